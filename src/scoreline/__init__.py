@@ -1,0 +1,3 @@
+"""Scoreline: performance management from strategy to people."""
+
+__version__ = "0.1.0"

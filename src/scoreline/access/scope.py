@@ -1,0 +1,190 @@
+"""Who may see what: deny by default, scoped by subtree path, answered in SQL.
+
+A user holds a capability over the subtree of a unit through an explicit grant, or through
+the manager role on the units they manage. Line managers (solid, dotted or project) hold
+the manager role's capabilities over the people who report to them, and everybody holds
+the self-service capabilities over their own record. Nothing is filtered row by row in
+Python: every rule becomes one ``Q`` on the query.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+
+from scoreline.access.capabilities import SELF_SERVICE, Capability, FieldClass
+from scoreline.access.models import Grant, RoleCapability
+from scoreline.lib.dates import effective_on, today
+from scoreline.lib.errors import AccessDenied
+from scoreline.lib.tree import minimal_roots, subtrees_q
+from scoreline.org.models import OrgUnit, Person, ReportingLine
+
+__all__ = [
+    "capability_paths",
+    "field_access",
+    "holds_anywhere",
+    "holds_on_unit",
+    "is_member",
+    "people_q",
+    "require_anywhere",
+    "require_on_unit",
+    "visible_to",
+    "visible_units",
+]
+
+AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=models.Model)
+
+MANAGER_ROLE = "manager"
+
+
+def _active(user: AnyUser | None) -> bool:
+    return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
+
+
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def _cache(user: AnyUser) -> dict[Any, Any]:
+    """Answers kept on the user object, so they live exactly as long as one request."""
+    cache: dict[Any, Any] | None = getattr(user, "_scoreline_scope", None)
+    if cache is None:
+        cache = {}
+        user._scoreline_scope = cache  # type: ignore[union-attr]
+    return cache
+
+
+def _manager_role_has(user: AnyUser, capability: Capability) -> bool:
+    cache = _cache(user)
+    key = ("manager_role", capability)
+    if key not in cache:
+        cache[key] = RoleCapability.objects.filter(role__code=MANAGER_ROLE, capability=capability).exists()
+    return bool(cache[key])
+
+
+def _has_person(user: AnyUser) -> bool:
+    cache = _cache(user)
+    if "has_person" not in cache:
+        cache["has_person"] = Person.objects.filter(user=user).exists()
+    return bool(cache["has_person"])
+
+
+def capability_paths(user: AnyUser, capability: Capability) -> list[str]:
+    """Roots of the subtrees over which ``user`` holds ``capability`` (overlaps removed)."""
+    if not _active(user):
+        return []
+    cache = _cache(user)
+    key = ("paths", capability)
+    if key not in cache:
+        paths = list(
+            Grant.objects.filter(user=user, role__capabilities__capability=capability).values_list(
+                "unit__path", flat=True
+            )
+        )
+        if _manager_role_has(user, capability):
+            paths += OrgUnit.objects.filter(effective_on(today()), manager__user=user).values_list(
+                "path", flat=True
+            )
+        cache[key] = minimal_roots(paths)
+    result: list[str] = cache[key]
+    return result
+
+
+def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
+    return _active(user) and (_is_superuser(user) or bool(capability_paths(user, capability)))
+
+
+def holds_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> bool:
+    """Whether ``user`` holds ``capability`` over ``unit`` (granted on it or on an ancestor)."""
+    if not _active(user):
+        return False
+    if _is_superuser(user):
+        return True
+    return any(unit.path.startswith(root) for root in capability_paths(user, capability))
+
+
+def is_member(user: AnyUser) -> bool:
+    """A user linked to a person of the organisation, or holding any grant, or a superuser."""
+    if not _active(user):
+        return False
+    cache = _cache(user)
+    if "member" not in cache:
+        cache["member"] = (
+            _is_superuser(user) or _has_person(user) or Grant.objects.filter(user=user).exists()
+        )
+    return bool(cache["member"])
+
+
+def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> Q:
+    """A filter selecting rows about the people over whom ``user`` holds ``capability``.
+
+    ``person_lookup`` leads from the filtered model to its person ("" for Person itself).
+    """
+    prefix = f"{person_lookup}__" if person_lookup else ""
+    if not _active(user):
+        return Q(pk__in=[])
+    if _is_superuser(user):
+        return Q(**{f"{prefix}pk__isnull": False})
+    query = subtrees_q(capability_paths(user, capability), f"{prefix}primary_unit__path")
+    if capability in SELF_SERVICE:
+        query |= Q(**{f"{prefix}user": user})
+    if _manager_role_has(user, capability):
+        line_reports = ReportingLine.objects.filter(effective_on(today()), manager__user=user).values("person_id")
+        query |= Q(**{f"{prefix}pk__in": line_reports})
+    return query
+
+
+def _person_lookup(model: type[models.Model]) -> str:
+    if model is Person:
+        return ""
+    lookup = getattr(model, "person_lookup", None)
+    if lookup is None:
+        raise TypeError(f"{model.__name__} holds no people data (set person_lookup on the model)")
+    return str(lookup)
+
+
+def visible_to(
+    user: AnyUser, queryset: QuerySet[M], capability: Capability = Capability.VIEW_PEOPLE
+) -> QuerySet[M]:
+    """The rows of ``queryset`` about people ``user`` may see with ``capability``. Deny by default."""
+    query = people_q(user, capability, _person_lookup(queryset.model))
+    return queryset.filter(query)
+
+
+def visible_units(user: AnyUser) -> QuerySet[OrgUnit]:
+    """Members see the whole structure; grant-only users see the subtrees they were granted."""
+    if not _active(user):
+        return OrgUnit.objects.none()
+    if _is_superuser(user) or _has_person(user):
+        return OrgUnit.objects.all()
+    paths = Grant.objects.filter(user=user).values_list("unit__path", flat=True)
+    return OrgUnit.objects.filter(subtrees_q(paths))
+
+
+def field_access(user: AnyUser, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Annotate each row with ``can_see_<field class>`` booleans, decided in the same query."""
+    lookup = _person_lookup(queryset.model)
+    annotations = {
+        f"can_see_{field_class.value}": Case(
+            When(people_q(user, field_class.capability, lookup), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for field_class in FieldClass
+    }
+    return queryset.annotate(**annotations)
+
+
+def require_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> None:
+    """Raise AccessDenied unless ``user`` holds ``capability`` over ``unit``."""
+    if not holds_on_unit(user, capability, unit):
+        raise AccessDenied(f"You need the '{capability.label}' right on {unit.name}.")
+
+
+def require_anywhere(user: AnyUser, capability: Capability) -> None:
+    if not holds_anywhere(user, capability):
+        raise AccessDenied(f"You need the '{capability.label}' right.")

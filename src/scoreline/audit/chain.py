@@ -1,0 +1,126 @@
+"""Writing to and checking the hash chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from scoreline.audit.models import AuditEvent, AuditHead
+from scoreline.lib.request_id import current_request_id
+
+__all__ = ["GENESIS_HASH", "ChainCheck", "jsonable", "record_event", "snapshot", "verify_chain"]
+
+GENESIS_HASH = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """The value as it reads back from a JSON column (decimals and dates become strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _event_hash(event: AuditEvent) -> str:
+    body = {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "request_id": event.request_id,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_event(
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event; must run inside the transaction of the change it describes."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_event must run inside the transaction of the change it records")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+    )
+    authenticated = actor is not None and actor.is_authenticated
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if authenticated else None,  # type: ignore[union-attr]
+        actor_username=actor.get_username() if authenticated else "",  # type: ignore[union-attr]
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=jsonable(dict(before)) if before is not None else None,
+        after=jsonable(dict(after)) if after is not None else None,
+        reason=reason,
+        request_id=current_request_id(),
+        prev_hash=head.last_hash,
+    )
+    event.hash = _event_hash(event)
+    event.save()
+    head.last_seq, head.last_hash = event.seq, event.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    checked: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
+
+
+def verify_chain() -> ChainCheck:
+    """Walk the chain from the first event; name the first event that does not hold."""
+    with transaction.atomic():
+        head = AuditHead.objects.filter(id=1).first()
+        expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+        for event in _events():
+            if event.seq != expected_seq:
+                return ChainCheck(checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
+            if event.prev_hash != expected_prev:
+                return ChainCheck(checked, event.seq, f"event #{event.seq} does not follow #{event.seq - 1}")
+            if _event_hash(event) != event.hash:
+                return ChainCheck(checked, event.seq, f"event #{event.seq} was altered after it was written")
+            expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last_seq = head.last_seq if head else 0
+        if last_seq != checked or (head and head.last_hash != expected_prev):
+            return ChainCheck(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{last_seq})")
+        return ChainCheck(checked)
+
+
+def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a model instance as audit before/after values (foreign keys as ids)."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        values[name] = getattr(instance, field.attname)
+    return values

@@ -1,0 +1,179 @@
+"""The ``scoreline`` command: one clear line and a non-zero exit on any error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scoreline.settings")
+    import django
+
+    django.setup()
+
+
+def _check_database() -> None:
+    from django.db import connection
+
+    connection.ensure_connection()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    _check_database()
+    call_command("migrate", interactive=False, verbosity=0 if args.quiet else 1)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from scoreline.wsgi import application
+
+    _check_database()
+    print(f"Scoreline is serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="Scoreline")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    _check_database()
+    call_command("db_worker", interval=args.interval)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    import getpass
+
+    from django.contrib.auth import get_user_model
+
+    from scoreline.lib.errors import Invalid
+
+    User = get_user_model()
+    if User.objects.filter(username=args.username).exists():
+        raise Invalid(f"user {args.username!r} already exists")
+    password = os.environ.get("SCORELINE_NEW_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
+    if len(password) < 8:
+        raise Invalid("the password must have at least 8 characters")
+    if args.superuser:
+        User.objects.create_superuser(args.username, args.email, password)
+    else:
+        User.objects.create_user(args.username, args.email, password)
+    print(f"created user {args.username}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+
+    from scoreline.access.actions import do_create_token
+    from scoreline.lib.errors import NotFound
+
+    user = get_user_model().objects.filter(username=args.username).first()
+    if user is None:
+        raise NotFound(f"no user named {args.username!r}")
+    # The command line runs with the machine owner's authority: the user acts for themselves.
+    _, secret = do_create_token(user, user, args.name)
+    print(secret)
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from scoreline.audit.chain import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        print(f"audit chain intact: {result.checked} events checked")
+        return 0
+    print(f"audit chain broken at event #{result.broken_seq}: {result.problem}", file=sys.stderr)
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scoreline.demo.command import run_demo
+
+    return run_demo(employees=args.employees, seed=args.seed, serve=not args.no_serve, host=args.host, port=args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scoreline", description="Scoreline performance management")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the demo enterprise (once) and serve it")
+    demo.add_argument("--employees", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--no-serve", action="store_true", help="build the database and stop")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve the web application and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database tables")
+    migrate.add_argument("--quiet", action="store_true")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="run background tasks from the database queue")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.set_defaults(handler=cmd_worker)
+
+    createuser = sub.add_parser("createuser", help="create a login (password from SCORELINE_NEW_PASSWORD or a prompt)")
+    createuser.add_argument("username")
+    createuser.add_argument("--email", default="")
+    createuser.add_argument("--superuser", action="store_true")
+    createuser.set_defaults(handler=cmd_createuser)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    token_create = token.add_parser("create", help="print a new API token for USERNAME")
+    token_create.add_argument("username")
+    token_create.add_argument("--name", default="command line")
+    token_create.set_defaults(handler=cmd_token_create)
+
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="check the hash chain; non-zero exit at the first broken event").set_defaults(
+        handler=cmd_audit_verify
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        _setup_django()
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # one clear line for every failure, never a traceback
+        print(f"scoreline: {_describe(error)}", file=sys.stderr)
+        return 1
+
+
+def _describe(error: Exception) -> str:
+    from scoreline.lib.env import ConfigError
+
+    if isinstance(error, ConfigError):
+        return f"configuration error: {error}"
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    module = type(error).__module__
+    if module.startswith(("django.db", "psycopg", "sqlite3")):
+        return f"database error: {message}"
+    return message
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Small shared helpers: environment, dates, trees, errors."""

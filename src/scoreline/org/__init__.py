@@ -1,0 +1,1 @@
+"""Organisation: units, people, reporting lines, countries, currencies and fiscal calendars."""
