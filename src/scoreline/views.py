@@ -1,0 +1,1 @@
+"""The landing page: each persona lands on its own view."""
