@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -140,12 +141,19 @@ def do_update_unit(
 
 
 def _save_person(person: Person) -> None:
+    """Validate every field and constraint, then save and re-read the stored values."""
+    try:
+        person.full_clean(validate_unique=True, validate_constraints=True)
+    except ValidationError as error:
+        fields = {name: [str(message) for message in messages] for name, messages in error.message_dict.items()}
+        first_field, first_messages = next(iter(fields.items()))
+        raise Invalid(f"{first_field}: {first_messages[0]}", fields=fields) from None
     try:
         with transaction.atomic():
-            person.full_clean(validate_unique=True, validate_constraints=True)
             person.save()
     except IntegrityError as error:
         raise Invalid(f"the person conflicts with an existing record: {error}", code="conflict") from error
+    person.refresh_from_db()
 
 
 @transaction.atomic
