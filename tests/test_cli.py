@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scoreline.access.tokens import user_for_token
+from scoreline.cli import main
+from tests.enterprise import Enterprise
+
+
+def run_cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    environment |= {"SCORELINE_DATA_DIR": str(tmp_path)} | env
+    return subprocess.run(
+        [sys.executable, "-m", "scoreline.cli", *args], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://db/scoreline"}, "configuration error: DATABASE_URL='mysql://db/scoreline': unsupported scheme"),
+        ({"SCORELINE_DEBUG": "perhaps"}, "configuration error: SCORELINE_DEBUG='perhaps' is not a boolean"),
+        ({"SCORELINE_MIN_GROUP_SIZE": "0"}, "configuration error: SCORELINE_MIN_GROUP_SIZE=0 is below the minimum of 1"),
+        ({"DATABASE_URL": "postgres://nobody@127.0.0.1:9/scoreline"}, "database error:"),
+    ],
+)
+def test_bad_settings_and_unreachable_databases_give_one_clear_line_and_a_failure_exit(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    result = run_cli("migrate", env=env, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"scoreline: {message}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_then_audit_verify_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    assert run_cli("migrate", "--quiet", env=env, tmp_path=tmp_path).returncode == 0
+    verified = run_cli("audit", "verify", env=env, tmp_path=tmp_path)
+    assert verified.returncode == 0 and "0 events checked" in verified.stdout
+
+
+@pytest.mark.django_db
+def test_token_create_prints_a_working_token(enterprise: Enterprise, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "create", "manager", "--name", "nightly export"]) == 0
+    secret = capsys.readouterr().out.strip()
+    assert user_for_token(secret) == enterprise.users["manager"]
+
+
+@pytest.mark.django_db
+def test_token_create_for_an_unknown_user_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "create", "ghost"]) == 1
+    assert capsys.readouterr().err.strip() == "scoreline: no user named 'ghost'"
+
+
+@pytest.mark.django_db
+def test_createuser_refuses_a_short_password_and_creates_a_login(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    monkeypatch.setenv("SCORELINE_NEW_PASSWORD", "short")
+    assert main(["createuser", "dana"]) == 1
+    assert "at least 8 characters" in capsys.readouterr().err
+    monkeypatch.setenv("SCORELINE_NEW_PASSWORD", "a-long-enough-password")
+    assert main(["createuser", "dana", "--email", "dana@example.com"]) == 0
+    assert get_user_model().objects.get(username="dana").check_password("a-long-enough-password")
