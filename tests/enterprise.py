@@ -50,10 +50,23 @@ def build_enterprise() -> Enterprise:
     gb, de = Country.objects.get(code="GB"), Country.objects.get(code="DE")
     gbp, eur = Currency.objects.get(code="GBP"), Currency.objects.get(code="EUR")
 
-    def unit(code: str, name: str, kind: str, parent: str | None, country: Country = gb, currency: Currency = gbp) -> None:
+    def unit(
+        code: str,
+        name: str,
+        kind: str,
+        parent: str | None,
+        country: Country = gb,
+        currency: Currency = gbp,
+    ) -> None:
         world.units[code] = do_create_unit(
-            admin, code=code, name=name, kind=kind, parent=world.units.get(parent) if parent else None,
-            country=country, currency=currency, valid_from=START,
+            admin,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=world.units.get(parent) if parent else None,
+            country=country,
+            currency=currency,
+            valid_from=START,
         )
 
     unit("GRP", "Group", "group", None)
@@ -66,17 +79,35 @@ def build_enterprise() -> Enterprise:
 
     counter = iter(range(1, 10_000))
 
-    def person(key: str, unit_code: str, *, user: str | None = None, gender: str = "female", salary: int = 50_000) -> Person:
+    def person(
+        key: str,
+        unit_code: str,
+        *,
+        user: str | None = None,
+        gender: str = "female",
+        salary: int = 50_000,
+    ) -> Person:
         number = next(counter)
         home = world.units[unit_code]
         created = do_create_person(
             admin,
-            employee_id=f"E{number:05d}", user=world.users[user] if user else None,
-            first_name=key.capitalize(), last_name=f"Person{number}", email=f"{key}{number}@example.com",
-            job_title="Specialist", job_family="Operations", job_level=3, grade="G3", fte=Decimal("1"),
-            hire_date=START, country=home.country, primary_unit=home,
-            base_salary=Decimal(salary), salary_currency=home.currency,
-            gender=gender, date_of_birth=dt.date(1985, 5, number % 28 + 1),
+            employee_id=f"E{number:05d}",
+            user=world.users[user] if user else None,
+            first_name=key.capitalize(),
+            last_name=f"Person{number}",
+            email=f"{key}{number}@example.com",
+            job_title="Specialist",
+            job_family="Operations",
+            job_level=3,
+            grade="G3",
+            fte=Decimal("1"),
+            hire_date=START,
+            country=home.country,
+            primary_unit=home,
+            base_salary=Decimal(salary),
+            salary_currency=home.currency,
+            gender=gender,
+            date_of_birth=dt.date(1985, 5, number % 28 + 1),
         )
         world.people[key] = created
         return created
@@ -98,11 +129,21 @@ def build_enterprise() -> Enterprise:
     for code, key in [("GRP", "ceo"), ("SALES", "manager"), ("PRJ", "lead")]:
         from scoreline.org.actions import do_update_unit
 
-        world.units[code] = do_update_unit(admin, world.units[code], effective=START + dt.timedelta(days=1), manager=world.people[key])
+        world.units[code] = do_update_unit(
+            admin,
+            world.units[code],
+            effective=START + dt.timedelta(days=1),
+            manager=world.people[key],
+        )
 
     ceo, manager, lead = world.people["ceo"], world.people["manager"], world.people["lead"]
-    solid_to = {key: ceo for key in ["hr", "comp", "manager", "steward", "fin1", "fin2", "de0", "de1", "de2", "lead"]}
-    solid_to |= {key: manager for key in ["employee", "seller0", "seller1", "seller2", "seller3", "seller4"]}
+    solid_to = {
+        key: ceo
+        for key in ["hr", "comp", "manager", "steward", "fin1", "fin2", "de0", "de1", "de2", "lead"]
+    }
+    solid_to |= {
+        key: manager for key in ["employee", "seller0", "seller1", "seller2", "seller3", "seller4"]
+    }
     for key, boss in solid_to.items():
         lines = [LineSpec(manager=boss, kind="solid", weight=Decimal(100))]
         if key in {"seller0", "seller1"}:
@@ -113,7 +154,12 @@ def build_enterprise() -> Enterprise:
         do_set_reporting_lines(admin, world.people[key], lines, effective=START)
 
     roles = {role.code: role for role in Role.objects.all()}
-    for user, role in [("ceo", "executive"), ("hr", "hr_partner"), ("comp", "compensation_manager"), ("steward", "data_steward")]:
+    for user, role in [
+        ("ceo", "executive"),
+        ("hr", "hr_partner"),
+        ("comp", "compensation_manager"),
+        ("steward", "data_steward"),
+    ]:
         do_grant_role(admin, world.users[user], roles[role], world.units["GRP"])
     for key in world.units:
         world.units[key].refresh_from_db()

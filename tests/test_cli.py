@@ -16,16 +16,29 @@ def run_cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment |= {"SCORELINE_DATA_DIR": str(tmp_path)} | env
     return subprocess.run(
-        [sys.executable, "-m", "scoreline.cli", *args], env=environment, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "scoreline.cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DATABASE_URL": "mysql://db/scoreline"}, "configuration error: DATABASE_URL='mysql://db/scoreline': unsupported scheme"),
-        ({"SCORELINE_DEBUG": "perhaps"}, "configuration error: SCORELINE_DEBUG='perhaps' is not a boolean"),
-        ({"SCORELINE_MIN_GROUP_SIZE": "0"}, "configuration error: SCORELINE_MIN_GROUP_SIZE=0 is below the minimum of 1"),
+        (
+            {"DATABASE_URL": "mysql://db/scoreline"},
+            "configuration error: DATABASE_URL='mysql://db/scoreline': unsupported scheme",
+        ),
+        (
+            {"SCORELINE_DEBUG": "perhaps"},
+            "configuration error: SCORELINE_DEBUG='perhaps' is not a boolean",
+        ),
+        (
+            {"SCORELINE_MIN_GROUP_SIZE": "0"},
+            "configuration error: SCORELINE_MIN_GROUP_SIZE=0 is below the minimum of 1",
+        ),
         ({"DATABASE_URL": "postgres://nobody@127.0.0.1:9/scoreline"}, "database error:"),
     ],
 )
@@ -47,14 +60,18 @@ def test_migrate_then_audit_verify_on_a_fresh_sqlite_file(tmp_path: Path) -> Non
 
 
 @pytest.mark.django_db
-def test_token_create_prints_a_working_token(enterprise: Enterprise, capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_create_prints_a_working_token(
+    enterprise: Enterprise, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["token", "create", "manager", "--name", "nightly export"]) == 0
     secret = capsys.readouterr().out.strip()
     assert user_for_token(secret) == enterprise.users["manager"]
 
 
 @pytest.mark.django_db
-def test_token_create_for_an_unknown_user_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_create_for_an_unknown_user_fails_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["token", "create", "ghost"]) == 1
     assert capsys.readouterr().err.strip() == "scoreline: no user named 'ghost'"
 

@@ -62,7 +62,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     User = get_user_model()
     if User.objects.filter(username=args.username).exists():
         raise Invalid(f"user {args.username!r} already exists")
-    password = os.environ.get("SCORELINE_NEW_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
+    password = os.environ.get("SCORELINE_NEW_PASSWORD") or getpass.getpass(
+        f"Password for {args.username}: "
+    )
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
     if args.superuser:
@@ -102,11 +104,19 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scoreline.demo.command import run_demo
 
-    return run_demo(employees=args.employees, seed=args.seed, serve=not args.no_serve, host=args.host, port=args.port)
+    return run_demo(
+        employees=args.employees,
+        seed=args.seed,
+        serve=not args.no_serve,
+        host=args.host,
+        port=args.port,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scoreline", description="Scoreline performance management")
+    parser = argparse.ArgumentParser(
+        prog="scoreline", description="Scoreline performance management"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="build the demo enterprise (once) and serve it")
@@ -131,22 +141,28 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     worker.set_defaults(handler=cmd_worker)
 
-    createuser = sub.add_parser("createuser", help="create a login (password from SCORELINE_NEW_PASSWORD or a prompt)")
+    createuser = sub.add_parser(
+        "createuser", help="create a login (password from SCORELINE_NEW_PASSWORD or a prompt)"
+    )
     createuser.add_argument("username")
     createuser.add_argument("--email", default="")
     createuser.add_argument("--superuser", action="store_true")
     createuser.set_defaults(handler=cmd_createuser)
 
-    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
     token_create = token.add_parser("create", help="print a new API token for USERNAME")
     token_create.add_argument("username")
     token_create.add_argument("--name", default="command line")
     token_create.set_defaults(handler=cmd_token_create)
 
-    audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="check the hash chain; non-zero exit at the first broken event").set_defaults(
-        handler=cmd_audit_verify
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers(
+        dest="audit_command", required=True
     )
+    audit.add_parser(
+        "verify", help="check the hash chain; non-zero exit at the first broken event"
+    ).set_defaults(handler=cmd_audit_verify)
     return parser
 
 

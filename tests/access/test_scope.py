@@ -14,7 +14,9 @@ from tests.enterprise import Enterprise
 pytestmark = pytest.mark.django_db
 
 
-def visible_keys(world: Enterprise, persona: str, capability: Capability = Capability.VIEW_PEOPLE) -> set[str]:
+def visible_keys(
+    world: Enterprise, persona: str, capability: Capability = Capability.VIEW_PEOPLE
+) -> set[str]:
     by_pk = {person.pk: key for key, person in world.people.items()}
     people = visible_to(world.users[persona], Person.objects.all(), capability)
     return {by_pk[pk] for pk in people.values_list("pk", flat=True)}
@@ -28,7 +30,9 @@ def test_group_wide_roles_see_everybody(enterprise: Enterprise) -> None:
 def test_a_unit_manager_sees_the_subtree_of_the_units_they_manage_and_nothing_else(
     enterprise: Enterprise,
 ) -> None:
-    assert visible_keys(enterprise, "manager") == {"manager", "employee"} | {f"seller{i}" for i in range(5)}
+    assert visible_keys(enterprise, "manager") == {"manager", "employee"} | {
+        f"seller{i}" for i in range(5)
+    }
 
 
 def test_an_employee_sees_only_their_own_record(enterprise: Enterprise) -> None:
@@ -53,7 +57,9 @@ def test_a_project_lead_sees_the_people_on_dotted_lines_to_them(enterprise: Ente
     assert visible_keys(enterprise, "lead") == {"lead", "seller0", "seller1"}
 
 
-def test_pay_is_visible_to_compensation_and_executives_but_not_to_hr_or_managers(enterprise: Enterprise) -> None:
+def test_pay_is_visible_to_compensation_and_executives_but_not_to_hr_or_managers(
+    enterprise: Enterprise,
+) -> None:
     everyone = set(enterprise.people)
     assert visible_keys(enterprise, "comp", Capability.VIEW_PAY) == everyone
     assert visible_keys(enterprise, "ceo", Capability.VIEW_PAY) == everyone
@@ -61,8 +67,12 @@ def test_pay_is_visible_to_compensation_and_executives_but_not_to_hr_or_managers
     assert visible_keys(enterprise, "manager", Capability.VIEW_PAY) == {"manager"}
 
 
-def test_field_access_marks_each_row_with_the_field_classes_the_user_may_see(enterprise: Enterprise) -> None:
-    rows = field_access(enterprise.users["manager"], Person.objects.filter(primary_unit__code="SALES-N"))
+def test_field_access_marks_each_row_with_the_field_classes_the_user_may_see(
+    enterprise: Enterprise,
+) -> None:
+    rows = field_access(
+        enterprise.users["manager"], Person.objects.filter(primary_unit__code="SALES-N")
+    )
     flags = {row.pk: (row.can_see_pay, row.can_see_ratings, row.can_see_protected) for row in rows}  # type: ignore[attr-defined]
     employee = enterprise.people["employee"].pk
     assert flags[employee] == (False, True, False)
@@ -73,7 +83,8 @@ def test_field_access_marks_each_row_with_the_field_classes_the_user_may_see(ent
 def test_reporting_lines_follow_the_visibility_of_their_person(enterprise: Enterprise) -> None:
     lines = visible_to(enterprise.users["manager"], ReportingLine.objects.all())
     assert {line.person_id for line in lines} == {
-        enterprise.people[key].pk for key in ["manager", "employee", "seller0", "seller1", "seller2", "seller3", "seller4"]
+        enterprise.people[key].pk
+        for key in ["manager", "employee", "seller0", "seller1", "seller2", "seller3", "seller4"]
     }
 
 
@@ -100,21 +111,38 @@ def test_after_a_reorganisation_the_old_manager_loses_access_and_the_new_one_gai
     assert "seller3" not in visible_keys(enterprise, "de0")
 
     sales = OrgUnit.objects.get(code="SALES")
-    do_update_unit(admin, sales, effective=dt.date(2022, 1, 1), parent=OrgUnit.objects.get(code="DE"), reason="Sales moves to Germany")
+    do_update_unit(
+        admin,
+        sales,
+        effective=dt.date(2022, 1, 1),
+        parent=OrgUnit.objects.get(code="DE"),
+        reason="Sales moves to Germany",
+    )
 
     for key in ["fin1", "de0"]:
-        enterprise.users[key] = get_user_model().objects.get(pk=enterprise.users[key].pk)  # fresh request
+        enterprise.users[key] = get_user_model().objects.get(
+            pk=enterprise.users[key].pk
+        )  # fresh request
     assert "seller3" not in visible_keys(enterprise, "fin1")
     assert "seller3" in visible_keys(enterprise, "de0")
-    assert holds_on_unit(enterprise.users["de0"], Capability.VIEW_PEOPLE, OrgUnit.objects.get(code="SALES-N"))
+    assert holds_on_unit(
+        enterprise.users["de0"], Capability.VIEW_PEOPLE, OrgUnit.objects.get(code="SALES-N")
+    )
 
 
-def test_members_see_the_whole_structure_and_grant_only_users_their_granted_subtrees(enterprise: Enterprise) -> None:
+def test_members_see_the_whole_structure_and_grant_only_users_their_granted_subtrees(
+    enterprise: Enterprise,
+) -> None:
     from scoreline.access.actions import do_grant_role
     from scoreline.access.models import Role
 
     assert visible_units(enterprise.users["employee"]).count() == len(enterprise.units)
     assert visible_units(enterprise.users["outsider"]).count() == 0
     auditor = get_user_model().objects.create_user("auditor", "auditor@example.com", "x" * 12)
-    do_grant_role(enterprise.users["admin"], auditor, Role.objects.get(code="analyst"), enterprise.units["SALES"])
+    do_grant_role(
+        enterprise.users["admin"],
+        auditor,
+        Role.objects.get(code="analyst"),
+        enterprise.units["SALES"],
+    )
     assert set(visible_units(auditor).values_list("code", flat=True)) == {"SALES", "SALES-N"}

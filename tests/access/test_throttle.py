@@ -19,7 +19,9 @@ def test_an_account_locks_after_the_allowed_failures_and_unlocks_after_the_windo
         for _ in range(3):
             assert not is_locked_out("Manager", "10.0.0.1")
             note_failure("Manager", "10.0.0.1")
-        assert is_locked_out("manager", "10.0.0.2"), "the lock follows the account, whatever its case"
+        assert is_locked_out("manager", "10.0.0.2"), (
+            "the lock follows the account, whatever its case"
+        )
     with time_machine.travel(start + timezone.timedelta(seconds=601), tick=False):
         assert not is_locked_out("manager", "10.0.0.1")
 
@@ -32,7 +34,9 @@ def test_one_address_trying_many_accounts_is_locked_too(settings: pytest.Fixture
     assert not is_locked_out("someone-else", "10.0.0.10")
 
 
-def test_a_successful_login_clears_the_failures_of_the_account(settings: pytest.FixtureRequest) -> None:
+def test_a_successful_login_clears_the_failures_of_the_account(
+    settings: pytest.FixtureRequest,
+) -> None:
     settings.LOGIN_MAX_FAILURES = 2  # type: ignore[attr-defined]
     note_failure("manager", "10.0.0.1")
     note_failure("manager", "10.0.0.1")

@@ -41,7 +41,9 @@ def test_a_token_of_a_deactivated_user_identifies_nobody(enterprise: Enterprise)
 def test_only_administrators_create_tokens_for_someone_else(enterprise: Enterprise) -> None:
     with pytest.raises(AccessDenied):
         do_create_token(enterprise.users["manager"], enterprise.users["employee"], "sneaky")
-    _, secret = do_create_token(enterprise.users["admin"], enterprise.users["employee"], "on behalf")
+    _, secret = do_create_token(
+        enterprise.users["admin"], enterprise.users["employee"], "on behalf"
+    )
     assert user_for_token(secret) == enterprise.users["employee"]
 
 

@@ -41,7 +41,9 @@ def test_a_malformed_database_url_is_rejected_with_the_reason(url: str, reason: 
     assert "DATABASE_URL" in str(error.value)
 
 
-def test_booleans_accept_the_usual_spellings_and_reject_others(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_booleans_accept_the_usual_spellings_and_reject_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("FLAG", "Yes")
     assert env_bool("FLAG", False) is True
     monkeypatch.setenv("FLAG", "off")

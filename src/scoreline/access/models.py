@@ -26,11 +26,18 @@ class RoleCapability(models.Model):
     capability = models.CharField(max_length=32, choices=Capability.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["role", "capability"], name="role_capability_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "capability"], name="role_capability_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {self.capability}"
 
 
 class Grant(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants")
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="grants")
     granted_by = models.ForeignKey(
@@ -49,7 +56,9 @@ class Grant(models.Model):
 class ApiToken(models.Model):
     """A machine credential; only a SHA-256 digest of the secret is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64)
@@ -71,3 +80,6 @@ class LoginFailure(models.Model):
             models.Index(fields=["username", "at"], name="login_failure_user"),
             models.Index(fields=["address", "at"], name="login_failure_address"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"

@@ -9,9 +9,9 @@ Python: every rule becomes one ``Q`` on the query.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
@@ -23,6 +23,7 @@ from scoreline.lib.tree import minimal_roots, subtrees_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
 
 __all__ = [
+    "AnyUser",
     "capability_paths",
     "field_access",
     "holds_anywhere",
@@ -35,7 +36,7 @@ __all__ = [
     "visible_units",
 ]
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=models.Model)
 
 MANAGER_ROLE = "manager"
@@ -43,6 +44,11 @@ MANAGER_ROLE = "manager"
 
 def _active(user: AnyUser | None) -> bool:
     return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
+
+
+def _uid(user: AnyUser) -> int:
+    """The id of a user already checked to be active (anonymous users have none)."""
+    return cast(int, user.pk)
 
 
 def _is_superuser(user: AnyUser) -> bool:
@@ -62,14 +68,16 @@ def _manager_role_has(user: AnyUser, capability: Capability) -> bool:
     cache = _cache(user)
     key = ("manager_role", capability)
     if key not in cache:
-        cache[key] = RoleCapability.objects.filter(role__code=MANAGER_ROLE, capability=capability).exists()
+        cache[key] = RoleCapability.objects.filter(
+            role__code=MANAGER_ROLE, capability=capability
+        ).exists()
     return bool(cache[key])
 
 
 def _has_person(user: AnyUser) -> bool:
     cache = _cache(user)
     if "has_person" not in cache:
-        cache["has_person"] = Person.objects.filter(user=user).exists()
+        cache["has_person"] = Person.objects.filter(user_id=_uid(user)).exists()
     return bool(cache["has_person"])
 
 
@@ -81,14 +89,14 @@ def capability_paths(user: AnyUser, capability: Capability) -> list[str]:
     key = ("paths", capability)
     if key not in cache:
         paths = list(
-            Grant.objects.filter(user=user, role__capabilities__capability=capability).values_list(
-                "unit__path", flat=True
-            )
+            Grant.objects.filter(
+                user_id=_uid(user), role__capabilities__capability=capability
+            ).values_list("unit__path", flat=True)
         )
         if _manager_role_has(user, capability):
-            paths += OrgUnit.objects.filter(effective_on(today()), manager__user=user).values_list(
-                "path", flat=True
-            )
+            paths += OrgUnit.objects.filter(
+                effective_on(today()), manager__user_id=_uid(user)
+            ).values_list("path", flat=True)
         cache[key] = minimal_roots(paths)
     result: list[str] = cache[key]
     return result
@@ -114,7 +122,9 @@ def is_member(user: AnyUser) -> bool:
     cache = _cache(user)
     if "member" not in cache:
         cache["member"] = (
-            _is_superuser(user) or _has_person(user) or Grant.objects.filter(user=user).exists()
+            _is_superuser(user)
+            or _has_person(user)
+            or Grant.objects.filter(user_id=_uid(user)).exists()
         )
     return bool(cache["member"])
 
@@ -131,9 +141,11 @@ def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> 
         return Q(**{f"{prefix}pk__isnull": False})
     query = subtrees_q(capability_paths(user, capability), f"{prefix}primary_unit__path")
     if capability in SELF_SERVICE:
-        query |= Q(**{f"{prefix}user": user})
+        query |= Q(**{f"{prefix}user_id": _uid(user)})
     if _manager_role_has(user, capability):
-        line_reports = ReportingLine.objects.filter(effective_on(today()), manager__user=user).values("person_id")
+        line_reports = ReportingLine.objects.filter(
+            effective_on(today()), manager__user_id=_uid(user)
+        ).values("person_id")
         query |= Q(**{f"{prefix}pk__in": line_reports})
     return query
 
@@ -161,7 +173,7 @@ def visible_units(user: AnyUser) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     if _is_superuser(user) or _has_person(user):
         return OrgUnit.objects.all()
-    paths = Grant.objects.filter(user=user).values_list("unit__path", flat=True)
+    paths = Grant.objects.filter(user_id=_uid(user)).values_list("unit__path", flat=True)
     return OrgUnit.objects.filter(subtrees_q(paths))
 
 

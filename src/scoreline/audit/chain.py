@@ -105,15 +105,27 @@ def verify_chain() -> ChainCheck:
         expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
         for event in _events():
             if event.seq != expected_seq:
-                return ChainCheck(checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
+                return ChainCheck(
+                    checked,
+                    expected_seq,
+                    f"event #{expected_seq} is missing (next is #{event.seq})",
+                )
             if event.prev_hash != expected_prev:
-                return ChainCheck(checked, event.seq, f"event #{event.seq} does not follow #{event.seq - 1}")
+                return ChainCheck(
+                    checked, event.seq, f"event #{event.seq} does not follow #{event.seq - 1}"
+                )
             if _event_hash(event) != event.hash:
-                return ChainCheck(checked, event.seq, f"event #{event.seq} was altered after it was written")
+                return ChainCheck(
+                    checked, event.seq, f"event #{event.seq} was altered after it was written"
+                )
             expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
         last_seq = head.last_seq if head else 0
         if last_seq != checked or (head and head.last_hash != expected_prev):
-            return ChainCheck(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{last_seq})")
+            return ChainCheck(
+                checked,
+                checked + 1,
+                f"events after #{checked} are missing (the chain ends at #{last_seq})",
+            )
         return ChainCheck(checked)
 
 

@@ -6,7 +6,9 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField(unique=True, help_text="Position in the chain, from 1 without gaps")
+    seq = models.BigIntegerField(
+        unique=True, help_text="Position in the chain, from 1 without gaps"
+    )
     occurred_at = models.DateTimeField()
     # Plain values, not foreign keys: deleting a user must not rewrite history.
     actor_id = models.BigIntegerField(null=True, blank=True)
@@ -38,3 +40,6 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.last_seq}"

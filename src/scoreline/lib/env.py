@@ -80,12 +80,16 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any
     if scheme == "sqlite":
         path = unquote(parts.path)
         if parts.netloc or not path or path == "/":
-            raise ConfigError(f"{name}={url!r}: a SQLite URL is sqlite:///relative/path or sqlite:////absolute/path")
+            raise ConfigError(
+                f"{name}={url!r}: a SQLite URL is sqlite:///relative/path or sqlite:////absolute/path"
+            )
         return sqlite_database(Path(path[1:]))
     if scheme in {"postgres", "postgresql", "pgsql"}:
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:
-            raise ConfigError(f"{name}={url!r}: the database name is missing (postgres://user:password@host:port/name)")
+            raise ConfigError(
+                f"{name}={url!r}: the database name is missing (postgres://user:password@host:port/name)"
+            )
         try:
             port = parts.port
         except ValueError:
@@ -103,7 +107,9 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any
             "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": f"test_{db_name}"},
         }
-    raise ConfigError(f"{name}={url!r}: unsupported scheme {parts.scheme!r} (use sqlite or postgres)")
+    raise ConfigError(
+        f"{name}={url!r}: unsupported scheme {parts.scheme!r} (use sqlite or postgres)"
+    )
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:

@@ -10,7 +10,9 @@ class Invalid(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str = "invalid") -> None:
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, code: str = "invalid"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import require_on_unit
+from scoreline.access.scope import AnyUser, require_on_unit
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.org.models import (
@@ -29,6 +29,7 @@ from scoreline.org.models import (
 
 __all__ = [
     "LineSpec",
+    "Unchanged",
     "do_create_person",
     "do_create_unit",
     "do_set_reporting_lines",
@@ -36,15 +37,47 @@ __all__ = [
     "do_update_unit",
 ]
 
-User = AbstractBaseUser | AnonymousUser
 
-UNIT_AUDIT_FIELDS = ["code", "name", "kind", "manager", "country", "currency", "cost_centre", "valid_from", "valid_until", "path"]
+UNIT_AUDIT_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "manager",
+    "country",
+    "currency",
+    "cost_centre",
+    "valid_from",
+    "valid_until",
+    "path",
+]
 PERSON_AUDIT_FIELDS = [
-    "employee_id", "kind", "first_name", "last_name", "email", "job_title", "job_family", "job_level",
-    "grade", "fte", "hire_date", "leave_date", "country", "location", "primary_unit",
-    "base_salary", "salary_currency", "gender", "date_of_birth",
+    "employee_id",
+    "kind",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "job_family",
+    "job_level",
+    "grade",
+    "fte",
+    "hire_date",
+    "leave_date",
+    "country",
+    "location",
+    "primary_unit",
+    "base_salary",
+    "salary_currency",
+    "gender",
+    "date_of_birth",
 ]
 LINE_AUDIT_FIELDS = ["manager", "kind", "unit", "weight", "valid_from", "valid_until"]
+
+
+class Unchanged(Enum):
+    """Marks an argument the caller leaves as it is (``None`` would mean "clear it")."""
+
+    UNCHANGED = "unchanged"
 
 
 def _open_version(unit: OrgUnit, day: dt.date) -> None:
@@ -56,7 +89,7 @@ def _open_version(unit: OrgUnit, day: dt.date) -> None:
 
 @transaction.atomic
 def do_create_unit(
-    actor: User,
+    actor: AnyUser,
     *,
     code: str,
     name: str,
@@ -79,30 +112,45 @@ def do_create_unit(
     if OrgUnit.objects.filter(code=code).exists():
         raise Invalid.field("code", f"a unit with code {code!r} already exists", code="duplicate")
     fields: dict[str, Any] = dict(
-        code=code, name=name, kind=kind, country=country, currency=currency,
-        manager=manager, cost_centre=cost_centre, valid_from=valid_from,
+        code=code,
+        name=name,
+        kind=kind,
+        country=country,
+        currency=currency,
+        manager=manager,
+        cost_centre=cost_centre,
+        valid_from=valid_from,
     )
     unit = OrgUnit.objects.add_child(parent, fields) if parent else OrgUnit.objects.add_root(fields)
     _open_version(unit, valid_from)
-    record_event(actor, "org.unit.create", "org_unit", unit.pk, after=snapshot(unit, UNIT_AUDIT_FIELDS), reason=reason)
+    record_event(
+        actor,
+        "org.unit.create",
+        "org_unit",
+        unit.pk,
+        after=snapshot(unit, UNIT_AUDIT_FIELDS),
+        reason=reason,
+    )
     return unit
 
 
 def _check_no_cycle(unit: OrgUnit, new_parent: OrgUnit) -> None:
     if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
         raise Invalid.field(
-            "parent", f"{new_parent.code} is {unit.code} itself or lies below it: the tree would have a cycle", code="cycle"
+            "parent",
+            f"{new_parent.code} is {unit.code} itself or lies below it: the tree would have a cycle",
+            code="cycle",
         )
 
 
 @transaction.atomic
 def do_update_unit(
-    actor: User,
+    actor: AnyUser,
     unit: OrgUnit,
     *,
     effective: dt.date,
     name: str | None = None,
-    manager: Person | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+    manager: Person | None | Unchanged = Unchanged.UNCHANGED,
     parent: OrgUnit | None = None,
     cost_centre: str | None = None,
     reason: str = "",
@@ -113,7 +161,9 @@ def do_update_unit(
     current = UnitVersion.objects.filter(unit=unit, valid_until__isnull=True).first()
     if current is not None and effective <= current.valid_from:
         raise Invalid.field(
-            "effective", f"overlapping effective dates: the current version starts on {current.valid_from}", code="overlap"
+            "effective",
+            f"overlapping effective dates: the current version starts on {current.valid_from}",
+            code="overlap",
         )
     before = snapshot(unit, UNIT_AUDIT_FIELDS)
     current_parent = OrgUnit.objects.get_parent(unit)
@@ -124,8 +174,8 @@ def do_update_unit(
         unit.refresh_from_db()
     if name is not None:
         unit.name = name
-    if manager is not ...:
-        unit.manager = manager  # type: ignore[assignment]
+    if manager is not Unchanged.UNCHANGED:
+        unit.manager = manager
     if cost_centre is not None:
         unit.cost_centre = cost_centre
     unit.save()
@@ -134,8 +184,13 @@ def do_update_unit(
         current.save(update_fields=["valid_until"])
     _open_version(unit, effective)
     record_event(
-        actor, "org.unit.update", "org_unit", unit.pk,
-        before=before, after=snapshot(unit, UNIT_AUDIT_FIELDS), reason=reason,
+        actor,
+        "org.unit.update",
+        "org_unit",
+        unit.pk,
+        before=before,
+        after=snapshot(unit, UNIT_AUDIT_FIELDS),
+        reason=reason,
     )
     return unit
 
@@ -145,28 +200,40 @@ def _save_person(person: Person) -> None:
     try:
         person.full_clean(validate_unique=True, validate_constraints=True)
     except ValidationError as error:
-        fields = {name: [str(message) for message in messages] for name, messages in error.message_dict.items()}
+        fields = {
+            name: [str(message) for message in messages]
+            for name, messages in error.message_dict.items()
+        }
         first_field, first_messages = next(iter(fields.items()))
         raise Invalid(f"{first_field}: {first_messages[0]}", fields=fields) from None
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError as error:
-        raise Invalid(f"the person conflicts with an existing record: {error}", code="conflict") from error
+        raise Invalid(
+            f"the person conflicts with an existing record: {error}", code="conflict"
+        ) from error
     person.refresh_from_db()
 
 
 @transaction.atomic
-def do_create_person(actor: User, *, reason: str = "", **fields: Any) -> Person:
+def do_create_person(actor: AnyUser, *, reason: str = "", **fields: Any) -> Person:
     person = Person(**fields)
     require_on_unit(actor, Capability.MANAGE_ORG, person.primary_unit)
     _save_person(person)
-    record_event(actor, "org.person.create", "person", person.pk, after=snapshot(person, PERSON_AUDIT_FIELDS), reason=reason)
+    record_event(
+        actor,
+        "org.person.create",
+        "person",
+        person.pk,
+        after=snapshot(person, PERSON_AUDIT_FIELDS),
+        reason=reason,
+    )
     return person
 
 
 @transaction.atomic
-def do_update_person(actor: User, person: Person, *, reason: str = "", **changes: Any) -> Person:
+def do_update_person(actor: AnyUser, person: Person, *, reason: str = "", **changes: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     require_on_unit(actor, Capability.MANAGE_ORG, person.primary_unit)
     before = snapshot(person, PERSON_AUDIT_FIELDS)
@@ -178,8 +245,13 @@ def do_update_person(actor: User, person: Person, *, reason: str = "", **changes
         require_on_unit(actor, Capability.MANAGE_PAY, person.primary_unit)
     _save_person(person)
     record_event(
-        actor, "org.person.update", "person", person.pk,
-        before=before, after=snapshot(person, PERSON_AUDIT_FIELDS), reason=reason,
+        actor,
+        "org.person.update",
+        "person",
+        person.pk,
+        before=before,
+        after=snapshot(person, PERSON_AUDIT_FIELDS),
+        reason=reason,
     )
     return person
 
@@ -208,10 +280,15 @@ def _validate_lines(person: Person, lines: list[LineSpec]) -> None:
         if line.manager.pk == person.pk:
             problem(f"lines[{index}].manager", "a person cannot report to themselves")
         if not line.weight > 0 or line.weight > 100:
-            problem(f"lines[{index}].weight", f"weight must be above 0 and at most 100, got {line.weight}")
+            problem(
+                f"lines[{index}].weight",
+                f"weight must be above 0 and at most 100, got {line.weight}",
+            )
         key = (line.manager.pk, line.kind)
         if key in seen:
-            problem(f"lines[{index}].manager", f"{line.manager} appears twice with kind {line.kind}")
+            problem(
+                f"lines[{index}].manager", f"{line.manager} appears twice with kind {line.kind}"
+            )
         seen.add(key)
     total = sum((line.weight for line in lines), Decimal(0))
     if lines and total != 100:
@@ -223,7 +300,7 @@ def _validate_lines(person: Person, lines: list[LineSpec]) -> None:
 
 @transaction.atomic
 def do_set_reporting_lines(
-    actor: User, person: Person, lines: list[LineSpec], *, effective: dt.date, reason: str = ""
+    actor: AnyUser, person: Person, lines: list[LineSpec], *, effective: dt.date, reason: str = ""
 ) -> list[ReportingLine]:
     """Replace the person's reporting lines from ``effective`` on; earlier lines are kept as history."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -232,7 +309,9 @@ def do_set_reporting_lines(
     if effective < person.hire_date:
         raise Invalid.field("effective", f"{effective} is before the hire date {person.hire_date}")
     existing = list(
-        ReportingLine.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=effective), person=person)
+        ReportingLine.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=effective), person=person
+        )
     )
     later = [line for line in existing if line.valid_from >= effective]
     if later:
@@ -242,17 +321,27 @@ def do_set_reporting_lines(
             code="overlap",
         )
     before = [snapshot(line, LINE_AUDIT_FIELDS) for line in existing]
-    ReportingLine.objects.filter(pk__in=[line.pk for line in existing]).update(valid_until=effective)
+    ReportingLine.objects.filter(pk__in=[line.pk for line in existing]).update(
+        valid_until=effective
+    )
     created = ReportingLine.objects.bulk_create(
         ReportingLine(
-            person=person, manager=spec.manager, kind=spec.kind, unit=spec.unit,
-            weight=spec.weight, valid_from=effective,
+            person=person,
+            manager=spec.manager,
+            kind=spec.kind,
+            unit=spec.unit,
+            weight=spec.weight,
+            valid_from=effective,
         )
         for spec in lines
     )
     record_event(
-        actor, "org.lines.set", "person", person.pk,
-        before={"lines": before}, after={"lines": [snapshot(line, LINE_AUDIT_FIELDS) for line in created]},
+        actor,
+        "org.lines.set",
+        "person",
+        person.pk,
+        before={"lines": before},
+        after={"lines": [snapshot(line, LINE_AUDIT_FIELDS) for line in created]},
         reason=reason,
     )
     return created

@@ -47,9 +47,13 @@ class FxRate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["base", "quote", "rate_date"], name="fx_rate_one_per_day"),
+            models.UniqueConstraint(
+                fields=["base", "quote", "rate_date"], name="fx_rate_one_per_day"
+            ),
             models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
-            models.CheckConstraint(condition=~Q(base=F("quote")), name="fx_rate_distinct_currencies"),
+            models.CheckConstraint(
+                condition=~Q(base=F("quote")), name="fx_rate_distinct_currencies"
+            ),
         ]
         indexes = [models.Index(fields=["base", "quote", "-rate_date"], name="fx_rate_lookup")]
 
@@ -121,6 +125,9 @@ class UnitVersion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} from {self.valid_from}"
+
 
 class PersonKind(models.TextChoices):
     EMPLOYEE = "employee", "Employee"
@@ -139,7 +146,11 @@ class Person(models.Model):
 
     employee_id = models.CharField(max_length=40, unique=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
     kind = models.CharField(max_length=16, choices=PersonKind.choices, default=PersonKind.EMPLOYEE)
     first_name = models.CharField(max_length=100)
@@ -147,7 +158,9 @@ class Person(models.Model):
     email = models.EmailField(unique=True)
     job_title = models.CharField(max_length=120)
     job_family = models.CharField(max_length=80)
-    job_level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
+    job_level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     grade = models.CharField(max_length=20)
     fte = models.DecimalField(
         max_digits=4,
@@ -173,7 +186,9 @@ class Person(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "people"
         constraints = [
-            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="person_fte_in_range"),
+            models.CheckConstraint(
+                condition=Q(fte__gt=0) & Q(fte__lte=1), name="person_fte_in_range"
+            ),
             models.CheckConstraint(
                 condition=Q(leave_date__isnull=True) | Q(leave_date__gte=F("hire_date")),
                 name="person_leaves_after_hire",
@@ -208,7 +223,11 @@ class ReportingLine(models.Model):
     manager = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="line_reports")
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="reporting_lines",
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_lines",
         help_text="The project or unit this line belongs to, when not the person's own",
     )
     weight = models.DecimalField(max_digits=5, decimal_places=2)
@@ -218,7 +237,9 @@ class ReportingLine(models.Model):
     class Meta:
         ordering = ["person_id", "valid_from", "kind"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0) & Q(weight__lte=100), name="line_weight_in_range"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(weight__lte=100), name="line_weight_in_range"
+            ),
             models.CheckConstraint(condition=~Q(person=F("manager")), name="line_not_to_self"),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
@@ -230,6 +251,9 @@ class ReportingLine(models.Model):
             models.Index(fields=["manager", "valid_from"], name="line_manager_from"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} -> {self.manager_id} ({self.kind}, {self.weight})"
+
 
 class PeriodType(models.TextChoices):
     MONTH = "month", "Monthly"
@@ -239,11 +263,15 @@ class PeriodType(models.TextChoices):
 class FiscalCalendar(models.Model):
     """How a legal entity cuts its fiscal year into business periods."""
 
-    legal_entity = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="fiscal_calendar")
+    legal_entity = models.OneToOneField(
+        OrgUnit, on_delete=models.CASCADE, related_name="fiscal_calendar"
+    )
     year_start_month = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    period_type = models.CharField(max_length=16, choices=PeriodType.choices, default=PeriodType.MONTH)
+    period_type = models.CharField(
+        max_length=16, choices=PeriodType.choices, default=PeriodType.MONTH
+    )
 
     class Meta:
         constraints = [
@@ -252,3 +280,8 @@ class FiscalCalendar(models.Model):
                 name="fiscal_start_month_in_range",
             )
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.legal_entity_id}: year from month {self.year_start_month}, {self.period_type}"
+        )

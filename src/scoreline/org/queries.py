@@ -4,40 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import field_access, visible_to, visible_units
+from scoreline.access.scope import AnyUser, field_access, visible_to, visible_units
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
 
 __all__ = ["people_for", "people_in_subtree", "reporting_lines_for", "units_for"]
 
-User = AbstractBaseUser | AnonymousUser
 
-
-def units_for(user: User) -> QuerySet[OrgUnit]:
+def units_for(user: AnyUser) -> QuerySet[OrgUnit]:
     return visible_units(user).select_related("manager", "country", "currency")
 
 
-def people_for(user: User) -> QuerySet[Person]:
+def people_for(user: AnyUser) -> QuerySet[Person]:
     """People ``user`` may see, annotated with which sensitive field classes they may see."""
     people = visible_to(user, Person.objects.all(), Capability.VIEW_PEOPLE)
     return field_access(user, people).select_related("primary_unit", "country", "salary_currency")
 
 
-def people_in_subtree(user: User, unit: OrgUnit) -> QuerySet[Person]:
+def people_in_subtree(user: AnyUser, unit: OrgUnit) -> QuerySet[Person]:
     return people_for(user).filter(subtree_q(unit.path, "primary_unit__path"))
 
 
-def reporting_lines_for(user: User, day: dt.date | None = None) -> QuerySet[ReportingLine]:
+def reporting_lines_for(user: AnyUser, day: dt.date | None = None) -> QuerySet[ReportingLine]:
     lines = visible_to(user, ReportingLine.objects.all(), Capability.VIEW_PEOPLE)
     if day is not None:
         lines = lines.filter(effective_on(day))
     return lines.select_related("person", "manager", "unit")
 
 
-def current_lines_for(user: User, person: Person) -> QuerySet[ReportingLine]:
+def current_lines_for(user: AnyUser, person: Person) -> QuerySet[ReportingLine]:
     return reporting_lines_for(user, today()).filter(person=person)
