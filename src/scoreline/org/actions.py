@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -150,7 +150,7 @@ def do_update_unit(
     *,
     effective: dt.date,
     name: str | None = None,
-    manager: Person | None | Unchanged = Unchanged.UNCHANGED,
+    manager: Person | Unchanged | None = Unchanged.UNCHANGED,
     parent: OrgUnit | None = None,
     cost_centre: str | None = None,
     reason: str = "",
