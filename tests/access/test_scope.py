@@ -146,3 +146,54 @@ def test_members_see_the_whole_structure_and_grant_only_users_their_granted_subt
         enterprise.units["SALES"],
     )
     assert set(visible_units(auditor).values_list("code", flat=True)) == {"SALES", "SALES-N"}
+
+
+def test_a_group_wide_grant_does_not_reach_a_second_tree(enterprise: Enterprise) -> None:
+    from scoreline.org.actions import do_create_person, do_create_unit
+
+    admin, template = enterprise.users["admin"], enterprise.people["fin1"]
+    other = do_create_unit(
+        admin,
+        code="OTHER",
+        name="Other group",
+        kind="group",
+        parent=None,
+        country=template.country,
+        currency=template.primary_unit.currency,
+        valid_from=dt.date(2020, 1, 1),
+    )
+    stranger = do_create_person(
+        admin,
+        employee_id="X1",
+        first_name="Sam",
+        last_name="Stranger",
+        email="sam@example.com",
+        job_title="x",
+        job_family="x",
+        job_level=1,
+        grade="G1",
+        hire_date=dt.date(2020, 1, 1),
+        country=template.country,
+        primary_unit=other,
+    )
+    ceo_sees = visible_to(enterprise.users["ceo"], Person.objects.all())
+    assert stranger not in ceo_sees
+    assert ceo_sees.count() == len(enterprise.people)
+    assert stranger in visible_to(enterprise.users["admin"], Person.objects.all())
+
+
+def test_people_in_a_subtree_are_scoped_whether_or_not_the_user_holds_the_whole_subtree(
+    enterprise: Enterprise,
+) -> None:
+    from scoreline.access.scope import visible_in_subtree
+
+    uk = enterprise.units["UK"]
+    for persona, expected in [("hr", 10), ("manager", 7), ("employee", 1), ("outsider", 0)]:
+        assert (
+            visible_in_subtree(enterprise.users[persona], Person.objects.all(), uk).count()
+            == expected
+        ), persona
+    sales_n = enterprise.units["SALES-N"]
+    assert (
+        visible_in_subtree(enterprise.users["manager"], Person.objects.all(), sales_n).count() == 6
+    )

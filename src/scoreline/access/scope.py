@@ -9,7 +9,8 @@ Python: every rule becomes one ``Q`` on the query.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
@@ -19,7 +20,7 @@ from scoreline.access.capabilities import SELF_SERVICE, Capability, FieldClass
 from scoreline.access.models import Grant, RoleCapability
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import AccessDenied
-from scoreline.lib.tree import minimal_roots, subtrees_q
+from scoreline.lib.tree import minimal_roots, subtree_q, subtrees_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "people_q",
     "require_anywhere",
     "require_on_unit",
+    "visible_in_subtree",
     "visible_to",
     "visible_units",
 ]
@@ -55,51 +57,58 @@ def _is_superuser(user: AnyUser) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def _cache(user: AnyUser) -> dict[Any, Any]:
-    """Answers kept on the user object, so they live exactly as long as one request."""
-    cache: dict[Any, Any] | None = getattr(user, "_scoreline_scope", None)
-    if cache is None:
-        cache = {}
-        user._scoreline_scope = cache  # type: ignore[union-attr]
-    return cache
+@dataclass(frozen=True)
+class _Facts:
+    """What decides a user's access, read once per request in four small queries."""
+
+    granted_paths: dict[str, list[str]]
+    managed_paths: list[str]
+    manager_role: frozenset[str]
+    has_person: bool
+    has_grant: bool
+    tree_roots: frozenset[str]
 
 
-def _manager_role_has(user: AnyUser, capability: Capability) -> bool:
-    cache = _cache(user)
-    key = ("manager_role", capability)
-    if key not in cache:
-        cache[key] = RoleCapability.objects.filter(
-            role__code=MANAGER_ROLE, capability=capability
-        ).exists()
-    return bool(cache[key])
-
-
-def _has_person(user: AnyUser) -> bool:
-    cache = _cache(user)
-    if "has_person" not in cache:
-        cache["has_person"] = Person.objects.filter(user_id=_uid(user)).exists()
-    return bool(cache["has_person"])
+def _facts(user: AnyUser) -> _Facts:
+    """Kept on the user object, so the answers live exactly as long as one request."""
+    facts: _Facts | None = getattr(user, "_scoreline_access", None)
+    if facts is None:
+        uid = _uid(user)
+        granted: dict[str, list[str]] = {}
+        grants = Grant.objects.filter(user_id=uid).values_list(
+            "role__capabilities__capability", "unit__path"
+        )
+        for capability, path in grants:
+            granted.setdefault(capability, []).append(path)
+        facts = _Facts(
+            granted_paths=granted,
+            managed_paths=list(
+                OrgUnit.objects.filter(effective_on(today()), manager__user_id=uid).values_list(
+                    "path", flat=True
+                )
+            ),
+            manager_role=frozenset(
+                RoleCapability.objects.filter(role__code=MANAGER_ROLE).values_list(
+                    "capability", flat=True
+                )
+            ),
+            has_person=Person.objects.filter(user_id=uid).exists(),
+            has_grant=bool(grants),
+            tree_roots=frozenset(OrgUnit.objects.filter(depth=1).values_list("path", flat=True)),
+        )
+        user._scoreline_access = facts  # type: ignore[union-attr]
+    return facts
 
 
 def capability_paths(user: AnyUser, capability: Capability) -> list[str]:
     """Roots of the subtrees over which ``user`` holds ``capability`` (overlaps removed)."""
     if not _active(user):
         return []
-    cache = _cache(user)
-    key = ("paths", capability)
-    if key not in cache:
-        paths = list(
-            Grant.objects.filter(
-                user_id=_uid(user), role__capabilities__capability=capability
-            ).values_list("unit__path", flat=True)
-        )
-        if _manager_role_has(user, capability):
-            paths += OrgUnit.objects.filter(
-                effective_on(today()), manager__user_id=_uid(user)
-            ).values_list("path", flat=True)
-        cache[key] = minimal_roots(paths)
-    result: list[str] = cache[key]
-    return result
+    facts = _facts(user)
+    paths = list(facts.granted_paths.get(capability, []))
+    if capability in facts.manager_role:
+        paths += facts.managed_paths
+    return minimal_roots(paths)
 
 
 def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
@@ -119,14 +128,7 @@ def is_member(user: AnyUser) -> bool:
     """A user linked to a person of the organisation, or holding any grant, or a superuser."""
     if not _active(user):
         return False
-    cache = _cache(user)
-    if "member" not in cache:
-        cache["member"] = (
-            _is_superuser(user)
-            or _has_person(user)
-            or Grant.objects.filter(user_id=_uid(user)).exists()
-        )
-    return bool(cache["member"])
+    return _is_superuser(user) or _facts(user).has_person or _facts(user).has_grant
 
 
 def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> Q:
@@ -139,10 +141,19 @@ def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> 
         return Q(pk__in=[])
     if _is_superuser(user):
         return Q(**{f"{prefix}pk__isnull": False})
-    query = subtrees_q(capability_paths(user, capability), f"{prefix}primary_unit__path")
+    paths = capability_paths(user, capability)
+    roots = _facts(user).tree_roots
+    if roots and roots.issubset(paths):
+        return Q(**{f"{prefix}pk__isnull": False})
+    # Every branch filters a column of the person table itself, so the database can serve
+    # each from an index and union them, instead of scanning all people.
+    query = Q(pk__in=[])
+    if paths:
+        units = OrgUnit.objects.filter(subtrees_q(paths)).values("pk")
+        query |= Q(**{f"{prefix}primary_unit_id__in": units})
     if capability in SELF_SERVICE:
         query |= Q(**{f"{prefix}user_id": _uid(user)})
-    if _manager_role_has(user, capability):
+    if capability in _facts(user).manager_role:
         line_reports = ReportingLine.objects.filter(
             effective_on(today()), manager__user_id=_uid(user)
         ).values("person_id")
@@ -167,11 +178,26 @@ def visible_to(
     return queryset.filter(query)
 
 
+def visible_in_subtree(
+    user: AnyUser,
+    queryset: QuerySet[M],
+    unit: OrgUnit,
+    capability: Capability = Capability.VIEW_PEOPLE,
+) -> QuerySet[M]:
+    """The rows of ``queryset`` about people in ``unit``'s subtree that ``user`` may see."""
+    lookup = _person_lookup(queryset.model)
+    prefix = f"{lookup}__" if lookup else ""
+    rows = queryset.filter(subtree_q(unit.path, f"{prefix}primary_unit__path"))
+    if holds_on_unit(user, capability, unit):
+        return rows  # the whole subtree is in scope: the scope adds nothing to the filter
+    return rows.filter(people_q(user, capability, lookup))
+
+
 def visible_units(user: AnyUser) -> QuerySet[OrgUnit]:
     """Members see the whole structure; grant-only users see the subtrees they were granted."""
     if not _active(user):
         return OrgUnit.objects.none()
-    if _is_superuser(user) or _has_person(user):
+    if _is_superuser(user) or _facts(user).has_person:
         return OrgUnit.objects.all()
     paths = Grant.objects.filter(user_id=_uid(user)).values_list("unit__path", flat=True)
     return OrgUnit.objects.filter(subtrees_q(paths))

@@ -7,9 +7,14 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, field_access, visible_to, visible_units
+from scoreline.access.scope import (
+    AnyUser,
+    field_access,
+    visible_in_subtree,
+    visible_to,
+    visible_units,
+)
 from scoreline.lib.dates import effective_on, today
-from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
 
 __all__ = ["people_for", "people_in_subtree", "reporting_lines_for", "units_for"]
@@ -26,7 +31,8 @@ def people_for(user: AnyUser) -> QuerySet[Person]:
 
 
 def people_in_subtree(user: AnyUser, unit: OrgUnit) -> QuerySet[Person]:
-    return people_for(user).filter(subtree_q(unit.path, "primary_unit__path"))
+    people = visible_in_subtree(user, Person.objects.all(), unit, Capability.VIEW_PEOPLE)
+    return field_access(user, people).select_related("primary_unit", "country", "salary_currency")
 
 
 def reporting_lines_for(user: AnyUser, day: dt.date | None = None) -> QuerySet[ReportingLine]:
