@@ -1,0 +1,89 @@
+"""Scenario: generating the demo enterprise, against bulk-inserting as many bare rows."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from django.db import transaction
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.report import Measure, Report
+
+BATCH = 2_000
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux: the process's high-water mark so far.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _bare_rows(count: int) -> float:
+    """Seconds to bulk-insert ``count`` rows of a three-column table through the ORM."""
+    from scoreline.access.models import LoginFailure
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        rows = [
+            LoginFailure(username=f"user{number}", address="127.0.0.1") for number in range(count)
+        ]
+        LoginFailure.objects.bulk_create(rows, batch_size=BATCH)
+    elapsed = time.perf_counter() - started
+    LoginFailure.objects.all().delete()
+    return elapsed
+
+
+def run(report: Report, console: Console) -> None:
+    from scoreline.demo.build import build_demo
+
+    # The generation runs first, so the process's high-water mark is its own.
+    rss_idle = _peak_rss_mb()
+    console.print(f"Generating the demo enterprise with {report.employees:,} people")
+    with Progress(
+        TextColumn("{task.description:<30}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        started = time.perf_counter()
+        plan = build_demo(report.employees, report.seed, password="bench", progress=progress)
+        demo_seconds = time.perf_counter() - started
+    rss_demo = _peak_rss_mb()
+
+    console.print(f"Baseline: bulk-inserting {report.employees:,} bare rows")
+    bare_seconds = _bare_rows(report.employees)
+
+    report.notes["generated"] = {
+        "units": len(plan.units),
+        "people": len(plan.people),
+        "reporting_lines": len(plan.lines),
+        "fx_rates": len(plan.rates),
+    }
+    report.notes["peak_rss_mb"] = {
+        "idle_after_setup": round(rss_idle, 1),
+        "after_generation": round(rss_demo, 1),
+        "after_bare_rows": round(_peak_rss_mb(), 1),
+    }
+    report.add(
+        Measure(
+            "demo generation",
+            "wall time",
+            "s",
+            demo_seconds,
+            bare_seconds,
+            f"{report.employees:,} bare rows, ORM bulk_create",
+        )
+    )
+    report.add(
+        Measure(
+            "demo generation",
+            "peak memory (RSS)",
+            "MB",
+            rss_demo,
+            rss_idle,
+            "idle process after setup",
+        )
+    )

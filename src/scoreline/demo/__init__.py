@@ -1,0 +1,1 @@
+"""A deterministic, realistic demo enterprise: one seed, always the same organisation."""

@@ -1,0 +1,113 @@
+"""A digest of everything the demo writes, keyed by natural keys (never by database ids)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.contrib.auth import get_user_model
+
+from scoreline.access.models import Grant
+from scoreline.org.models import (
+    FiscalCalendar,
+    FxRate,
+    OrgUnit,
+    Person,
+    ReportingLine,
+    UnitVersion,
+)
+
+
+def enterprise_fingerprint() -> str:
+    parts: list[object] = [
+        list(
+            OrgUnit.objects.order_by("code").values_list(
+                "code",
+                "name",
+                "kind",
+                "path",
+                "manager__employee_id",
+                "country_id",
+                "currency_id",
+                "cost_centre",
+                "valid_from",
+                "valid_until",
+            )
+        ),
+        list(
+            UnitVersion.objects.order_by("unit__code", "valid_from").values_list(
+                "unit__code", "parent__code", "name", "manager__employee_id", "valid_from"
+            )
+        ),
+        list(
+            Person.objects.order_by("employee_id").values_list(
+                "employee_id",
+                "kind",
+                "first_name",
+                "last_name",
+                "email",
+                "job_title",
+                "job_family",
+                "job_level",
+                "grade",
+                "fte",
+                "hire_date",
+                "leave_date",
+                "country_id",
+                "location",
+                "primary_unit__code",
+                "base_salary",
+                "salary_currency_id",
+                "gender",
+                "date_of_birth",
+                "user__username",
+            )
+        ),
+        list(
+            ReportingLine.objects.order_by(
+                "person__employee_id", "valid_from", "kind", "manager__employee_id"
+            ).values_list(
+                "person__employee_id",
+                "manager__employee_id",
+                "kind",
+                "unit__code",
+                "weight",
+                "valid_from",
+                "valid_until",
+            )
+        ),
+        list(
+            FxRate.objects.order_by("base_id", "quote_id", "rate_date").values_list(
+                "base_id", "quote_id", "rate_date", "rate"
+            )
+        ),
+        list(
+            FiscalCalendar.objects.order_by("legal_entity__code").values_list(
+                "legal_entity__code", "year_start_month", "period_type"
+            )
+        ),
+        list(
+            Grant.objects.order_by("user__username", "role__code").values_list(
+                "user__username", "role__code", "unit__code"
+            )
+        ),
+        list(
+            get_user_model()
+            .objects.order_by("username")
+            .values_list("username", "email", "first_name", "last_name", "is_staff", "is_superuser")
+        ),
+    ]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def wipe_enterprise() -> None:
+    """Remove what the demo wrote, so another build can run in the same test database."""
+    Grant.objects.all().delete()
+    ReportingLine.objects.all().delete()
+    UnitVersion.objects.all().delete()
+    FiscalCalendar.objects.all().delete()
+    FxRate.objects.all().delete()
+    OrgUnit.objects.update(manager=None)
+    Person.objects.all().delete()
+    OrgUnit.objects.all().delete()
+    get_user_model().objects.all().delete()
