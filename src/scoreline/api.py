@@ -2,6 +2,42 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import NoReturn
 
-api = NinjaAPI(title="Scoreline API", version="1", urls_namespace="api-v1")
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+
+from scoreline.access.api import router as access_router
+from scoreline.lib.api_support import API_AUTH, install_error_handlers
+from scoreline.lib.errors import NotFound
+from scoreline.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Scoreline API",
+    version="1",
+    description=(
+        "Units, people, reporting lines and access grants, scoped to what the caller may see. "
+        "Authenticate with `Authorization: Bearer <token>` (`scoreline token create USERNAME`) "
+        "or a browser session (unsafe methods need the CSRF token). Lists answer "
+        '`{"items": [...], "count": N}`; errors answer '
+        '`{"code": ..., "message": ..., "fields": {field: [reason, ...]}}`.'
+    ),
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+)
+install_error_handlers(api)
+api.add_router("", org_router)
+api.add_router("", access_router)
+
+# Last, so it only catches paths no resource matched: they get a JSON 404 too.
+unknown = Router()
+
+
+@unknown.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_resource(request: HttpRequest, rest: str) -> NoReturn:
+    raise NotFound(f"There is no resource at /api/v1/{rest}.")
+
+
+api.add_router("", unknown)

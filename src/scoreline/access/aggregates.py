@@ -47,7 +47,9 @@ def summarise_people(
     rows = (
         people.order_by()
         .values(by)
-        .annotate(_total=Count("pk"), _visible=Count("pk", filter=people_q(user, capability)), **measures)
+        .annotate(
+            _total=Count("pk"), _visible=Count("pk", filter=people_q(user, capability)), **measures
+        )
         .order_by(by)
     )
     minimum: int = settings.MIN_GROUP_SIZE

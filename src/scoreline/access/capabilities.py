@@ -54,19 +54,39 @@ BUILTIN_ROLES: dict[str, tuple[str, frozenset[Capability]]] = {
     "administrator": ("Administrator", frozenset(Capability)),
     "executive": (
         "Executive",
-        frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_PAY, C.VIEW_RATINGS, C.VIEW_POTENTIAL, C.APPROVE_CHANGE}),
+        frozenset(
+            {
+                C.VIEW_ORG,
+                C.VIEW_PEOPLE,
+                C.VIEW_PAY,
+                C.VIEW_RATINGS,
+                C.VIEW_POTENTIAL,
+                C.APPROVE_CHANGE,
+            }
+        ),
     ),
     "hr_partner": (
         "HR partner",
         frozenset(
-            {C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_RATINGS, C.VIEW_POTENTIAL, C.VIEW_PROTECTED, C.MANAGE_ORG, C.MANAGE_CYCLE}
+            {
+                C.VIEW_ORG,
+                C.VIEW_PEOPLE,
+                C.VIEW_RATINGS,
+                C.VIEW_POTENTIAL,
+                C.VIEW_PROTECTED,
+                C.MANAGE_ORG,
+                C.MANAGE_CYCLE,
+            }
         ),
     ),
     "compensation_manager": (
         "Compensation manager",
         frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_PAY, C.VIEW_RATINGS, C.MANAGE_PAY}),
     ),
-    "manager": ("Manager", frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_RATINGS, C.VIEW_POTENTIAL})),
+    "manager": (
+        "Manager",
+        frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_RATINGS, C.VIEW_POTENTIAL}),
+    ),
     "data_steward": ("Data steward", frozenset({C.VIEW_ORG, C.EDIT_KPI, C.ENTER_VALUES})),
     "analyst": ("Analyst", frozenset({C.VIEW_ORG})),
     "employee": ("Employee", frozenset({C.VIEW_ORG})),

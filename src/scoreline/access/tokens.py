@@ -21,7 +21,11 @@ def user_for_token(secret: str) -> AbstractBaseUser | None:
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.digest, token_digest(secret)):
         return None
     if not token.user.is_active:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from scoreline.access.tokens import user_for_token
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
@@ -34,8 +35,10 @@ __all__ = [
     "BearerTokenAuth",
     "ErrorOut",
     "Id",
+    "Input",
     "PageQuery",
     "SessionCsrfAuth",
+    "Text",
     "install_error_handlers",
     "page_of",
     "request_user",
@@ -46,6 +49,29 @@ M = TypeVar("M", bound=models.Model)
 # Ids are 64-bit on both databases; anything larger is bad input, not a database error.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL characters; refuse them here rather than fail at the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
+
+
+class Input(Schema):
+    """A request body: unknown fields are errors and no text may hold NUL characters."""
+
+    # A misspelt field must be an error, not a silently ignored change.
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        return _without_nul(value) if isinstance(value, str) else value
+
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -58,9 +84,9 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; a wrong or revoked token is refused outright."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser:
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = user_for_token(token.strip())
-        if user is None:
+        if not isinstance(user, User):
             # No fall-back to the session: a client that sent a token meant to use it.
             raise AuthenticationError(401, "The API token is invalid or has been revoked.")
         request.user = user
@@ -77,9 +103,9 @@ class SessionCsrfAuth(APIKeyCookie):
         # anonymous request must get 401, not a CSRF 403.
         return request.COOKIES.get(self.param_name)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
-        if not user.is_authenticated or not isinstance(user, AbstractBaseUser):
+        if not isinstance(user, User) or not user.is_authenticated:
             return None
         if request.method not in _SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with the session.")
@@ -89,10 +115,10 @@ class SessionCsrfAuth(APIKeyCookie):
 API_AUTH = [BearerTokenAuth(), SessionCsrfAuth()]
 
 
-def request_user(request: HttpRequest) -> AbstractBaseUser:
+def request_user(request: HttpRequest) -> User:
     """The authenticated caller (set by one of the API_AUTH classes)."""
     user = getattr(request, "auth", None)
-    if not isinstance(user, AbstractBaseUser):
+    if not isinstance(user, User):
         raise AuthenticationError()
     return user
 
@@ -158,58 +184,72 @@ def _field_name(loc: Sequence[Any]) -> str:
 
 
 _HTTP_CODES = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+Problem = tuple[int, str, str, dict[str, list[str]]]
+
+
+def _validation_problem(exc: NinjaValidationError) -> Problem:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        name = _field_name(error.get("loc", ()))
+        fields.setdefault(name, []).append(str(error.get("msg", "invalid value")))
+    return 400, "invalid", f"Invalid input in {', '.join(fields) or 'the request'}.", fields
+
+
+def _model_validation_problem(exc: DjangoValidationError) -> Problem:
+    if hasattr(exc, "error_dict"):
+        fields = {
+            name: [str(message) for message in messages]
+            for name, messages in exc.message_dict.items()
+        }
+    else:
+        fields = {NON_FIELD_ERRORS: [str(message) for message in exc.messages]}
+    return 400, "invalid", f"Invalid input in {', '.join(fields)}.", fields
+
+
+def _http_problem(exc: HttpError) -> Problem:
+    message = exc.message
+    if isinstance(exc, AuthenticationError) and message == "Unauthorized":
+        message = "Authentication required: send a bearer token or log in."
+    return exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, {}
+
+
+def _problem(exc: object) -> Problem:
+    """Status, code, message and fields for an exception raised while serving a request."""
+    if isinstance(exc, Invalid):
+        return exc.status, exc.code, exc.message, exc.fields
+    if isinstance(exc, AccessDenied | NotFound):
+        return exc.status, exc.code, exc.message, {}
+    if isinstance(exc, Http404):
+        return 404, "not_found", "Not found.", {}
+    if isinstance(exc, NinjaValidationError):
+        return _validation_problem(exc)
+    if isinstance(exc, DjangoValidationError):
+        return _model_validation_problem(exc)
+    if isinstance(exc, IntegrityError):
+        return 409, "conflict", "The change conflicts with existing data.", {}
+    if isinstance(exc, HttpError):
+        return _http_problem(exc)
+    raise TypeError(f"no JSON error for {exc!r}")
+
+
+HANDLED: tuple[type[Exception], ...] = (
+    Invalid,
+    AccessDenied,
+    NotFound,
+    Http404,
+    NinjaValidationError,
+    DjangoValidationError,
+    IntegrityError,
+    HttpError,
+)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every failure a JSON error with a code, a message and the fields at fault."""
 
-    def invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
-        return _error(api, request, exc.status, exc.code, exc.message, exc.fields)
+    def handle(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+        status, code, message, fields = _problem(exc)
+        return _error(api, request, status, code, message, fields)
 
-    def denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
-        return _error(api, request, exc.status, exc.code, exc.message)
-
-    def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-        return _error(api, request, exc.status, exc.code, exc.message)
-
-    def http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return _error(api, request, 404, "not_found", "Not found.")
-
-    def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors:
-            fields.setdefault(_field_name(error.get("loc", ())), []).append(
-                str(error.get("msg", "invalid value"))
-            )
-        names = ", ".join(fields) or "the request"
-        return _error(api, request, 400, "invalid", f"Invalid input in {names}.", fields)
-
-    def model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        if hasattr(exc, "error_dict"):
-            fields = {
-                ("body" if name == NON_FIELD_ERRORS else name): [str(m) for m in messages]
-                for name, messages in exc.message_dict.items()
-            }
-        else:
-            fields = {"body": [str(message) for message in exc.messages]}
-        names = ", ".join(fields)
-        return _error(api, request, 400, "invalid", f"Invalid input in {names}.", fields)
-
-    def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-        return _error(api, request, 409, "conflict", "The change conflicts with existing data.")
-
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = _HTTP_CODES.get(exc.status_code, "error")
-        message = exc.message
-        if isinstance(exc, AuthenticationError) and message == "Unauthorized":
-            message = "Authentication required: send a bearer token or log in."
-        return _error(api, request, exc.status_code, code, message)
-
-    api.add_exception_handler(Invalid, invalid)
-    api.add_exception_handler(AccessDenied, denied)
-    api.add_exception_handler(NotFound, not_found)
-    api.add_exception_handler(Http404, http404)
-    api.add_exception_handler(NinjaValidationError, validation)
-    api.add_exception_handler(DjangoValidationError, model_validation)
-    api.add_exception_handler(IntegrityError, conflict)
-    api.add_exception_handler(HttpError, http_error)
+    for exception_class in HANDLED:
+        api.add_exception_handler(exception_class, handle)

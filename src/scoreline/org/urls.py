@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from scoreline.org import views
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("people/", views.people_directory, name="people"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+]

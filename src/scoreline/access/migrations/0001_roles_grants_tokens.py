@@ -6,76 +6,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_organisation_tables'),
+        ("org", "0001_organisation_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('builtin', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=80)),
+                ("builtin", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('prefix', models.CharField(max_length=12, unique=True)),
-                ('digest', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("prefix", models.CharField(max_length=12, unique=True)),
+                ("digest", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('address', models.CharField(max_length=64)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("address", models.CharField(max_length=64)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['username', 'at'], name='login_failure_user'), models.Index(fields=['address', 'at'], name='login_failure_address')],
+                "indexes": [
+                    models.Index(fields=["username", "at"], name="login_failure_user"),
+                    models.Index(fields=["address", "at"], name="login_failure_address"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='org.orgunit')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL)),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='access.role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="org.orgunit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grants",
+                        to="access.role",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user_id', 'role_id', 'unit_id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'unit'), name='grant_once')],
+                "ordering": ["user_id", "role_id", "unit_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role", "unit"), name="grant_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleCapability',
+            name="RoleCapability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('capability', models.CharField(choices=[('view_org', 'See the organisation structure'), ('view_people', "See people's records"), ('view_pay', 'See pay'), ('view_ratings', 'See performance ratings'), ('view_potential', 'See potential assessments'), ('view_protected', 'See protected attributes (gender, date of birth)'), ('manage_org', 'Change units, people and reporting lines'), ('manage_access', 'Grant and revoke roles'), ('edit_kpi', 'Edit KPI definitions and targets'), ('enter_values', 'Enter and correct KPI values'), ('approve_change', 'Approve change requests'), ('manage_cycle', 'Run review and pay cycles'), ('manage_pay', 'Change pay and merit budgets'), ('view_audit', 'Read the audit trail'), ('administer', 'Administer the system')], max_length=32)),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='capabilities', to='access.role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "capability",
+                    models.CharField(
+                        choices=[
+                            ("view_org", "See the organisation structure"),
+                            ("view_people", "See people's records"),
+                            ("view_pay", "See pay"),
+                            ("view_ratings", "See performance ratings"),
+                            ("view_potential", "See potential assessments"),
+                            ("view_protected", "See protected attributes (gender, date of birth)"),
+                            ("manage_org", "Change units, people and reporting lines"),
+                            ("manage_access", "Grant and revoke roles"),
+                            ("edit_kpi", "Edit KPI definitions and targets"),
+                            ("enter_values", "Enter and correct KPI values"),
+                            ("approve_change", "Approve change requests"),
+                            ("manage_cycle", "Run review and pay cycles"),
+                            ("manage_pay", "Change pay and merit budgets"),
+                            ("view_audit", "Read the audit trail"),
+                            ("administer", "Administer the system"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="capabilities",
+                        to="access.role",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('role', 'capability'), name='role_capability_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("role", "capability"), name="role_capability_once"
+                    )
+                ],
             },
         ),
     ]

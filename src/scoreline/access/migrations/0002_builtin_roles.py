@@ -9,7 +9,10 @@ def install(apps, schema_editor):
     for code, (name, capabilities) in BUILTIN_ROLES.items():
         role, _ = Role.objects.update_or_create(code=code, defaults={"name": name, "builtin": True})
         RoleCapability.objects.bulk_create(
-            [RoleCapability(role=role, capability=capability.value) for capability in sorted(capabilities)],
+            [
+                RoleCapability(role=role, capability=capability.value)
+                for capability in sorted(capabilities)
+            ],
             ignore_conflicts=True,
         )
 

@@ -1,0 +1,163 @@
+"""The organisation browser: tree, unit, people directory and person pages, scoped by access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from scoreline.access.actions import do_record_sensitive_read
+from scoreline.access.aggregates import Group, summarise_people
+from scoreline.access.capabilities import Capability, FieldClass
+from scoreline.access.scope import AnyUser
+from scoreline.lib.dates import today
+from scoreline.lib.tree import subtree_q
+from scoreline.org.models import Gender, OrgUnit, Person, UnitVersion
+from scoreline.org.queries import (
+    current_lines_for,
+    people_for,
+    people_in_subtree,
+    reporting_lines_for,
+    units_for,
+)
+
+__all__ = [
+    "PAGE_SIZE",
+    "active_people",
+    "people_directory",
+    "people_directory_context",
+    "person_context",
+    "person_detail",
+    "tree",
+    "tree_context",
+    "unit_detail",
+]
+
+PAGE_SIZE = 50
+SEARCH_MAX_LENGTH = 100
+
+
+def active_people() -> QuerySet[Person]:
+    """Everyone employed today, unscoped: only for aggregates that suppress small groups."""
+    day = today()
+    return Person.objects.filter(hire_date__lte=day).filter(
+        Q(leave_date__isnull=True) | Q(leave_date__gt=day)
+    )
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    unit: OrgUnit
+    indent: int
+    head_count: Group | None
+
+
+def tree_context(user: AnyUser) -> dict[str, Any]:
+    units = list(units_for(user))
+    counts = {group.key: group for group in summarise_people(user, active_people(), "primary_unit")}
+    top = min((unit.depth for unit in units), default=1)
+    rows = [TreeRow(unit, unit.depth - top, counts.get(unit.pk)) for unit in units]
+    return {"rows": rows, "min_group_size": settings.MIN_GROUP_SIZE}
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/tree.html", tree_context(request.user))
+
+
+def _labelled_genders(groups: list[Group]) -> list[tuple[str, Group]]:
+    labels = dict(Gender.choices)
+    return [(labels.get(group.key, "Not recorded"), group) for group in groups]
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    visible = units_for(user)
+    unit = get_object_or_404(visible, pk=pk)
+    steplen = OrgUnit.steplen
+    ancestors = visible.filter(
+        path__in=[unit.path[: steplen * level] for level in range(1, unit.depth)]
+    )
+    children = visible.filter(subtree_q(unit.path), depth=unit.depth + 1)
+    versions = (
+        UnitVersion.objects.filter(unit=unit)
+        .select_related("parent", "manager")
+        .order_by("-valid_from")
+    )
+    people = Paginator(people_in_subtree(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    in_subtree = active_people().filter(subtree_q(unit.path, "primary_unit__path"))
+    context = {
+        "unit": unit,
+        "ancestors": ancestors,
+        "children": children,
+        "versions": versions,
+        "people": people,
+        "by_grade": summarise_people(user, in_subtree, "grade"),
+        "by_gender": _labelled_genders(
+            summarise_people(user, in_subtree, "gender", capability=Capability.VIEW_PROTECTED)
+        ),
+        "min_group_size": settings.MIN_GROUP_SIZE,
+    }
+    return render(request, "org/unit.html", context)
+
+
+def people_directory_context(request: HttpRequest) -> dict[str, Any]:
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    people = people_for(request.user)
+    for term in search.split():
+        people = people.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(employee_id__iexact=term)
+        )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"people": page, "search": search}
+
+
+@login_required
+def people_directory(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/people.html", people_directory_context(request))
+
+
+def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """What the person page shows; records the read when pay or protected fields appear.
+
+    ``person`` must come from ``people_for(request.user)``, which annotates what may be seen.
+    """
+    user = request.user
+    show_pay = bool(getattr(person, "can_see_pay", False))
+    show_protected = bool(getattr(person, "can_see_protected", False))
+    shown = []
+    if show_pay and person.base_salary is not None:
+        shown.append(FieldClass.PAY)
+    if show_protected and (person.gender or person.date_of_birth):
+        shown.append(FieldClass.PROTECTED)
+    if shown:
+        do_record_sensitive_read(user, [person], shown, channel="page")
+    lines = current_lines_for(user, person).order_by("-weight", "kind")
+    reports = (
+        reporting_lines_for(user, today())
+        .filter(manager=person)
+        .order_by("person__last_name", "person__first_name", "kind")
+    )
+    return {
+        "person": person,
+        "show_pay": show_pay,
+        "show_protected": show_protected,
+        "lines": lines,
+        "reports": reports,
+        "is_self": person.user_id is not None and person.user_id == user.pk,
+    }
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_for(request.user), pk=pk)
+    return render(request, "org/person.html", person_context(request, person))

@@ -1,0 +1,125 @@
+"""Units over the API: create, change with history, and head counts that hide small groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scoreline.audit.models import AuditEvent
+from scoreline.org.models import OrgUnit
+from tests.api.conftest import ApiClient
+from tests.enterprise import Enterprise
+
+
+def test_an_hr_partner_creates_a_unit_under_a_parent(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    sales, steward = enterprise.units["SALES"], enterprise.people["steward"]
+
+    response = api_as("hr").post(
+        "/units",
+        {
+            "code": "SALES-S",
+            "name": "Sales South",
+            "kind": "team",
+            "parent_id": sales.pk,
+            "country": "de",
+            "currency": "EUR",
+            "cost_centre": "CC-410",
+            "manager_id": steward.pk,
+            "valid_from": "2024-01-01",
+            "reason": "expansion",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["parent_id"] == sales.pk and body["depth"] == sales.depth + 1
+    assert (body["country"], body["currency"], body["cost_centre"]) == ("DE", "EUR", "CC-410")
+    assert body["manager_id"] == steward.pk
+    created = OrgUnit.objects.get(code="SALES-S")
+    assert created.path.startswith(sales.path)
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor_username, event.reason) == (
+        "org.unit.create",
+        "hr",
+        "expansion",
+    )
+
+
+def test_renaming_a_unit_keeps_its_history(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    sales = enterprise.units["SALES"]
+    client = api_as("hr")
+
+    response = client.patch(
+        f"/units/{sales.pk}",
+        {"effective": "2024-01-01", "name": "Sales & Marketing", "cost_centre": "CC-1"},
+    )
+    versions = client.get(f"/units/{sales.pk}/versions").json()
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Sales & Marketing"
+    assert response.json()["manager_id"] == enterprise.people["manager"].pk  # untouched
+    assert versions["count"] == 3
+    assert [(v["name"], v["valid_from"], v["valid_until"]) for v in versions["items"]] == [
+        ("Sales", "2020-01-01", "2020-01-02"),
+        ("Sales", "2020-01-02", "2024-01-01"),
+        ("Sales & Marketing", "2024-01-01", None),
+    ]
+
+
+def test_a_unit_manager_can_be_removed_with_null(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    sales = enterprise.units["SALES"]
+
+    body = (
+        api_as("admin")
+        .patch(f"/units/{sales.pk}", {"effective": "2024-01-01", "manager_id": None})
+        .json()
+    )
+
+    assert body["manager_id"] is None and body["manager_name"] is None
+
+
+def test_a_headcount_by_grade_shows_groups_large_enough_to_everyone(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    sales = enterprise.units["SALES"]
+
+    body = api_as("employee").get(f"/units/{sales.pk}/headcount?by=grade").json()
+
+    assert body["groups"] == [{"key": "G3", "count": 7, "suppressed": False}]
+
+
+def test_a_gender_split_of_a_small_team_is_suppressed_without_the_protected_right(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    team = enterprise.units["SALES-N"]  # four women and two men
+    path = f"/units/{team.pk}/headcount?by=gender"
+
+    for persona in ["employee", "manager", "ceo"]:
+        groups = api_as(persona).get(path).json()["groups"]
+        assert groups == [
+            {"key": "female", "count": None, "suppressed": True},
+            {"key": "male", "count": None, "suppressed": True},
+        ], persona
+    groups = api_as("hr").get(path).json()["groups"]
+    assert groups == [
+        {"key": "female", "count": 4, "suppressed": False},
+        {"key": "male", "count": 2, "suppressed": False},
+    ]
+
+
+def test_a_headcount_by_country_covers_the_whole_subtree(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    group = enterprise.units["GRP"]
+
+    body = api_as("admin").get(f"/units/{group.pk}/headcount?by=country").json()
+
+    assert body["groups"] == [
+        {"key": "DE", "count": 3, "suppressed": False},
+        {"key": "GB", "count": 14, "suppressed": False},
+    ]

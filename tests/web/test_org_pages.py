@@ -1,0 +1,152 @@
+"""The organisation browser: tree, unit page, people directory; everything scoped by access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from scoreline.org.actions import do_update_unit
+from tests.enterprise import Enterprise
+
+PageOf = Callable[[str | None, str], str]
+
+
+def unit_url(world: Enterprise, code: str) -> str:
+    return reverse("org:unit", args=[world.units[code].pk])
+
+
+def test_the_tree_lists_every_unit_indented_with_kind_manager_and_head_count(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("steward", reverse("org:tree"))
+    for unit in enterprise.units.values():
+        assert unit.name in html
+    assert 'style="--depth: 3"' in html  # Sales North sits three levels below the group
+    assert "Shared service centre" not in html and "Legal entity" in html
+    assert enterprise.people["manager"].full_name in html
+    # Sales North holds six people; Finance three, hidden from a steward who cannot see them.
+    assert '<td class="num">6</td>' in html
+    assert "fewer than 5" in html
+
+
+def test_an_outsider_sees_an_empty_tree_and_an_empty_directory(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    tree = page_of("outsider", reverse("org:tree"))
+    assert "no access to any part of the organisation" in tree
+    assert enterprise.units["GRP"].name not in tree
+    directory = page_of("outsider", reverse("org:people"))
+    assert "No one matches." in directory
+    assert "Person" not in directory.split("<tbody>")[1]
+
+
+def test_the_unit_page_shows_details_children_people_and_history(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("hr", unit_url(enterprise, "SALES"))
+    assert "Sales North" in html  # the child unit
+    assert enterprise.people["seller3"].full_name in html  # people of the whole subtree
+    assert enterprise.people["manager"].full_name in html
+    assert "Scoreline UK" in html  # breadcrumb
+    assert (
+        "1 Jan 2020" in html and "2 Jan 2020" in html
+    )  # two versions: created, then given a manager
+    assert html.count('class="tag tag-current"') == 1
+
+
+def test_a_reorganisation_shows_in_the_unit_history(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    do_update_unit(
+        enterprise.users["admin"],
+        enterprise.units["SALES-N"],
+        effective=dt.date(2023, 4, 1),
+        parent=enterprise.units["DE"],
+        name="Sales North (DE)",
+    )
+    html = page_of("hr", unit_url(enterprise, "SALES-N"))
+    assert "Sales North (DE)" in html and "1 Apr 2023" in html
+    assert "Scoreline GmbH" in html
+
+
+def test_the_unit_page_lists_only_the_people_the_viewer_may_see(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("employee", unit_url(enterprise, "SALES-N"))
+    assert enterprise.people["employee"].full_name in html
+    assert enterprise.people["seller0"].full_name not in html
+    assert "1 person" in html
+
+
+def test_team_composition_hides_small_gender_groups_from_a_manager(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    # Sales: manager, employee and three sellers are women, two sellers are men.
+    html = page_of("manager", unit_url(enterprise, "SALES"))
+    composition = html.split('id="composition"')[1].split("</section>")[0]
+    assert '<td>Female</td><td class="num">5</td>' in composition
+    assert '<td>Male</td><td class="num"><span class="suppressed"' in composition
+    assert "fewer than 5" in composition
+    assert '<td>G3</td><td class="num">7</td>' in composition
+
+
+def test_team_composition_shows_small_groups_to_those_who_may_see_protected_attributes(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("hr", unit_url(enterprise, "SALES"))
+    composition = html.split('id="composition"')[1].split("</section>")[0]
+    assert '<td>Male</td><td class="num">2</td>' in composition
+    assert "fewer than" not in composition
+
+
+def test_the_directory_searches_by_name(enterprise: Enterprise, page_of: PageOf) -> None:
+    html = page_of("hr", reverse("org:people") + "?q=seller")
+    for index in range(5):
+        assert enterprise.people[f"seller{index}"].full_name in html
+    assert enterprise.people["ceo"].full_name not in html
+    assert "5 people" in html
+    both = page_of("hr", reverse("org:people") + "?q=fin+person12")
+    assert "1 person" in both
+
+
+def test_the_directory_is_paginated(
+    enterprise: Enterprise, page_of: PageOf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scoreline.org.views.PAGE_SIZE", 5)
+    first = page_of("hr", reverse("org:people"))
+    assert "Page 1 of 4" in first and "?page=2" in first
+    last = page_of("hr", reverse("org:people") + "?page=4&q=")
+    assert "Page 4 of 4" in last
+    searched = page_of("hr", reverse("org:people") + "?q=person")
+    assert "?page=2&amp;q=person" in searched
+
+
+def test_the_directory_of_a_manager_holds_their_team_and_themselves(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("manager", reverse("org:people"))
+    assert "7 people" in html
+    assert enterprise.people["ceo"].full_name not in html
+
+
+def test_the_navigation_shows_the_user_and_a_sign_out_button(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    html = page_of("hr", reverse("org:tree"))
+    assert 'data-testid="user-name">hr<' in html
+    assert f'action="{reverse("logout")}"' in html
+    assert f'href="{reverse("org:people")}"' in html
+    assert f'href="{reverse("admin:index")}"' not in html
+    assert f'href="{reverse("admin:index")}"' in page_of("admin", reverse("org:tree"))
+
+
+def test_a_unit_or_person_that_does_not_exist_is_not_found(
+    enterprise: Enterprise, client_for: Callable[[str | None], Client]
+) -> None:
+    client = client_for("admin")
+    assert client.get(reverse("org:unit", args=[999_999])).status_code == 404
+    assert client.get(reverse("org:person", args=[999_999])).status_code == 404
