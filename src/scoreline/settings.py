@@ -123,9 +123,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Assets come from installed packages; whitenoise serves them straight from there.
+# Assets come from the installed packages; whitenoise serves them straight from there,
+# so there is no collected static folder to keep in step.
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

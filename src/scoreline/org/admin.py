@@ -96,7 +96,7 @@ class UnitForm(forms.ModelForm[OrgUnit]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and "parent" in self.fields:
-            parent = self.instance.get_parent()  # type: ignore[attr-defined]
+            parent = OrgUnit.objects.get_parent(self.instance)
             self.initial["parent"] = parent.pk if parent else None
 
 
