@@ -3,47 +3,34 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import (
-    Avg,
-    Case,
-    DecimalField,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability
 from scoreline.access.models import Grant
 from scoreline.access.scope import AnyUser, capability_paths, holds_anywhere
 from scoreline.lib.dates import effective_on, today
-from scoreline.lib.tree import subtree_q, subtrees_q
-from scoreline.org.models import OrgUnit, Person, ReportingLine, UnitKind
-from scoreline.org.queries import people_for, reporting_lines_for, units_for
-from scoreline.org.views import (
-    PAGE_SIZE,
-    active_people,
-    people_directory_context,
-    person_context,
-    tree_context,
+from scoreline.lib.tree import subtrees_q
+from scoreline.org.models import OrgUnit, Person, ReportingLine
+from scoreline.org.queries import (
+    managed_units_of,
+    people_for,
+    reporting_lines_for,
+    team_of,
+    units_for,
 )
+from scoreline.org.summaries import organisation_summary, pay_by_grade
+from scoreline.org.views import PAGE_SIZE, people_directory_context, person_context, tree_context
 
 __all__ = ["Landing", "home", "landing_for"]
-
-ENTITY_KINDS = [UnitKind.LEGAL_ENTITY, UnitKind.JOINT_VENTURE, UnitKind.ACQUIRED_ENTITY]
 
 
 class Landing(enum.Enum):
@@ -106,98 +93,9 @@ def _admin_overview(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class EntityRow:
-    unit: OrgUnit | None
-    head_count: Group
-
-
-def _organisation_summary(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    # Deepest first, so a person in an entity nested inside another counts for the inner one.
-    entities = list(units_for(user).filter(kind__in=ENTITY_KINDS).order_by("-depth", "path"))
-    entity_of = Case(
-        *[
-            When(subtree_q(unit.path, "primary_unit__path"), then=Value(unit.pk))
-            for unit in entities
-        ],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    groups = summarise_people(user, active_people().annotate(entity=entity_of), "entity")
-    by_pk = {unit.pk: unit for unit in entities}
-    rows = sorted(
-        (EntityRow(by_pk.get(group.key), group) for group in groups),
-        key=lambda row: (row.unit is None, row.unit.path if row.unit else ""),
-    )
-    everyone = active_people().annotate(everyone=Value(1, output_field=IntegerField()))
-    total = summarise_people(user, everyone, "everyone")
-    return {
-        "entities": rows,
-        "by_kind": summarise_people(user, active_people(), "kind"),
-        "total": total[0] if total else None,
-        "unit_count": units_for(user).count(),
-    }
-
-
-@dataclass(frozen=True)
-class PayTable:
-    currency: str
-    grades: list[Group]
-
-
-def _pay_overview(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    in_scope = active_people().filter(
-        subtrees_q(capability_paths(user, Capability.VIEW_PAY), "primary_unit__path"),
-        base_salary__isnull=False,
-    )
-    currencies = (
-        in_scope.order_by("salary_currency").values_list("salary_currency", flat=True).distinct()
-    )
-    tables = [
-        PayTable(
-            currency=str(code),
-            grades=summarise_people(
-                user,
-                in_scope.filter(salary_currency=code),
-                "grade",
-                capability=Capability.VIEW_PAY,
-                measures={"average": Avg("base_salary", output_field=DecimalField())},
-            ),
-        )
-        for code in currencies
-    ]
-    return {"tables": tables}
-
-
 def _team(request: HttpRequest, me: Person) -> dict[str, Any]:
-    """People seen through the units I manage and the lines reporting to me; direct reports first."""
-    day = today()
-    managed = OrgUnit.objects.filter(effective_on(day), manager=me).order_by("path")
-    my_lines = ReportingLine.objects.filter(effective_on(day), manager=me)
-    mine = my_lines.filter(person=OuterRef("pk")).order_by("-weight")
-    team = (
-        people_for(request.user)
-        .filter(
-            subtrees_q(managed.values_list("path", flat=True), "primary_unit__path")
-            | Q(pk__in=my_lines.values("person_id"))
-        )
-        .exclude(pk=me.pk)
-        .annotate(
-            line_kind=Subquery(mine.values("kind")[:1]),
-            line_weight=Subquery(mine.values("weight")[:1]),
-            closeness=Case(
-                When(Exists(mine.filter(kind="solid")), then=Value(0)),
-                When(Exists(mine), then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("closeness", "last_name", "first_name", "pk")
-    )
-    page = Paginator(team, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"me": me, "managed_units": managed, "team": page}
+    page = Paginator(team_of(request.user, me), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"me": me, "managed_units": managed_units_of(me), "team": page}
 
 
 def _render_landing(request: HttpRequest, landing: Landing) -> HttpResponse:
@@ -205,9 +103,9 @@ def _render_landing(request: HttpRequest, landing: Landing) -> HttpResponse:
     if landing is Landing.ADMIN:
         return render(request, "home/admin.html", context | _admin_overview(request))
     if landing is Landing.COMPENSATION:
-        return render(request, "home/pay.html", context | _pay_overview(request))
+        return render(request, "home/pay.html", context | {"tables": pay_by_grade(request.user)})
     if landing is Landing.EXECUTIVE:
-        return render(request, "home/executive.html", context | _organisation_summary(request))
+        return render(request, "home/executive.html", context | organisation_summary(request.user))
     if landing is Landing.HR:
         return render(request, "org/people.html", context | people_directory_context(request))
     me = _own_person(request.user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from scoreline.access.capabilities import Capability, FieldClass
 from scoreline.access.models import ApiToken, Grant, Role
-from scoreline.access.scope import AnyUser, require_on_unit
+from scoreline.access.scope import AnyUser, require_on_unit, shown_field_classes
 from scoreline.audit.chain import record_event
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.org.models import OrgUnit, Person
@@ -22,6 +23,7 @@ __all__ = [
     "do_create_token",
     "do_grant_role",
     "do_record_sensitive_read",
+    "do_record_shown_fields",
     "do_revoke_grant",
     "do_revoke_token",
     "token_digest",
@@ -94,6 +96,17 @@ def do_revoke_token(actor: AnyUser, token: ApiToken) -> None:
     record_event(
         actor, "access.token.revoke", "api_token", token.pk, after={"prefix": token.prefix}
     )
+
+
+def do_record_shown_fields(viewer: AnyUser, rows: Iterable[Person], *, channel: str) -> None:
+    """Record the sensitive fields shown with rows from ``field_access``: one event per set."""
+    shown: dict[frozenset[FieldClass], list[Person]] = defaultdict(list)
+    for row in rows:
+        classes = shown_field_classes(row)
+        if classes:
+            shown[classes].append(row)
+    for classes, people in shown.items():
+        do_record_sensitive_read(viewer, people, classes, channel=channel)
 
 
 @transaction.atomic

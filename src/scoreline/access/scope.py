@@ -33,6 +33,7 @@ __all__ = [
     "people_q",
     "require_anywhere",
     "require_on_unit",
+    "shown_field_classes",
     "visible_in_subtree",
     "visible_to",
     "visible_units",
@@ -215,6 +216,16 @@ def field_access(user: AnyUser, queryset: QuerySet[M]) -> QuerySet[M]:
         for field_class in FieldClass
     }
     return queryset.annotate(**annotations)
+
+
+def shown_field_classes(row: models.Model) -> frozenset[FieldClass]:
+    """The sensitive field classes of a row from ``field_access`` that may be shown."""
+    declared = getattr(type(row), "sensitive_fields", {})
+    return frozenset(
+        field_class
+        for field_class in declared
+        if getattr(row, f"can_see_{field_class.value}", False)
+    )
 
 
 def require_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> None:

@@ -220,6 +220,8 @@ def _save_person(person: Person) -> None:
 def do_create_person(actor: AnyUser, *, reason: str = "", **fields: Any) -> Person:
     person = Person(**fields)
     require_on_unit(actor, Capability.MANAGE_ORG, person.primary_unit)
+    if person.base_salary is not None or person.salary_currency_id is not None:
+        require_on_unit(actor, Capability.MANAGE_PAY, person.primary_unit)
     _save_person(person)
     record_event(
         actor,

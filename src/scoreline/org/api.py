@@ -9,7 +9,6 @@ every response that shows them records a sensitive read.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -20,9 +19,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from scoreline.access.actions import do_record_sensitive_read
+from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import summarise_people
-from scoreline.access.capabilities import Capability, FieldClass
+from scoreline.access.capabilities import Capability
 from scoreline.access.scope import field_access, require_anywhere, require_on_unit
 from scoreline.lib.api_support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import effective_on, today
@@ -48,7 +47,7 @@ from scoreline.org.models import (
     UnitKind,
     UnitVersion,
 )
-from scoreline.org.queries import people_for, reporting_lines_for, units_for
+from scoreline.org.queries import people_for, reporting_lines_for, search_people, units_for
 
 __all__ = ["router"]
 
@@ -483,24 +482,9 @@ def _person_out(person: Person) -> dict[str, Any]:
     return data
 
 
-def _shown_classes(person: Person) -> frozenset[FieldClass]:
-    shown = set()
-    if getattr(person, "can_see_pay", False):
-        shown.add(FieldClass.PAY)
-    if getattr(person, "can_see_protected", False):
-        shown.add(FieldClass.PROTECTED)
-    return frozenset(shown)
-
-
 def _people_out(user: User, people: list[Person]) -> list[dict[str, Any]]:
     """People as JSON, recording who was shown whose pay or protected attributes."""
-    by_classes: dict[frozenset[FieldClass], list[Person]] = defaultdict(list)
-    for person in people:
-        classes = _shown_classes(person)
-        if classes:
-            by_classes[classes].append(person)
-    for classes, shown in by_classes.items():
-        do_record_sensitive_read(user, shown, sorted(classes), channel="api")
+    do_record_shown_fields(user, people, channel="api")
     return [_person_out(person) for person in people]
 
 
@@ -534,12 +518,7 @@ def list_people(
         root = _referenced_unit(user, unit, "unit")
         people = people.filter(subtree_q(root.path, "primary_unit__path"))
     if q:
-        people = people.filter(
-            Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-            | Q(email__icontains=q)
-            | Q(employee_id__iexact=q)
-        )
+        people = search_people(people, q)
     items, count = page_of(people, page)
     return {"items": _people_out(user, items), "count": count}
 
@@ -568,8 +547,6 @@ def create_person(request: HttpRequest, payload: PersonCreateIn) -> Status:
         if login is None:
             raise Invalid.field("user", f"no login named {username!r}", code="unknown")
         fields["user"] = login
-    if fields.get("base_salary") is not None or fields.get("salary_currency") is not None:
-        require_on_unit(user, Capability.MANAGE_PAY, fields["primary_unit"])
     person = do_create_person(user, reason=payload.reason, **fields)
     return Status(201, _written_person(user, person.pk))
 

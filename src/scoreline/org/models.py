@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from treebeard.mp_tree import MP_Node
+
+from scoreline.access.capabilities import FieldClass
 
 
 class Currency(models.Model):
@@ -142,7 +145,13 @@ class Gender(models.TextChoices):
 
 
 class Person(models.Model):
-    """An employee or contractor. Pay and protected attributes are field classes (see access.fields)."""
+    """An employee or contractor. Pay and protected attributes are sensitive field classes."""
+
+    # Shown only to those holding the field class's capability (pages, exports and the API).
+    sensitive_fields: ClassVar[dict[FieldClass, tuple[str, ...]]] = {
+        FieldClass.PAY: ("base_salary", "salary_currency"),
+        FieldClass.PROTECTED: ("gender", "date_of_birth"),
+    }
 
     employee_id = models.CharField(max_length=40, unique=True)
     user = models.OneToOneField(

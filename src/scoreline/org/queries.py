@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
@@ -15,9 +25,20 @@ from scoreline.access.scope import (
     visible_units,
 )
 from scoreline.lib.dates import effective_on, today
+from scoreline.lib.tree import subtrees_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
 
-__all__ = ["people_for", "people_in_subtree", "reporting_lines_for", "units_for"]
+__all__ = [
+    "active_people",
+    "current_lines_for",
+    "managed_units_of",
+    "people_for",
+    "people_in_subtree",
+    "reporting_lines_for",
+    "search_people",
+    "team_of",
+    "units_for",
+]
 
 
 def units_for(user: AnyUser) -> QuerySet[OrgUnit]:
@@ -44,3 +65,58 @@ def reporting_lines_for(user: AnyUser, day: dt.date | None = None) -> QuerySet[R
 
 def current_lines_for(user: AnyUser, person: Person) -> QuerySet[ReportingLine]:
     return reporting_lines_for(user, today()).filter(person=person)
+
+
+def active_people() -> QuerySet[Person]:
+    """Everyone employed today, unscoped: only for aggregates that suppress small groups."""
+    day = today()
+    return Person.objects.filter(hire_date__lte=day).filter(
+        Q(leave_date__isnull=True) | Q(leave_date__gt=day)
+    )
+
+
+def search_people(people: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """People matching every word of ``text`` in a name or email, or exactly an employee id."""
+    for term in text.split():
+        people = people.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(employee_id__iexact=term)
+        )
+    return people
+
+
+def managed_units_of(me: Person) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(effective_on(today()), manager=me).order_by("path")
+
+
+def team_of(user: AnyUser, me: Person) -> QuerySet[Person]:
+    """People seen through the units ``me`` manages and the lines reporting to ``me``.
+
+    Direct (solid) reports come first, then other line reports, then the rest of the subtree.
+    """
+    day = today()
+    managed = managed_units_of(me)
+    my_lines = ReportingLine.objects.filter(effective_on(day), manager=me)
+    mine = my_lines.filter(person=OuterRef("pk")).order_by("-weight")
+    team = (
+        people_for(user)
+        .filter(
+            subtrees_q(managed.values_list("path", flat=True), "primary_unit__path")
+            | Q(pk__in=my_lines.values("person_id"))
+        )
+        .exclude(pk=me.pk)
+        .annotate(
+            line_kind=Subquery(mine.values("kind")[:1]),
+            line_weight=Subquery(mine.values("weight")[:1]),
+            closeness=Case(
+                When(Exists(mine.filter(kind="solid")), then=Value(0)),
+                When(Exists(mine), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("closeness", "last_name", "first_name", "pk")
+    )
+    return team

@@ -8,28 +8,28 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from scoreline.access.actions import do_record_sensitive_read
+from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability, FieldClass
-from scoreline.access.scope import AnyUser
+from scoreline.access.scope import AnyUser, shown_field_classes
 from scoreline.lib.dates import today
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import Gender, OrgUnit, Person, UnitVersion
 from scoreline.org.queries import (
+    active_people,
     current_lines_for,
     people_for,
     people_in_subtree,
     reporting_lines_for,
+    search_people,
     units_for,
 )
 
 __all__ = [
     "PAGE_SIZE",
-    "active_people",
     "people_directory",
     "people_directory_context",
     "person_context",
@@ -41,14 +41,6 @@ __all__ = [
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
-
-
-def active_people() -> QuerySet[Person]:
-    """Everyone employed today, unscoped: only for aggregates that suppress small groups."""
-    day = today()
-    return Person.objects.filter(hire_date__lte=day).filter(
-        Q(leave_date__isnull=True) | Q(leave_date__gt=day)
-    )
 
 
 @dataclass(frozen=True)
@@ -110,13 +102,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def people_directory_context(request: HttpRequest) -> dict[str, Any]:
     search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    people = people_for(request.user)
-    for term in search.split():
-        people = people.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(employee_id__iexact=term)
-        )
+    people = search_people(people_for(request.user), search)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return {"people": page, "search": search}
 
@@ -132,15 +118,8 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     ``person`` must come from ``people_for(request.user)``, which annotates what may be seen.
     """
     user = request.user
-    show_pay = bool(getattr(person, "can_see_pay", False))
-    show_protected = bool(getattr(person, "can_see_protected", False))
-    shown = []
-    if show_pay and person.base_salary is not None:
-        shown.append(FieldClass.PAY)
-    if show_protected and (person.gender or person.date_of_birth):
-        shown.append(FieldClass.PROTECTED)
-    if shown:
-        do_record_sensitive_read(user, [person], shown, channel="page")
+    shown = shown_field_classes(person)
+    do_record_shown_fields(user, [person], channel="page")
     lines = current_lines_for(user, person).order_by("-weight", "kind")
     reports = (
         reporting_lines_for(user, today())
@@ -149,8 +128,8 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     )
     return {
         "person": person,
-        "show_pay": show_pay,
-        "show_protected": show_protected,
+        "show_pay": FieldClass.PAY in shown,
+        "show_protected": FieldClass.PROTECTED in shown,
         "lines": lines,
         "reports": reports,
         "is_self": person.user_id is not None and person.user_id == user.pk,
