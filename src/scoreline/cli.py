@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from scoreline.server import DEFAULT_THREADS
+
 __all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace], int]
@@ -34,13 +36,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+    from scoreline.server import serve
 
-    from scoreline.wsgi import application
-
-    _check_database()
-    print(f"Scoreline is serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="Scoreline")
+    serve(args.host, args.port, args.threads)
     return 0
 
 
@@ -130,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web application and API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="requests served at once"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database tables")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from django.conf import settings
@@ -24,11 +23,11 @@ from scoreline.demo.build import BuildParameters, build_demo, recorded_build
 from scoreline.demo.personas import describe_personas
 from scoreline.lib.env import env_str
 from scoreline.org.models import OrgUnit
+from scoreline.server import serve as serve_forever
 
 __all__ = ["DEFAULT_PASSWORD", "database_location", "run_demo"]
 
 DEFAULT_PASSWORD = "scoreline-demo"
-SERVE_THREADS = 8
 
 
 def database_location() -> str:
@@ -66,9 +65,8 @@ def run_demo(*, employees: int, seed: int, serve: bool, host: str, port: int) ->
     _print_logins(console, password)
     if not serve:
         return 0
-    from scoreline.cli import cmd_serve
-
-    return cmd_serve(argparse.Namespace(host=host, port=port, threads=SERVE_THREADS))
+    serve_forever(host, port)
+    return 0
 
 
 def _build(console: Console, employees: int, seed: int, password: str, location: str) -> None:
