@@ -129,10 +129,13 @@ def verify_chain() -> ChainCheck:
         return ChainCheck(checked)
 
 
-def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
-    """The named fields of a model instance as audit before/after values (foreign keys as ids)."""
-    values: dict[str, Any] = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        values[name] = getattr(instance, field.attname)
-    return values
+def snapshot(instance: Any) -> dict[str, Any]:
+    """Every stored field of a model instance but its id, as audit before/after values.
+
+    Foreign keys appear as the ids they hold, under the field's name.
+    """
+    return {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }

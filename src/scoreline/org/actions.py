@@ -38,42 +38,6 @@ __all__ = [
 ]
 
 
-UNIT_AUDIT_FIELDS = [
-    "code",
-    "name",
-    "kind",
-    "manager",
-    "country",
-    "currency",
-    "cost_centre",
-    "valid_from",
-    "valid_until",
-    "path",
-]
-PERSON_AUDIT_FIELDS = [
-    "employee_id",
-    "kind",
-    "first_name",
-    "last_name",
-    "email",
-    "job_title",
-    "job_family",
-    "job_level",
-    "grade",
-    "fte",
-    "hire_date",
-    "leave_date",
-    "country",
-    "location",
-    "primary_unit",
-    "base_salary",
-    "salary_currency",
-    "gender",
-    "date_of_birth",
-]
-LINE_AUDIT_FIELDS = ["manager", "kind", "unit", "weight", "valid_from", "valid_until"]
-
-
 class Unchanged(Enum):
     """Marks an argument the caller leaves as it is (``None`` would mean "clear it")."""
 
@@ -128,7 +92,7 @@ def do_create_unit(
         "org.unit.create",
         "org_unit",
         unit.pk,
-        after=snapshot(unit, UNIT_AUDIT_FIELDS),
+        after=snapshot(unit),
         reason=reason,
     )
     return unit
@@ -165,7 +129,7 @@ def do_update_unit(
             f"overlapping effective dates: the current version starts on {current.valid_from}",
             code="overlap",
         )
-    before = snapshot(unit, UNIT_AUDIT_FIELDS)
+    before = snapshot(unit)
     current_parent = OrgUnit.objects.get_parent(unit)
     if parent is not None and (current_parent is None or parent.pk != current_parent.pk):
         _check_no_cycle(unit, parent)
@@ -189,7 +153,7 @@ def do_update_unit(
         "org_unit",
         unit.pk,
         before=before,
-        after=snapshot(unit, UNIT_AUDIT_FIELDS),
+        after=snapshot(unit),
         reason=reason,
     )
     return unit
@@ -228,7 +192,7 @@ def do_create_person(actor: AnyUser, *, reason: str = "", **fields: Any) -> Pers
         "org.person.create",
         "person",
         person.pk,
-        after=snapshot(person, PERSON_AUDIT_FIELDS),
+        after=snapshot(person),
         reason=reason,
     )
     return person
@@ -238,7 +202,7 @@ def do_create_person(actor: AnyUser, *, reason: str = "", **fields: Any) -> Pers
 def do_update_person(actor: AnyUser, person: Person, *, reason: str = "", **changes: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     require_on_unit(actor, Capability.MANAGE_ORG, person.primary_unit)
-    before = snapshot(person, PERSON_AUDIT_FIELDS)
+    before = snapshot(person)
     for name, value in changes.items():
         setattr(person, name, value)
     if "primary_unit" in changes:
@@ -252,7 +216,7 @@ def do_update_person(actor: AnyUser, person: Person, *, reason: str = "", **chan
         "person",
         person.pk,
         before=before,
-        after=snapshot(person, PERSON_AUDIT_FIELDS),
+        after=snapshot(person),
         reason=reason,
     )
     return person
@@ -322,7 +286,7 @@ def do_set_reporting_lines(
             f"overlapping effective dates: lines already start on {max(line.valid_from for line in later)}",
             code="overlap",
         )
-    before = [snapshot(line, LINE_AUDIT_FIELDS) for line in existing]
+    before = [snapshot(line) for line in existing]
     ReportingLine.objects.filter(pk__in=[line.pk for line in existing]).update(
         valid_until=effective
     )
@@ -343,7 +307,7 @@ def do_set_reporting_lines(
         "person",
         person.pk,
         before={"lines": before},
-        after={"lines": [snapshot(line, LINE_AUDIT_FIELDS) for line in created]},
+        after={"lines": [snapshot(line) for line in created]},
         reason=reason,
     )
     return created

@@ -194,28 +194,8 @@ class OrgUnitAdmin(ScopedAdmin[OrgUnit]):
         )
 
 
-PERSON_FIELDS = [
-    "employee_id",
-    "user",
-    "kind",
-    "first_name",
-    "last_name",
-    "email",
-    "job_title",
-    "job_family",
-    "job_level",
-    "grade",
-    "fte",
-    "hire_date",
-    "leave_date",
-    "country",
-    "location",
-    "primary_unit",
-    "base_salary",
-    "salary_currency",
-    "gender",
-    "date_of_birth",
-]
+# Everything an administrator may set on a person (the audit trail records the same).
+PERSON_FIELDS = [field.name for field in Person._meta.concrete_fields if not field.primary_key]
 
 
 @admin.register(Person)
