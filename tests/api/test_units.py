@@ -123,3 +123,33 @@ def test_a_headcount_by_country_covers_the_whole_subtree(
         {"key": "DE", "count": 3, "suppressed": False},
         {"key": "GB", "count": 14, "suppressed": False},
     ]
+
+
+def test_a_unit_shows_the_fiscal_calendar_of_its_legal_entity_with_todays_period(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from scoreline.org.actions import do_save_reference_data
+    from scoreline.org.models import FiscalCalendar
+
+    calendar = FiscalCalendar(
+        legal_entity=enterprise.units["UK"], year_start_month=4, period_type="quarter"
+    )
+    do_save_reference_data(enterprise.users["admin"], calendar)
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC), tick=False):
+        team = api_as("employee").get(f"/units/{enterprise.units['SALES-N'].pk}").json()
+        germany = api_as("employee").get(f"/units/{enterprise.units['DE'].pk}").json()
+
+    fiscal = team["fiscal_calendar"]
+    assert fiscal["legal_entity_id"] == enterprise.units["UK"].pk
+    assert fiscal["current_year"] == {"label": "FY2027", "start": "2026-04-01", "end": "2027-04-01"}
+    assert fiscal["current_period"] == {
+        "label": "FY2027-Q3",
+        "start": "2026-10-01",
+        "end": "2027-01-01",
+    }
+    assert germany["fiscal_calendar"] is None

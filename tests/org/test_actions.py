@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.dates import effective_on
@@ -42,18 +43,24 @@ def nothing_written() -> Iterator[None]:
 
 
 def test_creating_a_unit_needs_the_manage_org_right_on_its_parent(enterprise: Enterprise) -> None:
-    fields = dict(
-        code="OPS",
-        name="Operations",
-        kind="department",
-        parent=enterprise.units["UK"],
-        country=Country.objects.get(code="GB"),
-        currency=Currency.objects.get(code="GBP"),
-        valid_from=dt.date(2024, 1, 1),
-    )
+    uk = enterprise.units["UK"]
+    gb, gbp = Country.objects.get(code="GB"), Currency.objects.get(code="GBP")
+
+    def create_operations(user: User) -> OrgUnit:
+        return do_create_unit(
+            user,
+            code="OPS",
+            name="Operations",
+            kind="department",
+            parent=uk,
+            country=gb,
+            currency=gbp,
+            valid_from=dt.date(2024, 1, 1),
+        )
+
     with nothing_written(), pytest.raises(AccessDenied):
-        do_create_unit(enterprise.users["manager"], **fields)  # type: ignore[arg-type]
-    unit = do_create_unit(enterprise.users["hr"], **fields)  # type: ignore[arg-type]
+        create_operations(enterprise.users["manager"])
+    unit = create_operations(enterprise.users["hr"])
     assert unit.path.startswith(enterprise.units["UK"].path)
     assert UnitVersion.objects.filter(unit=unit, valid_until__isnull=True).count() == 1
 
@@ -242,3 +249,55 @@ def test_changing_pay_needs_the_manage_pay_right_on_top_of_manage_org(
     ).latest("seq")
     assert event.before is not None and event.after is not None
     assert (event.before["base_salary"], event.after["base_salary"]) == ("45000.00", "99000.00")
+
+
+def test_reference_data_changes_are_audited_and_need_the_whole_organisation(
+    enterprise: Enterprise,
+) -> None:
+    from scoreline.org.actions import do_save_reference_data
+    from scoreline.org.models import FxRate
+
+    rate = FxRate(
+        base_id="GBP", quote_id="EUR", rate_date=dt.date(2026, 1, 31), rate=Decimal("1.1700")
+    )
+    with nothing_written(), pytest.raises(AccessDenied):
+        do_save_reference_data(enterprise.users["hr"], rate)
+    do_save_reference_data(enterprise.users["admin"], rate, reason="month-end rate")
+    event = AuditEvent.objects.filter(action="org.fxrate.save").get()
+    assert event.before is None and event.after is not None and event.after["rate"] == "1.1700"
+    rate.rate = Decimal("1.1800")
+    do_save_reference_data(enterprise.users["admin"], rate, reason="corrected")
+    changed = AuditEvent.objects.filter(action="org.fxrate.save").latest("seq")
+    assert changed.before is not None and changed.before["rate"] == "1.1700000000"
+
+
+def test_a_bad_fx_rate_is_refused_with_the_field(enterprise: Enterprise) -> None:
+    from scoreline.org.actions import do_save_reference_data
+    from scoreline.org.models import FxRate
+
+    with nothing_written(), pytest.raises(Invalid) as error:
+        do_save_reference_data(
+            enterprise.users["admin"],
+            FxRate(
+                base_id="GBP", quote_id="EUR", rate_date=dt.date(2026, 1, 31), rate=Decimal("-1")
+            ),
+        )
+    assert error.value.fields
+
+
+def test_a_fiscal_calendar_applies_to_every_unit_below_its_legal_entity(
+    enterprise: Enterprise,
+) -> None:
+    from scoreline.org.actions import do_save_reference_data
+    from scoreline.org.models import FiscalCalendar
+    from scoreline.org.queries import fiscal_calendar_of
+
+    assert fiscal_calendar_of(enterprise.units["SALES-N"]) is None
+    calendar = FiscalCalendar(
+        legal_entity=enterprise.units["UK"], year_start_month=4, period_type="month"
+    )
+    do_save_reference_data(enterprise.users["admin"], calendar)
+    found = fiscal_calendar_of(enterprise.units["SALES-N"])
+    assert found == calendar
+    assert found.period_of(dt.date(2026, 11, 25)).label == "FY2027-M08"
+    assert fiscal_calendar_of(enterprise.units["DE"]) is None

@@ -150,3 +150,23 @@ def test_a_unit_or_person_that_does_not_exist_is_not_found(
     client = client_for("admin")
     assert client.get(reverse("org:unit", args=[999_999])).status_code == 404
     assert client.get(reverse("org:person", args=[999_999])).status_code == 404
+
+
+def test_a_unit_page_names_the_fiscal_year_and_period_it_reports_in(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    import time_machine
+
+    from scoreline.org.actions import do_save_reference_data
+    from scoreline.org.models import FiscalCalendar
+
+    do_save_reference_data(
+        enterprise.users["admin"],
+        FiscalCalendar(
+            legal_entity=enterprise.units["UK"], year_start_month=4, period_type="month"
+        ),
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC), tick=False):
+        html = page_of("employee", unit_url(enterprise, "SALES-N"))
+    assert "FY2027: 1 Apr 2026 to 1 Apr 2027" in html and "from Scoreline UK" in html
+    assert "FY2027-M08 (monthly periods)" in html

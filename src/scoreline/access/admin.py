@@ -17,7 +17,13 @@ from scoreline.access.actions import do_grant_role, do_revoke_grant, do_revoke_t
 from scoreline.access.capabilities import Capability
 from scoreline.access.forms import ThrottledAdminAuthenticationForm
 from scoreline.access.models import ApiToken, Grant, Role
-from scoreline.access.scope import AnyUser, capability_paths, holds_anywhere, holds_on_unit
+from scoreline.access.scope import (
+    AnyUser,
+    capability_paths,
+    holds_anywhere,
+    holds_everywhere,
+    holds_on_unit,
+)
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.tree import subtrees_q
 from scoreline.org.models import OrgUnit
@@ -26,7 +32,6 @@ __all__ = [
     "ReferenceDataAdmin",
     "ScopedAdmin",
     "administered_units",
-    "administers_everything",
     "may_administer",
 ]
 
@@ -50,14 +55,6 @@ def may_administer(request: HttpRequest) -> bool:
         and getattr(user, "is_staff", False)
         and holds_anywhere(user, Capability.ADMINISTER)
     )
-
-
-def administers_everything(user: AnyUser) -> bool:
-    """Whether ``user`` administers every root of the tree (global reference data is theirs)."""
-    if _is_superuser(user):
-        return True
-    roots = list(OrgUnit.objects.filter(depth=1))
-    return bool(roots) and all(holds_on_unit(user, Capability.ADMINISTER, root) for root in roots)
 
 
 def administered_units(
@@ -105,13 +102,16 @@ class ScopedAdmin(admin.ModelAdmin[M]):
 
 
 class ReferenceDataAdmin(ScopedAdmin[M]):
-    """Data shared by the whole organisation: changed only by those who administer all of it."""
+    """Data shared by the whole organisation: changed only by those who administer all of it.
+
+    ``save_model`` is left to subclasses, which save through an audited action.
+    """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_administer(request) and administers_everything(request.user)
+        return may_administer(request) and holds_everywhere(request.user, Capability.ADMINISTER)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_administer(request) and administers_everything(request.user)
+        return may_administer(request) and holds_everywhere(request.user, Capability.ADMINISTER)
 
 
 class RoleAdmin(ReferenceDataAdmin[Role]):
@@ -217,7 +217,7 @@ class ApiTokenAdmin(ScopedAdmin[ApiToken]):
     actions = ["revoke_selected"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_administer(request) and administers_everything(request.user)
+        return may_administer(request) and holds_everywhere(request.user, Capability.ADMINISTER)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)

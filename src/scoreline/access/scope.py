@@ -28,10 +28,12 @@ __all__ = [
     "capability_paths",
     "field_access",
     "holds_anywhere",
+    "holds_everywhere",
     "holds_on_unit",
     "is_member",
     "people_q",
     "require_anywhere",
+    "require_everywhere",
     "require_on_unit",
     "shown_field_classes",
     "visible_in_subtree",
@@ -116,6 +118,16 @@ def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
     return _active(user) and (_is_superuser(user) or bool(capability_paths(user, capability)))
 
 
+def holds_everywhere(user: AnyUser, capability: Capability) -> bool:
+    """Whether ``user`` holds ``capability`` over every tree of the organisation."""
+    if not _active(user):
+        return False
+    if _is_superuser(user):
+        return True
+    roots = _facts(user).tree_roots
+    return bool(roots) and roots.issubset(capability_paths(user, capability))
+
+
 def holds_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> bool:
     """Whether ``user`` holds ``capability`` over ``unit`` (granted on it or on an ancestor)."""
     if not _active(user):
@@ -142,10 +154,9 @@ def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> 
         return Q(pk__in=[])
     if _is_superuser(user):
         return Q(**{f"{prefix}pk__isnull": False})
-    paths = capability_paths(user, capability)
-    roots = _facts(user).tree_roots
-    if roots and roots.issubset(paths):
+    if holds_everywhere(user, capability):
         return Q(**{f"{prefix}pk__isnull": False})
+    paths = capability_paths(user, capability)
     # Every branch filters a column of the person table itself, so the database can serve
     # each from an index and union them, instead of scanning all people.
     query = Q(pk__in=[])
@@ -232,6 +243,11 @@ def require_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> Non
     """Raise AccessDenied unless ``user`` holds ``capability`` over ``unit``."""
     if not holds_on_unit(user, capability, unit):
         raise AccessDenied(f"You need the '{capability.label}' right on {unit.name}.")
+
+
+def require_everywhere(user: AnyUser, capability: Capability) -> None:
+    if not holds_everywhere(user, capability):
+        raise AccessDenied(f"You need the '{capability.label}' right over the whole organisation.")
 
 
 def require_anywhere(user: AnyUser, capability: Capability) -> None:

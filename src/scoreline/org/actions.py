@@ -13,12 +13,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, require_on_unit
+from scoreline.access.scope import AnyUser, require_everywhere, require_on_unit
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.org.models import (
     Country,
     Currency,
+    FiscalCalendar,
+    FxRate,
     LineKind,
     OrgUnit,
     Person,
@@ -32,6 +34,7 @@ __all__ = [
     "Unchanged",
     "do_create_person",
     "do_create_unit",
+    "do_save_reference_data",
     "do_set_reporting_lines",
     "do_update_person",
     "do_update_unit",
@@ -161,15 +164,7 @@ def do_update_unit(
 
 def _save_person(person: Person) -> None:
     """Validate every field and constraint, then save and re-read the stored values."""
-    try:
-        person.full_clean(validate_unique=True, validate_constraints=True)
-    except ValidationError as error:
-        fields = {
-            name: [str(message) for message in messages]
-            for name, messages in error.message_dict.items()
-        }
-        first_field, first_messages = next(iter(fields.items()))
-        raise Invalid(f"{first_field}: {first_messages[0]}", fields=fields) from None
+    _clean(person)
     try:
         with transaction.atomic():
             person.save()
@@ -220,6 +215,52 @@ def do_update_person(actor: AnyUser, person: Person, *, reason: str = "", **chan
         reason=reason,
     )
     return person
+
+
+ReferenceData = Currency | Country | FxRate | FiscalCalendar
+
+
+def _clean(instance: ReferenceData | Person) -> None:
+    """Run every field and constraint check; a failure names the fields at fault."""
+    try:
+        instance.full_clean(validate_unique=True, validate_constraints=True)
+    except ValidationError as error:
+        fields = {
+            name: [str(message) for message in messages]
+            for name, messages in error.message_dict.items()
+        }
+        first_field, first_messages = next(iter(fields.items()))
+        raise Invalid(f"{first_field}: {first_messages[0]}", fields=fields) from None
+
+
+@transaction.atomic
+def do_save_reference_data(actor: AnyUser, instance: ReferenceData, *, reason: str = "") -> None:
+    """Create or change a currency, country, FX rate or fiscal calendar, with its audit event.
+
+    A fiscal calendar belongs to its legal entity; the rest is shared by the whole organisation
+    and only those who administer all of it may change it.
+    """
+    if isinstance(instance, FiscalCalendar):
+        require_on_unit(actor, Capability.ADMINISTER, instance.legal_entity)
+    else:
+        require_everywhere(actor, Capability.ADMINISTER)
+    _clean(instance)
+    model = type(instance)
+    stored = (
+        model.objects.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
+    )
+    before = snapshot(stored) if stored is not None else None
+    instance.save()
+    name = str(model._meta.model_name)
+    record_event(
+        actor,
+        f"org.{name}.save",
+        name,
+        instance.pk,
+        before=before,
+        after=snapshot(instance),
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)

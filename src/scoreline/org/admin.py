@@ -7,7 +7,7 @@ here: they change as a set whose weights sum to 100 (see ``do_set_reporting_line
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -24,7 +24,13 @@ from scoreline.access.admin import (
 from scoreline.access.capabilities import Capability, FieldClass
 from scoreline.access.scope import visible_to
 from scoreline.lib.dates import today
-from scoreline.org.actions import do_create_person, do_create_unit, do_update_person, do_update_unit
+from scoreline.org.actions import (
+    do_create_person,
+    do_create_unit,
+    do_save_reference_data,
+    do_update_person,
+    do_update_unit,
+)
 from scoreline.org.models import (
     Country,
     Currency,
@@ -35,21 +41,28 @@ from scoreline.org.models import (
     ReportingLine,
 )
 
+Shared = TypeVar("Shared", Currency, Country, FxRate)
+
+
+class AuditedReferenceAdmin(ReferenceDataAdmin[Shared]):
+    def save_model(self, request: HttpRequest, obj: Shared, form: Any, change: bool) -> None:
+        do_save_reference_data(request.user, obj, reason="saved in administration")
+
 
 @admin.register(Currency)
-class CurrencyAdmin(ReferenceDataAdmin[Currency]):
+class CurrencyAdmin(AuditedReferenceAdmin[Currency]):
     list_display = ["code", "name", "minor_units"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Country)
-class CountryAdmin(ReferenceDataAdmin[Country]):
+class CountryAdmin(AuditedReferenceAdmin[Country]):
     list_display = ["code", "name", "currency"]
     search_fields = ["code", "name"]
 
 
 @admin.register(FxRate)
-class FxRateAdmin(ReferenceDataAdmin[FxRate]):
+class FxRateAdmin(AuditedReferenceAdmin[FxRate]):
     list_display = ["rate_date", "base", "quote", "rate"]
     list_filter = ["base", "quote"]
     date_hierarchy = "rate_date"
@@ -67,6 +80,11 @@ class FiscalCalendarAdmin(ScopedAdmin[FiscalCalendar]):
         if db_field.name == "legal_entity":
             kwargs["queryset"] = administered_units(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: FiscalCalendar, form: Any, change: bool
+    ) -> None:
+        do_save_reference_data(request.user, obj, reason="saved in administration")
 
 
 class UnitForm(forms.ModelForm[OrgUnit]):

@@ -47,7 +47,13 @@ from scoreline.org.models import (
     UnitKind,
     UnitVersion,
 )
-from scoreline.org.queries import people_for, reporting_lines_for, search_people, units_for
+from scoreline.org.queries import (
+    fiscal_calendar_of,
+    people_for,
+    reporting_lines_for,
+    search_people,
+    units_for,
+)
 
 __all__ = ["router"]
 
@@ -73,6 +79,26 @@ class UnitOut(Schema):
     manager_name: str | None
     valid_from: dt.date
     valid_until: dt.date | None
+
+
+class PeriodOut(Schema):
+    label: str
+    start: dt.date
+    end: dt.date = Field(description="First day after the period")
+
+
+class FiscalCalendarOut(Schema):
+    legal_entity_id: int = Field(description="The unit whose calendar applies")
+    year_start_month: int
+    period_type: str
+    current_year: PeriodOut
+    current_period: PeriodOut
+
+
+class UnitDetailOut(UnitOut):
+    fiscal_calendar: FiscalCalendarOut | None = Field(
+        description="The calendar of the nearest legal entity at or above the unit"
+    )
 
 
 class UnitPage(Schema):
@@ -211,9 +237,21 @@ def list_units(
     return {"items": [_unit_out(unit, parents) for unit in items], "count": count}
 
 
-@router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, tags=["units"])
+@router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
 def get_unit(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
-    return _one_unit(request_user(request), unit_id)
+    unit = _visible_unit(request_user(request), unit_id)
+    calendar = fiscal_calendar_of(unit)
+    fiscal = None
+    if calendar is not None:
+        day = today()
+        fiscal = {
+            "legal_entity_id": calendar.legal_entity_id,
+            "year_start_month": calendar.year_start_month,
+            "period_type": calendar.period_type,
+            "current_year": calendar.year_of(day),
+            "current_period": calendar.period_of(day),
+        }
+    return _unit_out(unit, _parent_ids([unit])) | {"fiscal_calendar": fiscal}
 
 
 @router.post("/units", response={201: UnitOut, **ERRORS}, tags=["units"])

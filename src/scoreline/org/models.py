@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from django.db.models import F, Q
 from treebeard.mp_tree import MP_Node
 
 from scoreline.access.capabilities import FieldClass
+from scoreline.lib.periods import Period, fiscal_period_of, fiscal_year_of
 
 
 class Currency(models.Model):
@@ -270,7 +272,7 @@ class PeriodType(models.TextChoices):
 
 
 class FiscalCalendar(models.Model):
-    """How a legal entity cuts its fiscal year into business periods."""
+    """How a legal entity cuts its fiscal year into business periods; units below it inherit it."""
 
     legal_entity = models.OneToOneField(
         OrgUnit, on_delete=models.CASCADE, related_name="fiscal_calendar"
@@ -294,3 +296,10 @@ class FiscalCalendar(models.Model):
         return (
             f"{self.legal_entity_id}: year from month {self.year_start_month}, {self.period_type}"
         )
+
+    def period_of(self, day: dt.date) -> Period:
+        """The fiscal period (month or quarter) holding ``day``."""
+        return fiscal_period_of(day, self.year_start_month, self.period_type)
+
+    def year_of(self, day: dt.date) -> Period:
+        return fiscal_year_of(day, self.year_start_month)

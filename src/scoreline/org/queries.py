@@ -26,11 +26,12 @@ from scoreline.access.scope import (
 )
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.tree import subtrees_q
-from scoreline.org.models import OrgUnit, Person, ReportingLine
+from scoreline.org.models import FiscalCalendar, OrgUnit, Person, ReportingLine
 
 __all__ = [
     "active_people",
     "current_lines_for",
+    "fiscal_calendar_of",
     "managed_units_of",
     "people_for",
     "people_in_subtree",
@@ -120,3 +121,14 @@ def team_of(user: AnyUser, me: Person) -> QuerySet[Person]:
         .order_by("closeness", "last_name", "first_name", "pk")
     )
     return team
+
+
+def fiscal_calendar_of(unit: OrgUnit) -> FiscalCalendar | None:
+    """The calendar of the nearest unit at or above ``unit`` that has one."""
+    steplen = OrgUnit.steplen
+    paths = [unit.path[: steplen * level] for level in range(1, unit.depth + 1)]
+    return (
+        FiscalCalendar.objects.filter(legal_entity__path__in=paths)
+        .order_by("-legal_entity__depth")
+        .first()
+    )

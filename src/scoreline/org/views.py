@@ -21,6 +21,7 @@ from scoreline.org.models import Gender, OrgUnit, Person, UnitVersion
 from scoreline.org.queries import (
     active_people,
     current_lines_for,
+    fiscal_calendar_of,
     people_for,
     people_in_subtree,
     reporting_lines_for,
@@ -85,8 +86,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     people = Paginator(people_in_subtree(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
     in_subtree = active_people().filter(subtree_q(unit.path, "primary_unit__path"))
+    calendar = fiscal_calendar_of(unit)
+    day = today()
     context = {
         "unit": unit,
+        "fiscal_calendar": calendar,
+        "fiscal_year": calendar.year_of(day) if calendar else None,
+        "fiscal_period": calendar.period_of(day) if calendar else None,
         "ancestors": ancestors,
         "children": children,
         "versions": versions,
