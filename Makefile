@@ -1,5 +1,5 @@
 # Scoreline: `make demo` runs the product, `make test` runs the tests.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export SCORELINE_DATA_DIR ?= $(CURDIR)/var
