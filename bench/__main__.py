@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sqlite3
 import sys
 
 from rich.console import Console
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console()
     database = connection.vendor + (
-        "" if connection.vendor != "sqlite" else f" {connection.Database.sqlite_version}"
+        "" if connection.vendor != "sqlite" else f" {sqlite3.sqlite_version}"
     )
     report = Report(employees=employees, seed=args.seed, database=database)
     try:

@@ -19,8 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
@@ -34,13 +33,12 @@ PERSONAS = ["admin", "ceo", "hr", "comp", "manager", "steward", "employee", "out
 
 @dataclass
 class Enterprise:
-    users: dict[str, AbstractUser] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     units: dict[str, OrgUnit] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
 
 
 def build_enterprise() -> Enterprise:
-    User = get_user_model()
     world = Enterprise()
     admin = User.objects.create_superuser("admin", "admin@example.com", PASSWORD)
     world.users["admin"] = admin

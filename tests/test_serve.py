@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> object:
+def server(tmp_path: Path) -> Iterator[str]:
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment |= {"SCORELINE_DATA_DIR": str(tmp_path)}
     command = [sys.executable, "-m", "scoreline.cli"]

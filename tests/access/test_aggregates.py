@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import Avg
+from pytest_django import Settings
 
-from scoreline.access.aggregates import summarise_people
+from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import Person
@@ -12,7 +13,7 @@ from tests.enterprise import Enterprise
 pytestmark = pytest.mark.django_db
 
 
-def by_key(groups: list) -> dict:  # type: ignore[type-arg]
+def by_key(groups: list[Group]) -> dict[str, Group]:
     return {group.key: group for group in groups}
 
 
@@ -61,10 +62,8 @@ def test_measures_are_hidden_with_their_group_and_judged_by_the_capability_behin
     assert pay_for_comp["FIN"].measures["average_salary"] == pytest.approx(50_000)
 
 
-def test_the_minimum_group_size_is_a_setting(
-    enterprise: Enterprise, settings: pytest.FixtureRequest
-) -> None:
-    settings.MIN_GROUP_SIZE = 7  # type: ignore[attr-defined]
+def test_the_minimum_group_size_is_a_setting(enterprise: Enterprise, settings: Settings) -> None:
+    settings.MIN_GROUP_SIZE = 7
     groups = by_key(
         summarise_people(enterprise.users["ceo"], Person.objects.all(), "primary_unit__code")
     )

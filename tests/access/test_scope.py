@@ -22,6 +22,11 @@ def visible_keys(
     return {by_pk[pk] for pk in people.values_list("pk", flat=True)}
 
 
+def can_see(row: Person, *field_classes: str) -> tuple[bool, ...]:
+    """The ``can_see_<field class>`` flags that field_access annotated on a row."""
+    return tuple(getattr(row, f"can_see_{field_class}") for field_class in field_classes)
+
+
 def test_group_wide_roles_see_everybody(enterprise: Enterprise) -> None:
     for persona in ["admin", "ceo", "hr", "comp"]:
         assert visible_keys(enterprise, persona) == set(enterprise.people), persona
@@ -73,11 +78,11 @@ def test_field_access_marks_each_row_with_the_field_classes_the_user_may_see(
     rows = field_access(
         enterprise.users["manager"], Person.objects.filter(primary_unit__code="SALES-N")
     )
-    flags = {row.pk: (row.can_see_pay, row.can_see_ratings, row.can_see_protected) for row in rows}  # type: ignore[attr-defined]
+    flags = {row.pk: can_see(row, "pay", "ratings", "protected") for row in rows}
     employee = enterprise.people["employee"].pk
     assert flags[employee] == (False, True, False)
     own = field_access(enterprise.users["employee"], Person.objects.filter(pk=employee)).get()
-    assert (own.can_see_pay, own.can_see_protected, own.can_see_potential) == (True, True, False)  # type: ignore[attr-defined]
+    assert can_see(own, "pay", "protected", "potential") == (True, True, False)
 
 
 def test_reporting_lines_follow_the_visibility_of_their_person(enterprise: Enterprise) -> None:

@@ -47,7 +47,7 @@ def test_an_event_is_rolled_back_with_the_change_it_describes(db: None) -> None:
     assert verify_chain().ok
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[str | int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -217,10 +217,11 @@ def test_personas_hold_the_places_their_views_need(demo: DemoPlan) -> None:
     assert set(OrgUnit.objects.get_children(department).values_list("kind", flat=True)) == {
         UnitKind.TEAM
     }
-    assert department.path in capability_paths(manager.user, Capability.VIEW_PEOPLE)  # type: ignore[arg-type]
+    assert manager.user is not None
+    assert department.path in capability_paths(manager.user, Capability.VIEW_PEOPLE)
     employee = people["employee"]
     assert OrgUnit.objects.get_parent(employee.primary_unit) == department
-    assert people_for(manager.user).filter(pk=employee.pk).exists()  # type: ignore[arg-type]
+    assert people_for(manager.user).filter(pk=employee.pk).exists()
 
 
 def test_the_build_is_recorded_in_the_audit_chain(demo: DemoPlan) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -19,9 +18,7 @@ from tests.enterprise import PASSWORD, Enterprise
 
 def staff_client(world: Enterprise, username: str, administer_on: str | None) -> Client:
     """A staff login, holding the administrator role on one unit or no role at all."""
-    user: AbstractUser = get_user_model().objects.create_user(
-        username, f"{username}@example.com", PASSWORD, is_staff=True
-    )
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, is_staff=True)
     if administer_on is not None:
         role = Role.objects.get(code="administrator")
         do_grant_role(world.users["admin"], user, role, world.units[administer_on])

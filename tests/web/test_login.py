@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from scoreline.access.models import LoginFailure
 from tests.enterprise import PASSWORD, Enterprise
