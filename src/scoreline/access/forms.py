@@ -46,8 +46,8 @@ class _Throttled(forms.Form):
 
 
 class ThrottledAuthenticationForm(_Throttled, AuthenticationForm):
-    pass
+    """The sign-in page's form."""
 
 
 class ThrottledAdminAuthenticationForm(_Throttled, AdminAuthenticationForm):
-    pass
+    """The admin's sign-in form, throttled alike so it is no way around the limit."""
