@@ -6,17 +6,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_http_methods
 
 from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability, FieldClass
-from scoreline.access.scope import AnyUser, shown_field_classes
+from scoreline.access.scope import AnyUser, holds_on_unit, shown_field_classes
 from scoreline.lib.dates import today
+from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.tree import subtree_q
+from scoreline.org.actions import do_set_reporting_lines
+from scoreline.org.forms import LinesChange
 from scoreline.org.models import Gender, OrgUnit, Person, UnitVersion
 from scoreline.org.queries import (
     active_people,
@@ -35,6 +42,7 @@ __all__ = [
     "people_directory_context",
     "person_context",
     "person_detail",
+    "person_lines",
     "tree",
     "tree_context",
     "unit_detail",
@@ -139,6 +147,7 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "lines": lines,
         "reports": reports,
         "is_self": person.user_id is not None and person.user_id == user.pk,
+        "can_change_lines": holds_on_unit(user, Capability.MANAGE_ORG, person.primary_unit),
     }
 
 
@@ -146,3 +155,36 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(people_for(request.user), pk=pk)
     return render(request, "org/person.html", person_context(request, person))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's reporting lines from a date on, for holders of "manage org" on them."""
+    user = request.user
+    person = get_object_or_404(people_for(user), pk=pk)
+    if not holds_on_unit(user, Capability.MANAGE_ORG, person.primary_unit):
+        raise PermissionDenied
+    current = current_lines_for(user, person).select_related("manager", "unit")
+    current = current.order_by("-weight", "kind")
+    status = 200
+    if request.method == "POST":
+        change = LinesChange.from_post(user, request.POST)
+        if change.is_valid():
+            try:
+                do_set_reporting_lines(
+                    user, person, change.specs(), effective=change.effective, reason=change.reason
+                )
+            except AccessDenied as denied:
+                raise PermissionDenied(denied.message) from denied
+            except Invalid as invalid:
+                change.add_action_errors(invalid)
+            else:
+                day = date_format(change.effective, "j M Y")
+                messages.success(request, f"Reporting lines updated from {day}.")
+                return redirect("org:person", pk=person.pk)
+        status = 400
+    else:
+        change = LinesChange.for_lines(user, current)
+    context = {"person": person, "change": change, "current": current}
+    return render(request, "org/person_lines.html", context, status=status)
