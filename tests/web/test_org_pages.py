@@ -170,3 +170,22 @@ def test_a_unit_page_names_the_fiscal_year_and_period_it_reports_in(
         html = page_of("employee", unit_url(enterprise, "SALES-N"))
     assert "FY2027: 1 Apr 2026 to 1 Apr 2027" in html and "from Scoreline UK" in html
     assert "FY2027-M08 (monthly periods)" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?q=%00", "?q=Person%00", "?page=99999999999999999999", "?page=abc&q=" + "x" * 500],
+)
+def test_odd_search_input_never_breaks_the_people_directory(
+    enterprise: Enterprise, client_for: Callable[[str | None], Client], query: str
+) -> None:
+    response = client_for("hr").get(reverse("org:people") + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["unit", "person", "person-lines"])
+def test_ids_beyond_any_integer_column_answer_not_found(
+    enterprise: Enterprise, client_for: Callable[[str | None], Client], kind: str
+) -> None:
+    response = client_for("hr").get(reverse(f"org:{kind}", args=[10**30]))
+    assert response.status_code == 404

@@ -78,7 +78,8 @@ def active_people() -> QuerySet[Person]:
 
 def search_people(people: QuerySet[Person], text: str) -> QuerySet[Person]:
     """People matching every word of ``text`` in a name or email, or exactly an employee id."""
-    for term in text.split():
+    # No name holds a NUL character, and PostgreSQL refuses one in a query.
+    for term in text.replace("\x00", " ").split():
         people = people.filter(
             Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
