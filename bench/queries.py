@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -20,12 +21,11 @@ ORDER = ("last_name", "first_name", "id")
 def _fresh(user: User) -> User:
     """The user as a new request sees it: no answers cached from an earlier run."""
     clone = copy.copy(user)
-    clone.__dict__.pop("_scoreline_scope", None)
+    clone.__dict__.pop("_scoreline_access", None)
     return clone
 
 
-def _query_count(work: object) -> int:
-    assert callable(work)
+def _query_count(work: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
         work()
     return len(captured.captured_queries)
@@ -59,6 +59,30 @@ def _plan(sql: str) -> list[str]:
         return [str(row[0]) for row in cursor.fetchall()]
 
 
+def _compare(
+    report: Report,
+    name: str,
+    detail: str,
+    measured: Callable[[], object],
+    baseline: Callable[[], object],
+    baseline_name: str,
+    repeats: int,
+) -> None:
+    """Time ``measured`` against ``baseline`` (median milliseconds) and count their queries."""
+    report.add(
+        Measure(
+            name,
+            detail,
+            "ms",
+            1000 * median_seconds(measured, repeats),
+            1000 * median_seconds(baseline, repeats),
+            baseline_name,
+            _query_count(measured),
+            _query_count(baseline),
+        )
+    )
+
+
 def run(report: Report, console: Console, repeats: int) -> None:
     from scoreline.lib.tree import subtree_q
     from scoreline.org.models import OrgUnit, Person
@@ -80,31 +104,25 @@ def run(report: Report, console: Console, repeats: int) -> None:
         return Person.objects.count()
 
     console.print(f"Timing a manager's first page of {PAGE} people ({repeats} runs)")
-    report.add(
-        Measure(
-            "manager's people",
-            f"page of {PAGE}",
-            "ms",
-            1000 * median_seconds(scoped_page, repeats),
-            1000 * median_seconds(raw_page, repeats),
-            "unscoped page",
-            _query_count(scoped_page),
-            _query_count(raw_page),
-        )
+    _compare(
+        report,
+        "manager's people",
+        f"page of {PAGE}",
+        scoped_page,
+        raw_page,
+        "unscoped page",
+        repeats,
     )
     visible = scoped_total()
     report.notes["manager_visible_people"] = visible
-    report.add(
-        Measure(
-            "manager's people",
-            f"total count ({visible:,})",
-            "ms",
-            1000 * median_seconds(scoped_total, repeats),
-            1000 * median_seconds(raw_total, repeats),
-            "unscoped count",
-            _query_count(scoped_total),
-            _query_count(raw_total),
-        )
+    _compare(
+        report,
+        "manager's people",
+        f"total count ({visible:,})",
+        scoped_total,
+        raw_total,
+        "unscoped count",
+        repeats,
     )
 
     with CaptureQueriesContext(connection) as captured:
@@ -124,17 +142,14 @@ def run(report: Report, console: Console, repeats: int) -> None:
 
     console.print(f"Timing the head count of {unit.name} ({size:,} people, {repeats} runs)")
     assert scoped_subtree() == raw_subtree() == size
-    report.add(
-        Measure(
-            "subtree head count",
-            f"{unit.code} ({size:,} people)",
-            "ms",
-            1000 * median_seconds(scoped_subtree, repeats),
-            1000 * median_seconds(raw_subtree, repeats),
-            "unscoped count",
-            _query_count(scoped_subtree),
-            _query_count(raw_subtree),
-        )
+    _compare(
+        report,
+        "subtree head count",
+        f"{unit.code} ({size:,} people)",
+        scoped_subtree,
+        raw_subtree,
+        "unscoped count",
+        repeats,
     )
     with CaptureQueriesContext(connection) as captured:
         scoped_subtree()
@@ -146,17 +161,14 @@ def run(report: Report, console: Console, repeats: int) -> None:
             cursor.execute(count_sql)
             return cursor.fetchone()
 
-    report.add(
-        Measure(
-            "subtree head count",
-            "its final SQL alone, scope resolved",
-            "ms",
-            1000 * median_seconds(scoped_sql_alone, repeats),
-            1000 * median_seconds(raw_subtree, repeats),
-            "unscoped count",
-            1,
-            1,
-        )
+    _compare(
+        report,
+        "subtree head count",
+        "its final SQL alone, scope resolved",
+        scoped_sql_alone,
+        raw_subtree,
+        "unscoped count",
+        repeats,
     )
     report.notes["subtree_count_sql"] = count_sql
     report.notes["subtree_count_plan"] = plan
