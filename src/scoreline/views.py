@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.models import Grant
-from scoreline.access.scope import AnyUser, capability_paths, holds_anywhere
+from scoreline.access.scope import AnyUser, capability_paths, holds_any_grant, holds_anywhere
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.tree import subtrees_q
 from scoreline.org.models import OrgUnit, Person, ReportingLine
@@ -71,7 +71,7 @@ def landing_for(user: AnyUser) -> Landing:
     person = _own_person(user)
     if person is not None and _leads_anyone(person):
         return Landing.MANAGER
-    if user.is_authenticated and Grant.objects.filter(user_id=user.pk).exists():
+    if holds_any_grant(user):
         return Landing.STEWARD
     if person is not None:
         return Landing.EMPLOYEE

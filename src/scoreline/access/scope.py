@@ -27,6 +27,7 @@ __all__ = [
     "AnyUser",
     "capability_paths",
     "field_access",
+    "holds_any_grant",
     "holds_anywhere",
     "holds_everywhere",
     "holds_on_unit",
@@ -137,6 +138,10 @@ def holds_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> bool:
     return any(unit.path.startswith(root) for root in capability_paths(user, capability))
 
 
+def holds_any_grant(user: AnyUser) -> bool:
+    return _active(user) and _facts(user).has_grant
+
+
 def is_member(user: AnyUser) -> bool:
     """A user linked to a person of the organisation, or holding any grant, or a superuser."""
     if not _active(user):
@@ -216,8 +221,8 @@ def visible_units(user: AnyUser) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     if _is_superuser(user) or _facts(user).has_person:
         return OrgUnit.objects.all()
-    paths = Grant.objects.filter(user_id=_uid(user)).values_list("unit__path", flat=True)
-    return OrgUnit.objects.filter(subtrees_q(paths))
+    granted = _facts(user).granted_paths.values()
+    return OrgUnit.objects.filter(subtrees_q(path for paths in granted for path in paths))
 
 
 def field_access(user: AnyUser, queryset: QuerySet[M]) -> QuerySet[M]:
