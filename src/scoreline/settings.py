@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "scoreline.audit",
     "scoreline.org",
     "scoreline.access",
+    "scoreline.strategy",
+    "scoreline.kpis",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ class Capability(models.TextChoices):
     VIEW_PROTECTED = "view_protected", "See protected attributes (gender, date of birth)"
     MANAGE_ORG = "manage_org", "Change units, people and reporting lines"
     MANAGE_ACCESS = "manage_access", "Grant and revoke roles"
+    EDIT_STRATEGY = "edit_strategy", "Edit objectives, the strategy map and workshops"
     EDIT_KPI = "edit_kpi", "Edit KPI definitions and targets"
     ENTER_VALUES = "enter_values", "Enter and correct KPI values"
     APPROVE_CHANGE = "approve_change", "Approve change requests"
@@ -62,6 +63,7 @@ BUILTIN_ROLES: dict[str, tuple[str, frozenset[Capability]]] = {
                 C.VIEW_RATINGS,
                 C.VIEW_POTENTIAL,
                 C.APPROVE_CHANGE,
+                C.EDIT_STRATEGY,
             }
         ),
     ),
@@ -85,7 +87,7 @@ BUILTIN_ROLES: dict[str, tuple[str, frozenset[Capability]]] = {
     ),
     "manager": (
         "Manager",
-        frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_RATINGS, C.VIEW_POTENTIAL}),
+        frozenset({C.VIEW_ORG, C.VIEW_PEOPLE, C.VIEW_RATINGS, C.VIEW_POTENTIAL, C.EDIT_STRATEGY}),
     ),
     "data_steward": ("Data steward", frozenset({C.VIEW_ORG, C.EDIT_KPI, C.ENTER_VALUES})),
     "analyst": ("Analyst", frozenset({C.VIEW_ORG})),

@@ -1,0 +1,6 @@
+"""The calculation engine: pure, vectorised functions over numpy arrays.
+
+Nothing here imports Django or any other part of Scoreline, reads files or keeps
+state between calls; an import-linter contract enforces it. The application reaches
+the engine through the ``bridge`` modules of its apps.
+"""

@@ -1,0 +1,1 @@
+"""KPI architecture: definitions, formulas, rubrics, targets, status rules, values, scores and scorecards."""

@@ -1,0 +1,1 @@
+"""Strategy: perspectives, themes, objectives, the cascade, the strategy map and priority workshops."""
