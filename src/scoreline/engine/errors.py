@@ -1,0 +1,2 @@
+class EngineInputError(ValueError):
+    """Input the engine cannot work with; the message names the problem."""

@@ -1,0 +1,609 @@
+"""Composite scorecards: node scores rolled up a directed acyclic graph.
+
+A scorecard is a graph of nodes (KPIs, objectives, perspectives, units, people).
+Each edge ``child -> parent`` carries a relative weight; a node with children takes
+its score from them, a node without children keeps its own leaf score. A node may
+have several parents (a KPI shared by two objectives), so the structure is a DAG,
+not a tree.
+
+The work is done level by level: a node's *level* is the length of the longest
+path from it down to a childless node, so every child sits on a lower level than
+its parents. All nodes of one level are combined at once with segment reductions
+(``np.add.reduceat``, ``np.fmin.reduceat``) over their edges; Python only loops
+over levels. Build a :class:`RollupPlan` once from the structure and apply it to
+as many score vectors as needed, or to a ``(n_nodes, n_periods)`` array at once.
+
+Combination rules (per parent)
+------------------------------
+Weights are relative: they are re-normalised per parent, so scaling all of a
+parent's weights by the same positive factor changes nothing. An edge of weight
+0 is inert: its child neither counts nor blanks the parent.
+
+``WEIGHTED_MEAN``
+    ``sum(w * s) / sum(w)`` over the children counted.
+``SUM``
+    The children's scores added up with the weights normalised to average 1 over
+    the children counted: ``count * weighted mean``. With equal weights this is
+    the plain sum of the children's scores (points that add up), usually with a
+    cap of 100 on the parent.
+``MINIMUM``
+    The weakest link: the lowest child score (weights only decide which children
+    take part: those with weight > 0).
+
+Missing children (NaN scores)
+-----------------------------
+``SKIP``
+    Missing children are left out and the remaining weights re-normalised; with
+    no child present the parent is NaN.
+``ZERO``
+    A missing child counts as a score of 0 (with all children missing the parent
+    scores 0).
+``BLANK``
+    Any missing child makes the parent NaN.
+
+NaN policy
+----------
+NaN in ``leaf_scores`` is a missing score and follows the parent's ``Missing``
+rule. A NaN edge weight makes its parent NaN (the weights are undefined); a NaN
+cap makes its node NaN. A node with both a leaf score and children takes its
+score from its children: the leaf score is ignored. Every node's result, leaf or
+not, is capped at its ``node_cap`` (``inf`` for no cap).
+
+Examples
+--------
+Two KPIs (weights 30 and 70) under an objective, and a weakest-link parent:
+
+>>> plan = RollupPlan(
+...     4,
+...     edge_child=[0, 1, 0, 1],
+...     edge_parent=[2, 2, 3, 3],
+...     edge_weight=[30, 70, 1, 1],
+...     node_combine=[Combine.WEIGHTED_MEAN] * 3 + [Combine.MINIMUM],
+... )
+>>> plan.apply([100.0, 60.0, np.nan, np.nan]).tolist()
+[100.0, 60.0, 72.0, 60.0]
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scoreline.engine.errors import EngineInputError
+
+__all__ = ["Combine", "Missing", "RollupPlan", "affected_nodes", "rollup", "rollup_subset"]
+
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.intp]
+
+# Level computations are run over blocks of periods so that the per-edge temporaries
+# of one level stay around this many elements (about 32 MB of float64) at most.
+_BLOCK_ELEMENTS = 1 << 22
+
+
+class Combine(IntEnum):
+    """How a parent combines its children's scores."""
+
+    WEIGHTED_MEAN = 1
+    SUM = 2
+    MINIMUM = 3
+
+
+class Missing(IntEnum):
+    """What a parent does with children that have no score (NaN)."""
+
+    SKIP = 1
+    ZERO = 2
+    BLANK = 3
+
+
+def _node_count(n_nodes: int) -> int:
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int | np.integer):
+        raise EngineInputError(f"n_nodes must be an int, got {n_nodes!r}")
+    if n_nodes < 0:
+        raise EngineInputError(f"n_nodes must be >= 0, got {n_nodes}")
+    return int(n_nodes)
+
+
+def _node_indices(values: ArrayLike, name: str, n_nodes: int) -> IndexArray:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise EngineInputError(f"{name} must be 1-D, got shape {array.shape}")
+    if array.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+        raise EngineInputError(f"{name} must hold integer node indices, got {array.dtype}")
+    bad = np.flatnonzero((array < 0) | (array >= n_nodes))
+    if bad.size:
+        raise EngineInputError(
+            f"{name}[{bad[0]}] = {array[bad[0]]} is not a node index (0..{n_nodes - 1})"
+        )
+    return array.astype(np.intp, copy=False)
+
+
+def _per_node_codes(
+    values: ArrayLike, name: str, n_nodes: int, codes: type[IntEnum]
+) -> NDArray[np.int8]:
+    array = np.asarray(values)
+    if array.ndim == 0:
+        array = np.full(n_nodes, array)
+    if array.shape != (n_nodes,):
+        raise EngineInputError(f"{name} must be one code or one per node, got {array.shape}")
+    if array.size and (array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer)):
+        raise EngineInputError(f"{name} must hold integer {codes.__name__} codes")
+    known = np.array([member.value for member in codes])
+    bad = np.flatnonzero(~np.isin(array, known))
+    if bad.size:
+        choices = ", ".join(f"{member.value} = {member.name}" for member in codes)
+        raise EngineInputError(
+            f"{name}[{bad[0]}] = {array[bad[0]]} is not a {codes.__name__} code ({choices})"
+        )
+    return array.astype(np.int8)
+
+
+def _floats(values: ArrayLike, name: str) -> FloatArray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise EngineInputError(f"{name} must be numbers: {error}") from None
+
+
+def _ranges(starts: IndexArray, counts: IndexArray) -> IndexArray:
+    """Concatenate ``arange(start, start + count)`` for every pair, without a loop."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.intp)
+    shifts = starts - (np.cumsum(counts) - counts)
+    return np.repeat(shifts, counts) + np.arange(total, dtype=np.intp)
+
+
+def _segment_starts(counts: IndexArray) -> IndexArray:
+    return np.cumsum(counts) - counts
+
+
+class RollupPlan:
+    """A scorecard structure prepared for fast, repeated roll-ups.
+
+    Building the plan validates the graph, sorts the edges by parent and assigns
+    every node its level; :meth:`apply` then rolls up any number of score vectors.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes; nodes are the indices ``0 .. n_nodes - 1``.
+    edge_child, edge_parent : array_like of int
+        One entry per edge ``child -> parent``.
+    edge_weight : array_like of float
+        Relative weight of each edge (or one weight for all), ``>= 0``; a parent's
+        weights are re-normalised, so only their ratios matter. A parent's weights
+        may not all be zero. NaN makes the parent's score NaN.
+    node_combine : array_like of int, default ``Combine.WEIGHTED_MEAN``
+        :class:`Combine` code per node (or one for all). Ignored for nodes without
+        children.
+    node_missing : array_like of int, default ``Missing.SKIP``
+        :class:`Missing` code per node (or one for all).
+    node_cap : array_like of float, default 100.0
+        Upper bound of each node's score (or one for all); ``inf`` for no cap.
+
+    Raises
+    ------
+    EngineInputError
+        An index is out of range, arrays do not match, an edge appears twice, a
+        weight is negative or infinite, a parent's weights are all zero (the message
+        names the parent), a code is unknown, or the graph has a cycle (the message
+        names a node on it).
+
+    Examples
+    --------
+    One plan, three periods at once (nodes x periods):
+
+    >>> plan = RollupPlan(3, edge_child=[0, 1], edge_parent=[2, 2], edge_weight=[1, 3])
+    >>> plan.apply([[40.0, 80.0, np.nan], [80.0, 40.0, 20.0], [np.nan] * 3])[2].tolist()
+    [70.0, 50.0, 20.0]
+    >>> plan.levels.tolist()
+    [0, 0, 1]
+    """
+
+    __slots__ = (
+        "_cap",
+        "_child_indptr",
+        "_combine",
+        "_edge_child",
+        "_edge_count",
+        "_edge_first",
+        "_edge_weight",
+        "_level_indptr",
+        "_level_nodes",
+        "_levels",
+        "_missing",
+        "_n_nodes",
+        "_parents_by_child",
+        "_total_weight",
+        "_undefined",
+    )
+
+    def __init__(
+        self,
+        n_nodes: int,
+        edge_child: ArrayLike,
+        edge_parent: ArrayLike,
+        edge_weight: ArrayLike,
+        node_combine: ArrayLike = Combine.WEIGHTED_MEAN,
+        node_missing: ArrayLike = Missing.SKIP,
+        node_cap: ArrayLike = 100.0,
+    ) -> None:
+        n = _node_count(n_nodes)
+        child = _node_indices(edge_child, "edge_child", n)
+        parent = _node_indices(edge_parent, "edge_parent", n)
+        if child.size != parent.size:
+            raise EngineInputError(
+                f"edge_child has {child.size} edges but edge_parent has {parent.size}"
+            )
+        weight = _floats(edge_weight, "edge_weight")
+        if weight.ndim == 0:
+            weight = np.full(child.size, weight)
+        if weight.shape != child.shape:
+            raise EngineInputError(
+                f"edge_weight must be one weight or one per edge ({child.size}), "
+                f"got shape {weight.shape}"
+            )
+        self._combine = _per_node_codes(node_combine, "node_combine", n, Combine)
+        self._missing = _per_node_codes(node_missing, "node_missing", n, Missing)
+        cap = _floats(node_cap, "node_cap")
+        if cap.ndim == 0:
+            cap = np.full(n, cap)
+        if cap.shape != (n,):
+            raise EngineInputError(f"node_cap must be one cap or one per node, got {cap.shape}")
+        self._cap = cap.copy()
+        self._n_nodes = n
+
+        # Sorted by parent, then child: a parent's edges are contiguous and a repeated
+        # edge sits next to its twin.
+        by_parent = np.lexsort((child, parent))
+        child, parent, weight = child[by_parent], parent[by_parent], weight[by_parent]
+        twins = np.flatnonzero((child[1:] == child[:-1]) & (parent[1:] == parent[:-1]))
+        if twins.size:
+            at = twins[0]
+            raise EngineInputError(
+                f"the edge from child {child[at]} to parent {parent[at]} appears twice"
+            )
+        _check_weights(weight, parent)
+
+        # A NaN weight leaves the parent's weighting undefined: the parent scores NaN.
+        self._undefined = np.bincount(parent[np.isnan(weight)], minlength=n) > 0
+        counted = (weight > 0) & ~self._undefined[parent]
+        self._edge_child = child[counted]
+        self._edge_weight = weight[counted]
+        self._edge_count = np.bincount(parent[counted], minlength=n).astype(np.intp)
+        self._edge_first = _segment_starts(self._edge_count)
+        self._total_weight = np.bincount(parent[counted], weights=weight[counted], minlength=n)
+        zero_total = (
+            (np.bincount(parent, minlength=n) > 0) & ~self._undefined & (self._edge_count == 0)
+        )
+        if zero_total.any():
+            raise EngineInputError(
+                f"parent {np.flatnonzero(zero_total)[0]}: its child weights are all zero"
+            )
+
+        child_order = np.argsort(child, kind="stable")
+        self._parents_by_child = parent[child_order]
+        self._child_indptr = np.concatenate(
+            ([0], np.cumsum(np.bincount(child, minlength=n)))
+        ).astype(np.intp)
+        self._levels = _levels(n, child, parent, self._child_indptr, self._parents_by_child)
+        self._level_nodes = np.argsort(self._levels, kind="stable").astype(np.intp)
+        n_levels = int(self._levels.max()) + 1 if n else 0
+        self._level_indptr = np.concatenate(
+            ([0], np.cumsum(np.bincount(self._levels, minlength=n_levels)))
+        ).astype(np.intp)
+        for array in (self._levels, self._cap, self._combine, self._missing):
+            array.setflags(write=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return self._n_nodes
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels (0 for an empty graph, 1 when no node has children)."""
+        return self._level_indptr.size - 1
+
+    @property
+    def levels(self) -> IndexArray:
+        """Each node's level: 0 without children, else 1 + the highest child level."""
+        return self._levels
+
+    def apply(self, leaf_scores: ArrayLike) -> FloatArray:
+        """Roll leaf scores up the graph.
+
+        Parameters
+        ----------
+        leaf_scores : array_like of float, shape (n_nodes,) or (n_nodes, n_periods)
+            Each childless node's own score (NaN = missing); values given for nodes
+            with children are ignored (children win).
+
+        Returns
+        -------
+        ndarray of float64, same shape as ``leaf_scores``
+            Every node's score, capped at its ``node_cap``.
+
+        Examples
+        --------
+        >>> plan = RollupPlan(3, [0, 1], [2, 2], 1.0, node_combine=Combine.SUM)
+        >>> plan.apply([70.0, 50.0, np.nan]).tolist()
+        [70.0, 50.0, 100.0]
+        """
+        scores = self._scores(leaf_scores, "leaf_scores")
+        out = np.empty_like(scores)
+        columns = scores.shape[1]
+        widest = max(int(self._edge_count.sum()), self._n_nodes, 1)
+        step = max(1, _BLOCK_ELEMENTS // widest)
+        for start in range(0, columns, step):
+            block = np.ascontiguousarray(scores[:, start : start + step])
+            for level in range(self.n_levels):
+                nodes = self._level_nodes[self._level_indptr[level] : self._level_indptr[level + 1]]
+                block[nodes] = self._node_scores(block, nodes, level)
+            out[:, start : start + step] = block
+        return out[:, 0] if np.ndim(leaf_scores) == 1 else out
+
+    def _scores(self, values: ArrayLike, name: str) -> FloatArray:
+        scores = _floats(values, name)
+        if scores.ndim not in (1, 2) or scores.shape[0] != self._n_nodes:
+            raise EngineInputError(
+                f"{name} must have shape ({self._n_nodes},) or ({self._n_nodes}, n_periods), "
+                f"got {scores.shape}"
+            )
+        return scores[:, None] if scores.ndim == 1 else scores
+
+    def _node_scores(self, scores: FloatArray, nodes: IndexArray, level: int) -> FloatArray:
+        """Scores of ``nodes`` (all on ``level``) from the current ``scores`` of their children."""
+        cap = self._cap[nodes][:, None]
+        if level == 0:
+            return np.minimum(scores[nodes], cap)
+        result = np.full((nodes.size, scores.shape[1]), np.nan)
+        weakest = self._combine[nodes] == Combine.MINIMUM
+        defined = ~self._undefined[nodes]
+        weighted = defined & ~weakest
+        if weighted.any():
+            result[weighted] = self._weighted(scores, nodes[weighted])
+        weakest &= defined
+        if weakest.any():
+            result[weakest] = self._weakest(scores, nodes[weakest])
+        return np.minimum(result, cap)
+
+    def _children(self, scores: FloatArray, parents: IndexArray) -> tuple[FloatArray, IndexArray]:
+        counts = self._edge_count[parents]
+        edges = _ranges(self._edge_first[parents], counts)
+        return scores[self._edge_child[edges]], edges
+
+    def _weighted(self, scores: FloatArray, parents: IndexArray) -> FloatArray:
+        values, edges = self._children(scores, parents)
+        segments = _segment_starts(self._edge_count[parents])
+        missing = np.isnan(values)
+        weight = self._edge_weight[edges][:, None]
+        weighted_values = np.where(missing, 0.0, values)
+        weighted_values *= weight
+        numerator = np.add.reduceat(weighted_values, segments, axis=0)
+        present_weight = np.add.reduceat(np.where(missing, 0.0, weight), segments, axis=0)
+        present = np.add.reduceat(~missing, segments, axis=0, dtype=np.intp)
+
+        count = self._edge_count[parents][:, None]
+        skip = (self._missing[parents] == Missing.SKIP)[:, None]
+        blank = (self._missing[parents] == Missing.BLANK)[:, None]
+        adds_up = (self._combine[parents] == Combine.SUM)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(
+                skip,
+                numerator / present_weight,
+                numerator / self._total_weight[parents][:, None],
+            )
+        factor = np.where(adds_up, np.where(skip, present, count), 1)
+        result: FloatArray = mean * factor
+        result[blank & (present < count)] = np.nan
+        return result
+
+    def _weakest(self, scores: FloatArray, parents: IndexArray) -> FloatArray:
+        values, _ = self._children(scores, parents)
+        segments = _segment_starts(self._edge_count[parents])
+        lowest: FloatArray = np.fmin.reduceat(values, segments, axis=0)
+        any_missing = np.logical_or.reduceat(np.isnan(values), segments, axis=0)
+        policy = self._missing[parents][:, None]
+        lowest = np.where((policy == Missing.ZERO) & any_missing, np.fmin(lowest, 0.0), lowest)
+        lowest[(policy == Missing.BLANK) & any_missing] = np.nan
+        return lowest
+
+
+def _check_weights(weight: FloatArray, parent: IndexArray) -> None:
+    negative = np.flatnonzero(weight < 0)
+    if negative.size:
+        at = negative[0]
+        raise EngineInputError(f"parent {parent[at]}: child weights must be >= 0, got {weight[at]}")
+    infinite = np.flatnonzero(np.isinf(weight))
+    if infinite.size:
+        raise EngineInputError(f"parent {parent[infinite[0]]}: child weights must be finite")
+
+
+def _levels(
+    n_nodes: int,
+    child: IndexArray,
+    parent: IndexArray,
+    child_indptr: IndexArray,
+    parents_by_child: IndexArray,
+) -> IndexArray:
+    """Longest-path level of every node, peeling childless nodes level by level."""
+    levels = np.full(n_nodes, -1, dtype=np.intp)
+    waiting = np.bincount(parent, minlength=n_nodes)  # children not yet levelled
+    out_degree = np.diff(child_indptr)
+    frontier = np.flatnonzero(waiting == 0)
+    level = 0
+    while frontier.size:
+        levels[frontier] = level
+        above = parents_by_child[_ranges(child_indptr[frontier], out_degree[frontier])]
+        candidates, hits = np.unique(above, return_counts=True)
+        waiting[candidates] -= hits
+        frontier = candidates[waiting[candidates] == 0]
+        level += 1
+    if (levels < 0).any():
+        raise EngineInputError(
+            f"the roll-up graph has a cycle through node {_node_on_cycle(levels, child, parent)}"
+        )
+    return levels
+
+
+def _node_on_cycle(levels: IndexArray, child: IndexArray, parent: IndexArray) -> int:
+    """A node on a cycle among the nodes that could not be levelled."""
+    stuck = levels < 0
+    # Every stuck node has a stuck child; following one such child from any stuck node
+    # for n steps (by pointer doubling) must end on a cycle.
+    step = np.arange(levels.size, dtype=np.intp)
+    inside = stuck[child] & stuck[parent]
+    step[parent[inside]] = child[inside]
+    for _ in range(max(1, int(levels.size).bit_length())):
+        step = step[step]
+    return int(step[np.flatnonzero(stuck)[0]])
+
+
+def rollup(
+    n_nodes: int,
+    leaf_scores: ArrayLike,
+    edge_child: ArrayLike,
+    edge_parent: ArrayLike,
+    edge_weight: ArrayLike,
+    node_combine: ArrayLike = Combine.WEIGHTED_MEAN,
+    node_missing: ArrayLike = Missing.SKIP,
+    node_cap: ArrayLike = 100.0,
+) -> FloatArray:
+    """Roll leaf scores up a scorecard graph in one call.
+
+    Builds a :class:`RollupPlan` and applies it; build the plan yourself to reuse it
+    for many score vectors.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes.
+    leaf_scores : array_like of float, shape (n_nodes,) or (n_nodes, n_periods)
+        Childless nodes' scores (NaN = missing); ignored for nodes with children.
+    edge_child, edge_parent, edge_weight, node_combine, node_missing, node_cap
+        As for :class:`RollupPlan`.
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``leaf_scores``
+        Every node's score.
+
+    Raises
+    ------
+    EngineInputError
+        As for :class:`RollupPlan`, or ``leaf_scores`` has the wrong shape.
+
+    Examples
+    --------
+    >>> rollup(
+    ...     3, [np.nan, 80.0, np.nan], [0, 1], [2, 2], [1, 1], node_missing=Missing.ZERO
+    ... ).tolist()
+    [nan, 80.0, 40.0]
+    """
+    plan = RollupPlan(
+        n_nodes, edge_child, edge_parent, edge_weight, node_combine, node_missing, node_cap
+    )
+    return plan.apply(leaf_scores)
+
+
+def affected_nodes(plan: RollupPlan, changed_nodes: ArrayLike) -> IndexArray:
+    """The changed nodes and every node above them: what to recompute after a change.
+
+    Parameters
+    ----------
+    plan : RollupPlan
+        The scorecard structure.
+    changed_nodes : array_like of int
+        Nodes whose leaf score changed.
+
+    Returns
+    -------
+    ndarray of intp
+        The changed nodes and all their ancestors, each once, ordered by level then
+        index (the order :func:`rollup_subset` recomputes them in).
+
+    Examples
+    --------
+    >>> plan = RollupPlan(5, [0, 1, 2, 3], [3, 3, 4, 4], 1.0)
+    >>> affected_nodes(plan, [1]).tolist()
+    [1, 3, 4]
+    """
+    changed = np.unique(_node_indices(np.atleast_1d(changed_nodes), "changed_nodes", plan.n_nodes))
+    seen = np.zeros(plan.n_nodes, dtype=bool)
+    seen[changed] = True
+    found = [changed]
+    frontier = changed
+    out_degree = np.diff(plan._child_indptr)
+    while frontier.size:
+        above = plan._parents_by_child[_ranges(plan._child_indptr[frontier], out_degree[frontier])]
+        frontier = np.unique(above)
+        frontier = frontier[~seen[frontier]]
+        seen[frontier] = True
+        found.append(frontier)
+    nodes = np.concatenate(found)
+    return nodes[np.lexsort((nodes, plan.levels[nodes]))]
+
+
+def rollup_subset(
+    plan: RollupPlan, scores: ArrayLike, nodes: ArrayLike, *, inplace: bool = False
+) -> FloatArray:
+    """Recompute some nodes from the current scores of their children.
+
+    The incremental counterpart of :meth:`RollupPlan.apply`: after leaf scores
+    change, write the new values into the current score vector and recompute
+    ``affected_nodes(plan, changed)``; the result equals a full roll-up while the
+    work is proportional to the nodes recomputed.
+
+    Parameters
+    ----------
+    plan : RollupPlan
+        The scorecard structure.
+    scores : array_like of float, shape (n_nodes,) or (n_nodes, n_periods)
+        Current scores of every node (new leaf values already written in).
+    nodes : array_like of int
+        Nodes to recompute; they are processed level by level, lowest first. A
+        childless node is recomputed as its current value capped.
+    inplace : bool, default False
+        Write into ``scores`` (which must then be a float64 ndarray) instead of a
+        copy.
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``scores``
+        The scores with ``nodes`` recomputed.
+
+    Raises
+    ------
+    EngineInputError
+        Shapes do not match the plan, a node index is out of range, or ``inplace``
+        is asked for on something other than a float64 ndarray.
+
+    Examples
+    --------
+    >>> plan = RollupPlan(3, [0, 1], [2, 2], 1.0)
+    >>> current = plan.apply([40.0, 60.0, np.nan])
+    >>> current[0] = 80.0
+    >>> rollup_subset(plan, current, affected_nodes(plan, [0])).tolist()
+    [80.0, 60.0, 70.0]
+    """
+    if inplace and not (isinstance(scores, np.ndarray) and scores.dtype == np.float64):
+        raise EngineInputError("inplace recompute needs scores as a float64 ndarray")
+    checked = plan._scores(scores, "scores")
+    # For a float64 ndarray ``checked`` is a view of ``scores``, so writing into it
+    # writes into the caller's array.
+    out = checked if inplace else checked.copy()
+    chosen = np.unique(_node_indices(np.atleast_1d(nodes), "nodes", plan.n_nodes))
+    chosen = chosen[np.argsort(plan.levels[chosen], kind="stable")]
+    levels = plan.levels[chosen]
+    bounds = np.flatnonzero(np.diff(levels)) + 1
+    for group in np.split(chosen, bounds):
+        if group.size:
+            out[group] = plan._node_scores(out, group, int(plan.levels[group[0]]))
+    return out[:, 0] if np.ndim(scores) == 1 else out
