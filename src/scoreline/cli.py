@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from scoreline.kpis.commands import add_subcommands
 from scoreline.server import DEFAULT_THREADS
 
 __all__ = ["main"]
@@ -163,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_parser(
         "verify", help="check the hash chain; non-zero exit at the first broken event"
     ).set_defaults(handler=cmd_audit_verify)
+    add_subcommands(sub)
     return parser
 
 

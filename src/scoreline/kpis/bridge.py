@@ -1,0 +1,795 @@
+"""Scores from the database: load the architecture in force, call the engine, store results.
+
+Three entry points share one pipeline (values -> derived values -> phased targets ->
+leaf scores and statuses -> roll-up over the scorecard graph):
+
+- :func:`recompute` scores everything from scratch, as of any day;
+- :func:`recompute_value` follows one changed value up to every affected ancestor;
+- :func:`recompute_kpis` does the same for every value of some KPIs (after a definition,
+  target or rule change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from scoreline.engine import aggregation, formulas, phasing, rollup, scoring, status
+from scoreline.engine.directions import TARGET_RANGE
+from scoreline.kpis.architecture import (
+    METHOD,
+    Definitions,
+    Edges,
+    NodeKey,
+    Policy,
+    ValueRows,
+    headcounts,
+    load_definitions,
+    load_edges,
+    load_policies,
+    load_targets,
+    load_values,
+    month_index,
+    month_of,
+    owners_of,
+    unit_tree,
+)
+from scoreline.kpis.models import Kpi, NodeKind, Score, Target
+from scoreline.lib.dates import today
+from scoreline.org.models import OrgUnit, Person
+
+__all__ = ["recompute", "recompute_kpis", "recompute_value", "status_of_value"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+TIME = {
+    "sum": aggregation.TimeAggregation.SUM,
+    "average": aggregation.TimeAggregation.AVERAGE,
+    "last": aggregation.TimeAggregation.LAST,
+    "min": aggregation.TimeAggregation.MIN,
+    "max": aggregation.TimeAggregation.MAX,
+}
+TREE = {
+    "sum": aggregation.TreeAggregation.SUM,
+    "average": aggregation.TreeAggregation.AVERAGE,
+    "headcount_weighted": aggregation.TreeAggregation.HEADCOUNT_WEIGHTED,
+    "min": aggregation.TreeAggregation.MIN,
+    "max": aggregation.TreeAggregation.MAX,
+}
+PHASING = {
+    "flat": phasing.Phasing.FLAT,
+    "linear_ramp": phasing.Phasing.LINEAR_RAMP,
+    "seasonal": phasing.Phasing.SEASONAL,
+}
+# Subjects and months packed into one integer key: persons odd, units even.
+MONTHS = 1 << 20
+
+
+def subject_code(unit: IntArray, person: IntArray) -> IntArray:
+    return np.where(unit > 0, unit * 2, person * 2 + 1)
+
+
+def element_keys(kpi: IntArray, unit: IntArray, person: IntArray, month: IntArray) -> IntArray:
+    """One int64 per KPI x subject x month, for joins by sorting."""
+    subject = subject_code(unit, person)
+    return (kpi * (1 << 22) + subject) * MONTHS + month
+
+
+# ---------------------------------------------------------------- derived values
+
+
+def derive_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRows:
+    """Fill tree-aggregated units, then calculate formula KPIs (their stored values give way).
+
+    Units are filled before formulas so that a group's ratio is the ratio of its sums, not
+    a sum of its units' ratios; calculated KPIs are then filled up the tree in turn.
+    """
+    is_formula = np.isin(values.kpi, [k for k, v in defs.kpis.items() if v.formula])
+    base = values.take(~is_formula)
+    base = ValueRows.concat([base, _tree_values(defs, base, day)])
+    calculated = _formula_values(defs, base)
+    calculated = ValueRows.concat([calculated, _tree_values(defs, calculated, day)])
+    return ValueRows.concat([base, calculated])
+
+
+def _formula_values(defs: Definitions, values: ValueRows) -> ValueRows:
+    code_of = {kpi_id: version.kpi.code for kpi_id, version in defs.kpis.items()}
+    parsed = {
+        code_of[k]: formulas.parse_formula(v.formula) for k, v in defs.kpis.items() if v.formula
+    }
+    if not parsed:
+        return ValueRows.empty()
+    id_of = {code: kpi_id for kpi_id, code in code_of.items()}
+    subject = subject_code(values.unit, values.person)
+    keys = subject * MONTHS + values.month
+    involved = {name for f in parsed.values() for name in f.names} | set(parsed)
+    wanted = np.isin(values.kpi, [id_of[c] for c in involved if c in id_of])
+    union = np.unique(keys[wanted])
+    base: dict[str, FloatArray] = {}
+    for code in involved:
+        column = np.full(len(union), np.nan)
+        mine = values.kpi == id_of.get(code, -1)
+        column[np.searchsorted(union, keys[mine])] = values.value[mine]
+        base[code] = column
+    results = formulas.evaluate_all(parsed, {c: a for c, a in base.items() if c not in parsed})
+    parts = []
+    for code, result in results.items():
+        found = np.isfinite(result)
+        subjects, months = union[found] // MONTHS, union[found] % MONTHS
+        parts.append(
+            ValueRows(
+                np.full(int(found.sum()), id_of[code], dtype=np.int64),
+                np.where(subjects % 2 == 0, subjects // 2, 0),
+                np.where(subjects % 2 == 1, subjects // 2, 0),
+                months,
+                result[found],
+            )
+        )
+    return ValueRows.concat(parts)
+
+
+def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRows:
+    """Units without a value of their own get the aggregate of their subtree's values."""
+    tree_kpis = [k for k, v in defs.kpis.items() if v.tree_aggregation != "none"]
+    at_units = values.unit > 0
+    if not tree_kpis or not at_units.any():
+        return ValueRows.empty()
+    unit_ids, parent = unit_tree()
+    position = {int(u): i for i, u in enumerate(unit_ids)}
+    indptr, index = aggregation.ancestors_csr(parent)
+    heads = headcounts(unit_ids, day)
+    months = np.unique(values.month[at_units])
+    parts = []
+    for kpi_id in tree_kpis:
+        mine = at_units & (values.kpi == kpi_id)
+        if not mine.any():
+            continue
+        grid = np.full((len(unit_ids), len(months)), np.nan)
+        rows = np.array([position[int(u)] for u in values.unit[mine]], dtype=np.int64)
+        grid[rows, np.searchsorted(months, values.month[mine])] = values.value[mine]
+        how = TREE[defs.kpis[kpi_id].tree_aggregation]
+        weights = heads if how == aggregation.TreeAggregation.HEADCOUNT_WEIGHTED else None
+        total = aggregation.aggregate_tree(grid, indptr, index, how, headcount=weights)
+        fill = np.isnan(grid) & np.isfinite(total)
+        unit_pos, month_pos = np.nonzero(fill)
+        parts.append(
+            ValueRows(
+                np.full(len(unit_pos), kpi_id, dtype=np.int64),
+                unit_ids[unit_pos],
+                np.zeros(len(unit_pos), dtype=np.int64),
+                months[month_pos],
+                total[fill],
+            )
+        )
+    return ValueRows.concat(parts)
+
+
+# ---------------------------------------------------------------- targets
+
+
+@dataclass
+class TargetParams:
+    """Phased monthly targets, one element per KPI x subject x month, sorted by key."""
+
+    key: IntArray
+    threshold: FloatArray
+    target: FloatArray
+    stretch: FloatArray
+    low: FloatArray
+    high: FloatArray
+
+
+def phase(defs: Definitions, targets: Iterable[Target]) -> TargetParams:
+    columns: dict[str, list[FloatArray]] = {
+        name: [] for name in ("threshold", "target", "stretch", "low", "high")
+    }
+    keys: list[IntArray] = []
+    for row in targets:
+        version = defs.kpis.get(row.kpi_id)
+        if version is None:
+            continue
+        first, last = month_index(row.period_start), month_index(row.period_end)
+        months = np.arange(first, last, dtype=np.int64)
+        n = len(months)
+        additive = version.time_aggregation == "sum"
+        how = PHASING[row.phasing]
+        profile = np.asarray(row.profile, dtype=float) if row.profile else None
+        if profile is not None and len(profile) != n:
+            profile = np.resize(profile, n)
+        goal = _phased(row.target, n, how, row.baseline, profile, additive)
+        for name in ("threshold", "stretch", "range_low", "range_high"):
+            raw = getattr(row, name)
+            column = "low" if name == "range_low" else "high" if name == "range_high" else name
+            if raw is None:
+                columns[column].append(np.full(n, np.nan))
+            elif how == phasing.Phasing.LINEAR_RAMP and row.target is not None:
+                # A ramp moves the whole band: each bound keeps its distance from the target.
+                columns[column].append(goal + (raw - row.target))
+            else:
+                columns[column].append(_phased(raw, n, how, None, profile, additive))
+        columns["target"].append(goal)
+        unit = np.full(n, row.unit_id or 0, dtype=np.int64)
+        person = np.full(n, row.person_id or 0, dtype=np.int64)
+        keys.append(element_keys(np.full(n, row.kpi_id, dtype=np.int64), unit, person, months))
+    if not keys:
+        empty = np.zeros(0)
+        return TargetParams(np.zeros(0, dtype=np.int64), empty, empty, empty, empty, empty)
+    key = np.concatenate(keys)
+    # A later span overrides an earlier one for the same month: keep the last occurrence.
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    last = np.r_[key_sorted[1:] != key_sorted[:-1], True]
+    pick = order[last]
+    return TargetParams(
+        key[pick],
+        *(
+            np.concatenate(columns[name])[pick]
+            for name in ("threshold", "target", "stretch", "low", "high")
+        ),
+    )
+
+
+def _phased(
+    value: float | None,
+    n: int,
+    how: phasing.Phasing,
+    baseline: float | None,
+    profile: FloatArray | None,
+    additive: bool,
+) -> FloatArray:
+    if value is None:
+        return np.full(n, np.nan)
+    if how == phasing.Phasing.LINEAR_RAMP and baseline is None:
+        how = phasing.Phasing.FLAT
+    if how == phasing.Phasing.SEASONAL and profile is None:
+        how = phasing.Phasing.FLAT
+    return np.asarray(
+        phasing.phase_targets(
+            value, n, how, start_value=baseline, profile=profile, additive=additive
+        ),
+        dtype=float,
+    )
+
+
+# ---------------------------------------------------------------- leaf scores
+
+
+@dataclass
+class Leaves:
+    """Scored values: the KPI leaves of every scorecard."""
+
+    rows: ValueRows
+    params: dict[str, FloatArray]
+    score: FloatArray
+    status: IntArray
+    attainment: FloatArray
+
+
+def score_values(defs: Definitions, rows: ValueRows, targets: TargetParams) -> Leaves:
+    n = len(rows)
+    keys = element_keys(rows.kpi, rows.unit, rows.person, rows.month)
+    at = np.searchsorted(targets.key, keys)
+    found = (at < len(targets.key)) & (targets.key[np.minimum(at, len(targets.key) - 1)] == keys)
+    params: dict[str, FloatArray] = {}
+    for name in ("threshold", "target", "stretch", "low", "high"):
+        column = np.full(n, np.nan)
+        column[found] = getattr(targets, name)[at[found]]
+        params[name] = column
+    kpi_ids = np.array(sorted(defs.kpis), dtype=np.int64)
+    position = np.searchsorted(kpi_ids, rows.kpi)
+    method = np.array([METHOD[defs.kpis[k].scoring] for k in kpi_ids], dtype=np.int64)[position]
+    direction = np.array([defs.direction(int(k)) for k in kpi_ids], dtype=np.int64)[position]
+    score = np.full(n, np.nan)
+    dispatched = (method != scoring.Method.BANDED) & (method != scoring.Method.RUBRIC)
+    if dispatched.any():
+        score[dispatched] = scoring.score_by_method(
+            method[dispatched],
+            rows.value[dispatched],
+            params["threshold"][dispatched],
+            params["target"][dispatched],
+            params["threshold"][dispatched],
+            params["target"][dispatched],
+            params["stretch"][dispatched],
+            params["low"][dispatched],
+            params["high"][dispatched],
+            direction=direction[dispatched],
+        )
+    for kpi_id in kpi_ids:
+        version = defs.kpis[int(kpi_id)]
+        mine = rows.kpi == kpi_id
+        if version.scoring == "banded" and mine.any():
+            score[mine] = scoring.score_banded(
+                rows.value[mine],
+                version.band_edges,
+                version.band_scores,
+                direction=defs.direction(int(kpi_id)),
+            )
+        elif version.scoring == "rubric" and mine.any() and version.rubric_id is not None:
+            score[mine] = scoring.score_rubric(
+                rows.value[mine], defs.rubric_scores[version.rubric_id]
+            )
+    attainment = _attainment(rows.value, params, direction)
+    rule_sets = np.array([defs.rule_set_of(int(k)) for k in kpi_ids], dtype=np.int64)[position]
+    fallback = np.array([defs.fallback.get(s, defs.fallback.get(0, 0)) for s in rule_sets])
+    statuses = status.evaluate_status_grouped(
+        rows.value,
+        params["target"],
+        score,
+        rule_sets,
+        defs.rule_set,
+        defs.rule_basis,
+        defs.rule_comparison,
+        defs.rule_bound,
+        defs.rule_bound_upper,
+        defs.rule_status,
+        fallback,
+        percent_of_target=attainment,
+    )
+    return Leaves(rows, params, score, statuses, attainment)
+
+
+def _attainment(
+    values: FloatArray, params: dict[str, FloatArray], direction: IntArray
+) -> FloatArray:
+    """Percent of target, direction-aware: 100 means on target whichever way is better."""
+    result = np.full(len(values), np.nan)
+    ranged = direction == TARGET_RANGE
+    if (~ranged).any():
+        result[~ranged] = scoring.score_percent_of_target(
+            values[~ranged], params["target"][~ranged], direction=direction[~ranged], cap=None
+        )
+    if ranged.any():
+        low, high = params["low"][ranged], params["high"][ranged]
+        result[ranged] = scoring.score_target_range(values[ranged], low, high, (high - low) / 2)
+    return result
+
+
+# ---------------------------------------------------------------- roll-up
+
+
+@dataclass
+class Graph:
+    """The scorecard graph with node positions and a prepared engine plan."""
+
+    keys: list[NodeKey]
+    index: dict[NodeKey, int]
+    plan: rollup.RollupPlan
+    policies: list[Policy]
+    owner: dict[int, tuple[str, int]]
+
+    def leaf_positions(self, rows: ValueRows) -> npt.NDArray[np.intp]:
+        """Each value's leaf node, or -1 when no scorecard uses it."""
+        return np.array(
+            [
+                self.index.get(("kpi", int(k), ("u", int(u)) if u else ("p", int(p))), -1)
+                for k, u, p in zip(rows.kpi, rows.unit, rows.person, strict=True)
+            ],
+            dtype=np.intp,
+        )
+
+
+def build_graph(edges: Edges, day: dt.date) -> Graph:
+    keys = sorted(set(edges.child) | set(edges.parent), key=repr)
+    index = {key: i for i, key in enumerate(keys)}
+    policies_by_unit = load_policies(day, set(edges.policy_unit.values()))
+    default = policies_by_unit.get(
+        None, Policy(rollup.Combine.WEIGHTED_MEAN, rollup.Missing.SKIP, 100.0)
+    )
+    policies = [policies_by_unit.get(edges.policy_unit.get(key), default) for key in keys]
+    plan = rollup.RollupPlan(
+        len(keys),
+        edge_child=np.array([index[c] for c in edges.child], dtype=np.int64),
+        edge_parent=np.array([index[p] for p in edges.parent], dtype=np.int64),
+        edge_weight=np.array(edges.weight, dtype=np.float64),
+        node_combine=np.array([p.combine for p in policies], dtype=np.int64),
+        node_missing=np.array([p.missing for p in policies], dtype=np.int64),
+        node_cap=np.array([p.cap for p in policies], dtype=np.float64),
+    )
+    return Graph(keys, index, plan, policies, edges.owner)
+
+
+# ---------------------------------------------------------------- computing
+
+
+@dataclass
+class Computation:
+    """Everything one recompute produced, before it is stored."""
+
+    day: dt.date
+    defs: Definitions
+    leaves: Leaves
+    graph: Graph
+    months: IntArray
+    scores: FloatArray  # graph nodes x months
+    nodes: npt.NDArray[np.intp]  # the non-leaf nodes whose scores are to be stored
+
+
+def compute(day: dt.date) -> Computation:
+    """Score every value and roll up every scorecard with the definitions in force on ``day``."""
+    defs = load_definitions(day)
+    values = derive_values(defs, load_values(month_index(day)), day)
+    leaves = score_values(defs, values, phase(defs, load_targets(day)))
+    graph = build_graph(load_edges(day), day)
+    months = np.unique(values.month)
+    matrix = np.full((len(graph.keys), len(months)), np.nan)
+    _write_leaves(matrix, graph, leaves, months)
+    scores = graph.plan.apply(matrix)
+    inner = np.array([i for i, key in enumerate(graph.keys) if key[0] != "kpi"], dtype=np.intp)
+    return Computation(day, defs, leaves, graph, months, scores, inner)
+
+
+def _write_leaves(matrix: FloatArray, graph: Graph, leaves: Leaves, months: IntArray) -> None:
+    nodes = graph.leaf_positions(leaves.rows)
+    used = nodes >= 0
+    matrix[nodes[used], np.searchsorted(months, leaves.rows.month[used])] = leaves.score[used]
+
+
+def recompute(*, kpi_ids: set[int] | None = None, as_of: dt.date | None = None) -> int:
+    """Recompute and store scores; returns the number of score rows written.
+
+    With ``kpi_ids`` only those KPIs' values and what depends on them are recomputed.
+    """
+    day = as_of or today()
+    if kpi_ids is not None:
+        return recompute_kpis(kpi_ids, day=day)
+    done = compute(day)
+    with transaction.atomic():
+        Score.objects.all().delete()
+        return _store(done, replace=False)
+
+
+def recompute_value(
+    *, kpi_id: int, unit_id: int | None, person_id: int | None, period: dt.date
+) -> int:
+    """Follow one changed value up to every scorecard node that depends on it."""
+    units = {unit_id} if unit_id is not None else set()
+    persons = {person_id} if person_id is not None else set()
+    return _recompute_part(today(), {kpi_id}, [month_index(period)], units, persons)
+
+
+def recompute_kpis(kpi_ids: Collection[int], *, day: dt.date | None = None) -> int:
+    """Rescore every value of some KPIs (after a definition, target or rule change)."""
+    return _recompute_part(day or today(), set(kpi_ids), None, None, None)
+
+
+def _recompute_part(
+    day: dt.date,
+    kpi_ids: set[int],
+    months: list[int] | None,
+    units: set[int] | None,
+    persons: set[int] | None,
+) -> int:
+    defs = load_definitions(day)
+    affected, needed = _formula_closure(defs, kpi_ids)
+    tree = any(defs.kpis[k].tree_aggregation != "none" for k in affected if k in defs.kpis)
+    if units and tree:
+        units = units | set(_ancestor_ids(units))
+    # Tree-aggregated units read every unit's values; otherwise only the subjects changed.
+    everyone = tree and bool(units)
+    raw = load_values(
+        month_index(day),
+        kpi_ids=needed,
+        months=months,
+        unit_ids=None if everyone else units,
+        person_ids=None if everyone else persons,
+    )
+    rows = derive_values(defs, raw, day)
+    keep = np.isin(rows.kpi, list(affected))
+    if units is not None or persons is not None:
+        keep &= np.isin(rows.unit, list(units or ())) | np.isin(rows.person, list(persons or ()))
+    rows = rows.take(keep)
+    targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons)
+    leaves = score_values(defs, rows, phase(defs, targets))
+    months_done = np.array(sorted(months), dtype=np.int64) if months else np.unique(rows.month)
+    graph = build_graph(_closed_edges(day, rows, units, persons), day)
+    current = _stored_scores(graph, months_done)
+    changed = [
+        i
+        for i, key in enumerate(graph.keys)
+        if key[0] == "kpi" and key[1] in affected and _subject_in(key[2], units, persons)  # type: ignore[arg-type]
+    ]
+    current[changed] = np.nan
+    _write_leaves(current, graph, leaves, months_done)
+    nodes = rollup.affected_nodes(graph.plan, np.array(changed, dtype=np.int64))
+    rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
+    inner = np.array([n for n in nodes if graph.keys[n][0] != "kpi"], dtype=np.intp)
+    done = Computation(day, defs, leaves, graph, months_done, current, inner)
+    with transaction.atomic():
+        _delete_part(done, affected, units, persons)
+        return _store(done, replace=True)
+
+
+def _subject_in(subject: tuple[str, int], units: set[int] | None, persons: set[int] | None) -> bool:
+    if units is None and persons is None:
+        return True
+    kind, ident = subject
+    return ident in (units or set()) if kind == "u" else ident in (persons or set())
+
+
+def _formula_closure(defs: Definitions, kpi_ids: set[int]) -> tuple[set[int], set[int]]:
+    """KPIs whose values change with ``kpi_ids`` (formulas over them, transitively), and
+    every KPI whose values those calculations read."""
+    id_of = {v.kpi.code: k for k, v in defs.kpis.items()}
+    reads = {
+        k: {id_of[n] for n in formulas.parse_formula(v.formula).names if n in id_of}
+        for k, v in defs.kpis.items()
+        if v.formula
+    }
+    affected = set(kpi_ids)
+    grew = True
+    while grew:
+        extra = {k for k, inputs in reads.items() if inputs & affected} - affected
+        affected |= extra
+        grew = bool(extra)
+    needed = set(affected)
+    frontier = set(affected)
+    while frontier:
+        frontier = {i for k in frontier for i in reads.get(k, ())} - needed
+        needed |= frontier
+    return affected, needed
+
+
+def _ancestor_ids(unit_ids: set[int]) -> list[int]:
+    paths = OrgUnit.objects.filter(id__in=unit_ids).values_list("path", flat=True)
+    steplen = OrgUnit.steplen
+    prefixes = {p[:i] for p in paths for i in range(steplen, len(p), steplen)}
+    return list(OrgUnit.objects.filter(path__in=prefixes).values_list("id", flat=True))
+
+
+def _closed_edges(
+    day: dt.date, rows: ValueRows, units: set[int] | None, persons: set[int] | None
+) -> Edges:
+    """The edges of every subject whose scorecards a change can reach, loaded until closed."""
+    if units is None and persons is None:
+        units = {int(u) for u in np.unique(rows.unit) if u}
+        persons = {int(p) for p in np.unique(rows.person) if p}
+    units, persons = set(units or ()), set(persons or ())
+    while True:
+        edges = load_edges(day, unit_ids=units, person_ids=persons)
+        more_units, more_persons = owners_of(day, edges.outside_parents)  # type: ignore[arg-type]
+        if more_units <= units and more_persons <= persons:
+            return edges
+        units |= more_units
+        persons |= more_persons
+
+
+# ---------------------------------------------------------------- storing
+
+FIELDS_OF_KIND = {
+    "kpi": NodeKind.KPI,
+    "objective": NodeKind.OBJECTIVE,
+    "perspective": NodeKind.PERSPECTIVE,
+    "unit": NodeKind.UNIT,
+    "person": NodeKind.PERSON,
+}
+
+
+def _node_fields(key: NodeKey, owner: dict[int, tuple[str, int]]) -> dict[str, object]:
+    kind = key[0]
+    if kind == "kpi":
+        subject = key[2]
+        assert isinstance(subject, tuple)
+        return {"kpi_id": key[1], **_subject_fields(subject)}
+    if kind == "objective":
+        found = owner.get(int(key[1]))  # type: ignore[call-overload]
+        return {"objective_id": key[1], **(_subject_fields(found) if found else {})}
+    if kind == "perspective":
+        return {"unit_id": key[1], "perspective_id": key[2]}
+    if kind == "unit":
+        return {"unit_id": key[1]}
+    return {"person_id": key[1]}
+
+
+def _subject_fields(subject: tuple[str, int]) -> dict[str, object]:
+    return {"unit_id": subject[1]} if subject[0] == "u" else {"person_id": subject[1]}
+
+
+def _store(done: Computation, *, replace: bool) -> int:
+    now = timezone.now()
+    day = done.day.isoformat()
+    leaves = done.leaves
+    rows = leaves.rows
+    codes = done.defs.statuses
+    has_status = np.isfinite(leaves.score) | np.isfinite(leaves.attainment)
+    batch: list[Score] = []
+    for i in range(len(rows)):
+        version = done.defs.kpis[int(rows.kpi[i])]
+        batch.append(
+            Score(
+                kind=NodeKind.KPI,
+                kpi_id=int(rows.kpi[i]),
+                unit_id=int(rows.unit[i]) or None,
+                person_id=int(rows.person[i]) or None,
+                period=month_of(int(rows.month[i])),
+                value=float(rows.value[i]),
+                score=_number(leaves.score[i]),
+                status=codes[int(leaves.status[i])] if has_status[i] and codes else "",
+                explanation={
+                    "method": version.scoring,
+                    "direction": version.direction,
+                    "inputs": {name: _number(column[i]) for name, column in leaves.params.items()},
+                    "attainment": _number(leaves.attainment[i]),
+                    "definitions_as_of": day,
+                },
+                computed_at=now,
+            )
+        )
+    graph = done.graph
+    for node in done.nodes:
+        key = graph.keys[node]
+        policy = graph.policies[node]
+        fields = _node_fields(key, graph.owner)
+        explanation = {
+            "combine": rollup.Combine(policy.combine).name.lower(),
+            "missing": rollup.Missing(policy.missing).name.lower(),
+            "cap": None if np.isinf(policy.cap) else policy.cap,
+            "definitions_as_of": day,
+        }
+        for m, month in enumerate(done.months):
+            value = done.scores[node, m]
+            if np.isfinite(value):
+                batch.append(
+                    Score(
+                        kind=FIELDS_OF_KIND[str(key[0])],
+                        period=month_of(int(month)),
+                        score=float(value),
+                        explanation=explanation,
+                        computed_at=now,
+                        **fields,
+                    )
+                )
+    Score.objects.bulk_create(batch, batch_size=2000)
+    return len(batch)
+
+
+def _number(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _delete_part(
+    done: Computation, kpi_ids: set[int], units: set[int] | None, persons: set[int] | None
+) -> None:
+    periods = [month_of(int(m)) for m in done.months]
+    kpi_rows = Score.objects.filter(kind=NodeKind.KPI, kpi_id__in=kpi_ids, period__in=periods)
+    if units is not None or persons is not None:
+        kpi_rows = kpi_rows.filter(
+            Q(unit_id__in=list(units or ())) | Q(person_id__in=list(persons or ()))
+        )
+    kpi_rows.delete()
+    by_kind: dict[str, list[NodeKey]] = {}
+    for node in done.nodes:
+        key = done.graph.keys[node]
+        by_kind.setdefault(str(key[0]), []).append(key)
+    for kind, keys in by_kind.items():
+        match = Q()
+        for key in keys:
+            match |= Q(**_identity(key))
+        Score.objects.filter(match, kind=FIELDS_OF_KIND[kind], period__in=periods).delete()
+
+
+def _identity(key: NodeKey) -> dict[str, object]:
+    kind = key[0]
+    if kind == "objective":
+        return {"objective_id": key[1]}
+    if kind == "perspective":
+        return {"unit_id": key[1], "perspective_id": key[2]}
+    if kind == "unit":
+        return {"unit_id": key[1]}
+    if kind == "person":
+        return {"person_id": key[1]}
+    subject = key[2]
+    assert isinstance(subject, tuple)
+    return {"kpi_id": key[1], **_subject_fields(subject)}
+
+
+def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
+    """The stored score of every graph node in some months (NaN where none is stored)."""
+    current = np.full((len(graph.keys), len(months)), np.nan)
+    periods = [month_of(int(m)) for m in months]
+    wanted: dict[tuple[object, ...], int] = {}
+    for i, key in enumerate(graph.keys):
+        wanted[_row_key(FIELDS_OF_KIND[str(key[0])], _identity(key))] = i
+    kinds = {str(key[0]) for key in graph.keys}
+    rows = Score.objects.filter(kind__in=[FIELDS_OF_KIND[k] for k in kinds], period__in=periods)
+    ids = {
+        "objective_id": [k[1] for k in graph.keys if k[0] == "objective"],
+        "unit_id": [k[1] for k in graph.keys if k[0] in ("perspective", "unit")]
+        + [k[2][1] for k in graph.keys if k[0] == "kpi" and k[2][0] == "u"],  # type: ignore[index]
+        "person_id": [k[1] for k in graph.keys if k[0] == "person"]
+        + [k[2][1] for k in graph.keys if k[0] == "kpi" and k[2][0] == "p"],  # type: ignore[index]
+    }
+    rows = rows.filter(
+        Q(objective_id__in=ids["objective_id"])
+        | Q(unit_id__in=ids["unit_id"])
+        | Q(person_id__in=ids["person_id"])
+    )
+    month_pos = {month_of(int(m)): j for j, m in enumerate(months)}
+    for kind, kpi, objective, perspective, unit, person, period, score in rows.values_list(
+        "kind",
+        "kpi_id",
+        "objective_id",
+        "perspective_id",
+        "unit_id",
+        "person_id",
+        "period",
+        "score",
+    ):
+        identity = _stored_identity(kind, kpi, objective, perspective, unit, person)
+        node = wanted.get(_row_key(kind, identity))
+        if node is not None and score is not None:
+            current[node, month_pos[period]] = score
+    return current
+
+
+def _stored_identity(
+    kind: str, kpi: int | None, objective: int | None, perspective: int | None,
+    unit: int | None, person: int | None,
+) -> dict[str, object]:  # fmt: skip
+    if kind == NodeKind.KPI:
+        return {"kpi_id": kpi, **({"unit_id": unit} if unit else {"person_id": person})}
+    if kind == NodeKind.OBJECTIVE:
+        return {"objective_id": objective}
+    if kind == NodeKind.PERSPECTIVE:
+        return {"unit_id": unit, "perspective_id": perspective}
+    if kind == NodeKind.UNIT:
+        return {"unit_id": unit}
+    return {"person_id": person}
+
+
+def _row_key(kind: str, identity: dict[str, object]) -> tuple[object, ...]:
+    return (str(kind), *sorted(identity.items()))
+
+
+# ---------------------------------------------------------------- one value
+
+
+def status_of_value(
+    kpi: Kpi, unit: OrgUnit | None, person: Person | None, period: dt.date, value: float
+) -> str | None:
+    """The status a value would get against its target (None when it has no target)."""
+    day = today()
+    defs = load_definitions(day, [kpi.pk])
+    if kpi.pk not in defs.kpis:
+        return None
+    unit_id, person_id = (unit.pk if unit else 0), (person.pk if person else 0)
+    rows = ValueRows(
+        np.array([kpi.pk]), np.array([unit_id]), np.array([person_id]),
+        np.array([month_index(period)]), np.array([float(value)]),
+    )  # fmt: skip
+    targets = load_targets(
+        day,
+        kpi_ids=[kpi.pk],
+        unit_ids=[unit_id] if unit_id else None,
+        person_ids=[person_id] if person_id else None,
+    )
+    leaves = score_values(defs, rows, phase(defs, targets))
+    if not (np.isfinite(leaves.score[0]) or np.isfinite(leaves.attainment[0])):
+        return None
+    return defs.statuses[int(leaves.status[0])] if defs.statuses else None
+
+
+def summarise(done: Computation) -> str:
+    """A few lines on a computation: its size and the unit scorecards of its last month."""
+    lines = [
+        f"definitions as of {done.day}: {len(done.defs.kpis)} KPIs, "
+        f"{len(done.leaves.rows)} values scored, {len(done.graph.keys)} scorecard nodes"
+    ]
+    if len(done.months) == 0:
+        return lines[0]
+    last = len(done.months) - 1
+    units = {int(key[1]): i for i, key in enumerate(done.graph.keys) if key[0] == "unit"}  # type: ignore[call-overload]
+    codes = dict(OrgUnit.objects.filter(id__in=list(units)).values_list("id", "code"))
+    lines.append(f"unit scorecards in {month_of(int(done.months[last])):%Y-%m}:")
+    for unit_id, node in sorted(units.items(), key=lambda item: str(codes.get(item[0]))):
+        value = done.scores[node, last]
+        shown = f"{value:6.1f}" if np.isfinite(value) else "     -"
+        lines.append(f"  {codes.get(unit_id, unit_id)!s:<24}{shown}")
+    return "\n".join(lines)

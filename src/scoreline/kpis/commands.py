@@ -1,0 +1,125 @@
+"""Command-line subcommands of the KPI architecture: scores, audits and strategy as code.
+
+Handlers import Django code only when they run, after the command line has set Django up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+__all__ = ["add_subcommands"]
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_scores_recompute(args: argparse.Namespace) -> int:
+    from scoreline.kpis.bridge import compute, recompute, summarise
+
+    if args.as_of is None:
+        written = recompute()
+        print(f"recomputed and stored {written} scores")
+        return 0
+    # A past state is recomputed for reading; the stored (current) scores stay as they are.
+    print(summarise(compute(args.as_of)))
+    return 0
+
+
+def cmd_kpis_smart(args: argparse.Namespace) -> int:
+    from scoreline.kpis.audits import smart_report
+
+    reports = smart_report()
+    if args.json:
+        print(json.dumps([report.as_dict() for report in reports], indent=2))
+    else:
+        for report in reports:
+            for check in report.checks:
+                if not check.passed:
+                    print(f"{report.code}  {check.letter} {check.severity}: {check.message}")
+        failing = sum(1 for report in reports if not report.passed)
+        print(f"{len(reports)} KPIs checked, {failing} with findings")
+    return 1 if any(report.errors for report in reports) else 0
+
+
+def cmd_kpis_redundancy(args: argparse.Namespace) -> int:
+    from scoreline.kpis.audits import redundancy_report
+
+    pairs = redundancy_report()
+    if args.json:
+        print(json.dumps([pair.as_dict() for pair in pairs], indent=2))
+    else:
+        for pair in pairs:
+            evidence = ", ".join(_evidence(signal) for signal in pair.signals)
+            print(f"{pair.kind:<11} {pair.code_a} ~ {pair.code_b}: {evidence}. {pair.action}")
+        print(f"{len(pairs)} pairs found")
+    return 0
+
+
+def _evidence(signal: dict[str, object]) -> str:
+    details = ", ".join(f"{k}={v}" for k, v in signal.items() if k != "signal")
+    return f"{signal['signal']} ({details})" if details else str(signal["signal"])
+
+
+def cmd_strategy_export(args: argparse.Namespace) -> int:
+    from scoreline.kpis.as_code.commands import export_command
+
+    return export_command(args.path, args.as_of)
+
+
+def cmd_strategy_plan(args: argparse.Namespace) -> int:
+    from scoreline.kpis.as_code.commands import plan_command
+
+    return plan_command(args.path, args.as_of)
+
+
+def cmd_strategy_apply(args: argparse.Namespace) -> int:
+    from scoreline.kpis.as_code.commands import apply_command
+
+    return apply_command(args.path, args.as_of, args.reason)
+
+
+def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scores = sub.add_parser("scores", help="KPI scores and scorecards").add_subparsers(
+        dest="scores_command", required=True
+    )
+    recompute = scores.add_parser(
+        "recompute", help="score every value and roll up every scorecard, then store them"
+    )
+    recompute.add_argument(
+        "--as-of",
+        type=_day,
+        help="recompute with the definitions in force on DATE and print the result",
+    )
+    recompute.set_defaults(handler=cmd_scores_recompute)
+
+    kpis = sub.add_parser("kpis", help="audits of the KPI set").add_subparsers(
+        dest="kpis_command", required=True
+    )
+    smart = kpis.add_parser("smart", help="SMART check of every KPI in force")
+    smart.add_argument("--json", action="store_true")
+    smart.set_defaults(handler=cmd_kpis_smart)
+    redundancy = kpis.add_parser("redundancy", help="duplicate and conflicting KPI pairs")
+    redundancy.add_argument("--json", action="store_true")
+    redundancy.set_defaults(handler=cmd_kpis_redundancy)
+
+    strategy = sub.add_parser("strategy", help="strategy as code (YAML)").add_subparsers(
+        dest="strategy_command", required=True
+    )
+    for name, handler, text in (
+        ("export", cmd_strategy_export, "write the strategy and KPI architecture as YAML"),
+        ("plan", cmd_strategy_plan, "show the changes applying PATH would make"),
+        ("apply", cmd_strategy_apply, "apply PATH atomically"),
+    ):
+        command = strategy.add_parser(name, help=text)
+        command.add_argument("path", type=Path, help="a .yaml file or a folder")
+        command.add_argument("--as-of", type=_day, default=None, help="the effective day")
+        if name == "apply":
+            command.add_argument("--reason", required=True, help="why, for the audit trail")
+        command.set_defaults(handler=handler)
