@@ -15,6 +15,7 @@ import numpy.typing as npt
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.rollup import Combine, Missing
@@ -218,7 +219,9 @@ def load_values(
         rows = rows.filter(
             Q(unit_id__in=list(unit_ids or ())) | Q(person_id__in=list(person_ids or ()))
         )
-    columns = rows.values_list("kpi_id", "unit_id", "person_id", "period", "value")
+    columns = rows.annotate(
+        unit_or_0=Coalesce("unit_id", 0), person_or_0=Coalesce("person_id", 0)
+    ).values_list("kpi_id", "unit_or_0", "person_or_0", "period", "value")
     try:
         sql, params = columns.query.sql_with_params()
     except EmptyResultSet:  # a filter on an empty list matches nothing
@@ -229,18 +232,15 @@ def load_values(
     if not fetched:
         return ValueRows.empty()
     kpi, unit, person, period, value = zip(*fetched, strict=True)
+    # Dates arrive as date objects (PostgreSQL) or ISO text (SQLite); numpy parses both.
+    months = np.array(period, dtype="datetime64[M]").astype(np.int64) + 1970 * 12
     return ValueRows(
         np.array(kpi, dtype=np.int64),
-        np.array([u or 0 for u in unit], dtype=np.int64),
-        np.array([p or 0 for p in person], dtype=np.int64),
-        np.array([month_index(_as_date(d)) for d in period], dtype=np.int64),
+        np.array(unit, dtype=np.int64),
+        np.array(person, dtype=np.int64),
+        months,
         np.array(value, dtype=np.float64),
     )
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # SQLite hands dates back as text through a raw cursor.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def load_targets(

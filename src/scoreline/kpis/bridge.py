@@ -79,8 +79,7 @@ def subject_code(unit: IntArray, person: IntArray) -> IntArray:
 
 def element_keys(kpi: IntArray, unit: IntArray, person: IntArray, month: IntArray) -> IntArray:
     """One int64 per KPI x subject x month, for joins by sorting."""
-    subject = subject_code(unit, person)
-    return (kpi * (1 << 22) + subject) * MONTHS + month
+    return leaf_codes(kpi, unit, person) * MONTHS + month
 
 
 # ---------------------------------------------------------------- derived values
@@ -302,7 +301,8 @@ def score_values(defs: Definitions, rows: ValueRows, targets: TargetParams) -> L
             params["high"][dispatched],
             direction=direction[dispatched],
         )
-    for kpi_id in kpi_ids:
+    tabled = [k for k in kpi_ids if defs.kpis[int(k)].scoring in ("banded", "rubric")]
+    for kpi_id in tabled:
         version = defs.kpis[int(kpi_id)]
         mine = rows.kpi == kpi_id
         if version.scoring == "banded" and mine.any():
@@ -365,15 +365,21 @@ class Graph:
     policies: list[Policy]
     owner: dict[int, tuple[str, int]]
 
+    leaf_code: IntArray  # sorted codes of the KPI leaves (see leaf_codes)
+    leaf_node: npt.NDArray[np.intp]  # the node of each code
+
     def leaf_positions(self, rows: ValueRows) -> npt.NDArray[np.intp]:
         """Each value's leaf node, or -1 when no scorecard uses it."""
-        return np.array(
-            [
-                self.index.get(("kpi", int(k), ("u", int(u)) if u else ("p", int(p))), -1)
-                for k, u, p in zip(rows.kpi, rows.unit, rows.person, strict=True)
-            ],
-            dtype=np.intp,
-        )
+        codes = leaf_codes(rows.kpi, rows.unit, rows.person)
+        at = np.minimum(np.searchsorted(self.leaf_code, codes), max(len(self.leaf_code) - 1, 0))
+        if len(self.leaf_code) == 0:
+            return np.full(len(codes), -1, dtype=np.intp)
+        return np.where(self.leaf_code[at] == codes, self.leaf_node[at], -1)
+
+
+def leaf_codes(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:
+    """One int64 per KPI x subject."""
+    return kpi * (1 << 22) + subject_code(unit, person)
 
 
 def build_graph(edges: Edges, day: dt.date) -> Graph:
@@ -393,7 +399,19 @@ def build_graph(edges: Edges, day: dt.date) -> Graph:
         node_missing=np.array([p.missing for p in policies], dtype=np.int64),
         node_cap=np.array([p.cap for p in policies], dtype=np.float64),
     )
-    return Graph(keys, index, plan, policies, edges.owner)
+    leaves = [(i, key) for i, key in enumerate(keys) if key[0] == "kpi"]
+    codes = np.array(
+        [int(key[1]) * (1 << 22) + _subject_number(key[2]) for _, key in leaves],  # type: ignore[call-overload]
+        dtype=np.int64,
+    )
+    order = np.argsort(codes)
+    nodes = np.array([i for i, _ in leaves], dtype=np.intp)[order]
+    return Graph(keys, index, plan, policies, edges.owner, codes[order], nodes)
+
+
+def _subject_number(subject: object) -> int:
+    assert isinstance(subject, tuple)
+    return int(subject[1]) * 2 + (0 if subject[0] == "u" else 1)
 
 
 # ---------------------------------------------------------------- computing

@@ -1,0 +1,216 @@
+"""Scores end to end: values and definitions in the database, the engine, stored results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import time_machine
+
+from scoreline.engine.scoring import score_piecewise, score_percent_of_target
+from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
+from scoreline.kpis.bridge import compute, recompute, recompute_value
+from scoreline.kpis.models import Kpi, NodeKind, Score
+from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.models import Objective, Perspective
+from tests.enterprise import Enterprise
+
+START = dt.date(2025, 1, 1)
+NOW = dt.datetime(2025, 4, 20, 12, 0, tzinfo=dt.UTC)
+MONTHS = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+
+
+@pytest.fixture(autouse=True)
+def _april_2025() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _kpi(world: Enterprise, code: str, **fields: object) -> Kpi:
+    defaults: dict[str, object] = {
+        "name": code.replace("-", " ").title() + " of the unit",
+        "unit": "EUR",
+        "direction": "higher",
+        "temporality": "lagging",
+        "kind": "output",
+        "time_aggregation": "sum",
+        "tree_aggregation": "sum",
+        "refresh_cycle": "monthly",
+        "data_source": "ERP general ledger",
+        "scoring": "piecewise",
+    }
+    return do_create_kpi(
+        world.users["admin"], code=code, valid_from=START, **{**defaults, **fields}
+    )
+
+
+@pytest.fixture
+def scorecard(enterprise: Enterprise) -> dict[str, object]:
+    """Revenue at UK and DE rolled up to the group; a margin formula; a cascade of two."""
+    admin, units = enterprise.users["admin"], enterprise.units
+    financial = Perspective.objects.get(code="financial")
+    revenue = _kpi(enterprise, "revenue")
+    cost = _kpi(enterprise, "cost", direction="lower", scoring="percent_capped")
+    margin = _kpi(
+        enterprise,
+        "margin",
+        unit="%",
+        formula="100 * (revenue - cost) / revenue",
+        time_aggregation="average",
+        tree_aggregation="none",
+        scoring="percent_capped",
+        data_source="",
+    )
+    span = {"period_start": START, "period_end": dt.date(2026, 1, 1), "effective": START}
+    for code in ("UK", "DE"):
+        do_set_target(
+            admin, revenue, unit=units[code], target_type="stay_above",
+            threshold=960.0, target=1200.0, stretch=1440.0, **span,
+        )  # fmt: skip
+        do_set_target(admin, cost, unit=units[code], target_type="stay_below", target=720.0, **span)
+    do_set_target(
+        admin, revenue, unit=units["GRP"], target_type="stay_above",
+        threshold=1920.0, target=2400.0, stretch=2880.0, **span,
+    )  # fmt: skip
+    do_set_target(admin, margin, unit=units["GRP"], target_type="stay_above", target=40.0, **span)
+    horizon = {"horizon_start": START, "horizon_end": dt.date(2026, 1, 1), "valid_from": START}
+    group = do_create_objective(
+        admin, code="grow", name="Grow profitably", perspective=financial, unit=units["GRP"],
+        **horizon,
+    )  # fmt: skip
+    uk = do_create_objective(
+        admin, code="grow-uk", name="Grow the UK business", perspective=financial,
+        unit=units["UK"], parent=group, contribution_weight=1.0, **horizon,
+    )  # fmt: skip
+    do_set_measure(admin, group, revenue, weight=3.0, effective=START)
+    do_set_measure(admin, group, margin, weight=1.0, effective=START)
+    do_set_measure(admin, uk, revenue, weight=1.0, effective=START)
+    do_set_measure(admin, uk, cost, weight=1.0, effective=START)
+    values = {"UK": (90.0, 110.0, 100.0), "DE": (100.0, 95.0, 130.0)}
+    costs = {"UK": (50.0, 55.0, 60.0), "DE": (70.0, 50.0, 40.0)}
+    for code, series in values.items():
+        for month, value, spent in zip(MONTHS, series, costs[code], strict=True):
+            do_record_value(admin, revenue, unit=units[code], period=month, value=value, note="ok")
+            do_record_value(admin, cost, unit=units[code], period=month, value=spent, note="ok")
+    return {"revenue": revenue, "cost": cost, "margin": margin, "group": group, "uk": uk}
+
+
+def _stored(kind: str, **match: object) -> dict[dt.date, float | None]:
+    rows = Score.objects.filter(kind=kind, **match).order_by("period")
+    return {row.period: row.score for row in rows}
+
+
+def _all_scores() -> dict[tuple[object, ...], float | None]:
+    return {
+        (r.kind, r.kpi_id, r.objective_id, r.perspective_id, r.unit_id, r.person_id, r.period): r.score
+        for r in Score.objects.all()
+    }
+
+
+def test_unit_values_are_scored_against_their_phased_targets(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    uk = _stored(NodeKind.KPI, kpi=scorecard["revenue"], unit=enterprise.units["UK"])
+    # A flat target over a summed KPI is split evenly over the twelve months of the span.
+    expected = score_piecewise(np.array([90.0, 110.0, 100.0]), 80.0, 100.0, 120.0, direction=1)
+    assert list(uk.values()) == pytest.approx(expected.tolist())
+
+
+def test_a_group_without_values_of_its_own_gets_the_sum_of_its_units(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    row = Score.objects.get(
+        kind=NodeKind.KPI, kpi=scorecard["revenue"], unit=enterprise.units["GRP"], period=MONTHS[2]
+    )
+    assert row.value == 230.0
+    assert row.explanation["inputs"]["target"] == pytest.approx(200.0)
+
+
+def test_formula_kpis_are_calculated_from_their_inputs(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    row = Score.objects.get(
+        kind=NodeKind.KPI, kpi=scorecard["margin"], unit=enterprise.units["GRP"], period=MONTHS[0]
+    )
+    assert row.value == pytest.approx(100 * (190 - 120) / 190)
+    expected = score_percent_of_target(np.array([row.value]), 40.0, direction=1)
+    assert row.score == pytest.approx(float(expected[0]))
+
+
+def test_objectives_roll_up_their_kpis_and_the_cascade(
+    enterprise: Enterprise, scorecard: dict[str, Objective]
+) -> None:
+    recompute()
+    month = MONTHS[1]
+    kpi = {
+        (r.kpi_id, r.unit_id): r.score
+        for r in Score.objects.filter(kind=NodeKind.KPI, period=month)
+    }
+    units = enterprise.units
+    uk = (kpi[(scorecard["revenue"].pk, units["UK"].pk)] + kpi[(scorecard["cost"].pk, units["UK"].pk)]) / 2
+    uk_objective = _stored(NodeKind.OBJECTIVE, objective=scorecard["uk"])[month]
+    assert uk_objective == pytest.approx(uk)
+    group_revenue = kpi[(scorecard["revenue"].pk, units["GRP"].pk)]
+    group_margin = kpi[(scorecard["margin"].pk, units["GRP"].pk)]
+    expected = (3 * group_revenue + 1 * group_margin + 1 * uk) / 5
+    assert _stored(NodeKind.OBJECTIVE, objective=scorecard["group"])[month] == pytest.approx(expected)
+    assert _stored(NodeKind.UNIT, unit=units["GRP"])[month] == pytest.approx(expected)
+
+
+def test_one_changed_value_updates_every_ancestor_as_a_full_recompute_would(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    admin, uk = enterprise.users["admin"], enterprise.units["UK"]
+    before = _all_scores()
+    do_record_value(admin, scorecard["revenue"], unit=uk, period=MONTHS[1], value=70.0, note="refund")
+    after_incremental = _all_scores()
+    assert after_incremental != before
+    recompute()
+    assert _all_scores() == pytest.approx(after_incremental)
+
+
+def test_recompute_value_touches_only_the_month_of_the_change(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    january = _all_scores()
+    recompute_value(
+        kpi_id=scorecard["revenue"].pk, unit_id=enterprise.units["DE"].pk, person_id=None,
+        period=MONTHS[1],
+    )  # fmt: skip
+    assert _all_scores() == pytest.approx(january)
+
+
+def test_an_as_of_recompute_equals_the_scores_stored_at_the_time(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    stored_then = {
+        key: value for key, value in _all_scores().items() if key[0] == NodeKind.UNIT
+    }
+    later = dt.datetime(2025, 6, 10, 12, 0, tzinfo=dt.UTC)
+    with time_machine.travel(later, tick=False):
+        do_set_target(
+            enterprise.users["admin"], scorecard["revenue"], unit=enterprise.units["GRP"],
+            target_type="stay_above", threshold=2400.0, target=3120.0, stretch=3600.0,
+            period_start=START, period_end=dt.date(2026, 1, 1), effective=dt.date(2025, 6, 1),
+        )  # fmt: skip
+        recompute()
+        changed = {k: v for k, v in _all_scores().items() if k[0] == NodeKind.UNIT}
+        assert changed != stored_then
+        then = compute(NOW.date())
+    unit_nodes = [i for i, key in enumerate(then.graph.keys) if key[0] == "unit"]
+    recomputed = {
+        (NodeKind.UNIT, None, None, None, then.graph.keys[i][1], None, dt.date(2025, m, 1)): float(
+            then.scores[i, j]
+        )
+        for i in unit_nodes
+        for j, m in enumerate(range(1, len(then.months) + 1))
+    }
+    assert recomputed == pytest.approx(stored_then)
