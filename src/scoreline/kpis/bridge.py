@@ -275,8 +275,7 @@ class Leaves:
 def score_values(defs: Definitions, rows: ValueRows, targets: TargetParams) -> Leaves:
     n = len(rows)
     keys = element_keys(rows.kpi, rows.unit, rows.person, rows.month)
-    at = np.searchsorted(targets.key, keys)
-    found = (at < len(targets.key)) & (targets.key[np.minimum(at, len(targets.key) - 1)] == keys)
+    at, found = lookup(targets.key, keys)
     params: dict[str, FloatArray] = {}
     for name in ("threshold", "target", "stretch", "low", "high"):
         column = np.full(n, np.nan)
@@ -370,11 +369,16 @@ class Graph:
 
     def leaf_positions(self, rows: ValueRows) -> npt.NDArray[np.intp]:
         """Each value's leaf node, or -1 when no scorecard uses it."""
-        codes = leaf_codes(rows.kpi, rows.unit, rows.person)
-        at = np.minimum(np.searchsorted(self.leaf_code, codes), max(len(self.leaf_code) - 1, 0))
-        if len(self.leaf_code) == 0:
-            return np.full(len(codes), -1, dtype=np.intp)
-        return np.where(self.leaf_code[at] == codes, self.leaf_node[at], -1)
+        at, found = lookup(self.leaf_code, leaf_codes(rows.kpi, rows.unit, rows.person))
+        return np.where(found, self.leaf_node[at] if found.any() else -1, -1)
+
+
+def lookup(sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Where each key sits in ``sorted_keys`` and whether it is there at all."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return at, sorted_keys[at] == keys
 
 
 def leaf_codes(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:

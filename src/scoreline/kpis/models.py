@@ -505,6 +505,7 @@ class ChangeKind(models.TextChoices):
     TARGET = "target", "Target"
     MEASURE_WEIGHT = "measure_weight", "KPI weight in an objective"
     OBJECTIVE_WEIGHT = "objective_weight", "Objective weight"
+    PERSPECTIVE_WEIGHT = "perspective_weight", "Perspective weight"
     STATUS_RULES = "status_rules", "Status rules"
 
 

@@ -116,6 +116,7 @@ class Migration(migrations.Migration):
                             ("target", "Target"),
                             ("measure_weight", "KPI weight in an objective"),
                             ("objective_weight", "Objective weight"),
+                            ("perspective_weight", "Perspective weight"),
                             ("status_rules", "Status rules"),
                         ],
                         max_length=20,

@@ -1,0 +1,435 @@
+"""Change control: definitions in force in an open planning period change by approved request.
+
+A direct change to an existing KPI definition, target, weight or status rule set that would
+alter an open period is refused with code ``change_request_required``; the requester files
+the same change here instead, and someone else holding the approval right decides it. An
+approved request is applied with its effective date through the very checks and writes the
+direct action uses, then the affected scores are recomputed.
+
+Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
+
+``kpi``
+    subject: the KPI code; payload: the KPI fields to change (``{"name": "...",
+    "rubric_id": 3}``), or ``{"retire": true}`` to retire the KPI.
+``target``
+    subject: the KPI code; payload: ``unit_id`` or ``person_id``, ``period_start``,
+    ``period_end``, ``target_type`` and any of ``threshold``, ``target``, ``stretch``,
+    ``range_low``, ``range_high``, ``baseline``, ``phasing``, ``profile``.
+``measure_weight``
+    subject: the objective code; payload: ``{"kpi": code, "weight": w}`` or
+    ``{"kpi": code, "remove": true}``.
+``objective_weight``
+    subject: the objective code; payload: ``weight`` and/or ``contribution_weight``.
+``status_rules``
+    subject: the KPI code, or ``""`` for the default set; payload: ``{"rules": [{"basis",
+    "comparison", "bound", "bound_upper", "status"}, ...]}`` in evaluation order.
+``perspective_weight``
+    subject: the perspective code; payload: ``{"unit_id": id or null, "weight": w}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import AnyUser, holds_everywhere, holds_on_unit
+from scoreline.audit.chain import jsonable, record_event, snapshot
+from scoreline.kpis.actions import (
+    Change,
+    RuleSpec,
+    authorise,
+    prepare_kpi_retirement,
+    prepare_kpi_update,
+    prepare_measure,
+    prepare_perspective_weight,
+    prepare_status_rules,
+    prepare_target,
+    rescore,
+)
+from scoreline.kpis.models import ChangeKind, ChangeRequest, ChangeState, Kpi, ObjectiveMeasure
+from scoreline.kpis.validation import (
+    check_weight,
+    governing_period,
+    require_direct_change_allowed,
+    require_not_closed,
+    require_text,
+)
+from scoreline.lib.dates import effective_on
+from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.versioned import version_on
+from scoreline.org.models import OrgUnit, Person
+from scoreline.strategy.actions import apply_objective_weights, holder_unit
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
+
+__all__ = [
+    "CHANGE_KINDS",
+    "can_decide",
+    "change_from_payload",
+    "do_decide_change",
+    "do_request_change",
+    "governing_period",
+    "require_direct_change_allowed",
+]
+
+# Perspective weights are governed like the other weights.
+CHANGE_KINDS: tuple[str, ...] = tuple(ChangeKind.values)
+
+
+# ---------------------------------------------------------------- objective weights
+
+
+@dataclass(kw_only=True)
+class ObjectiveWeightChange(Change):
+    """An objective's weight in its scorecard and/or its contribution weight in its parent."""
+
+    objective: Objective
+    current: ObjectiveVersion
+    weight: float | None
+    contribution_weight: float | None
+
+    @property
+    def unchanged(self) -> bool:
+        return (self.weight is None or self.weight == self.current.weight) and (
+            self.contribution_weight is None
+            or self.contribution_weight == self.current.contribution_weight
+        )
+
+    @property
+    def affected(self) -> frozenset[int]:
+        """KPIs measuring the objective or any objective cascading into it."""
+        objectives = {self.objective.pk}
+        frontier = set(objectives)
+        in_force = ObjectiveVersion.objects.filter(effective_on(self.starts))
+        while frontier:
+            children = set(
+                in_force.filter(parent_id__in=frontier).values_list("objective_id", flat=True)
+            )
+            frontier = children - objectives
+            objectives |= frontier
+        measures = ObjectiveMeasure.objects.filter(
+            effective_on(self.starts), objective_id__in=objectives
+        )
+        return frozenset(measures.values_list("kpi_id", flat=True))
+
+    def validate(self) -> None:
+        if self.weight is None and self.contribution_weight is None:
+            raise Invalid.field("weight", "give a weight, a contribution weight or both")
+        if self.weight is not None:
+            self.weight = check_weight("weight", self.weight)
+        if self.contribution_weight is not None:
+            self.contribution_weight = check_weight("contribution_weight", self.contribution_weight)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
+        return apply_objective_weights(
+            actor,
+            self.objective,
+            effective=self.starts,
+            reason=reason,
+            source=source,
+            weight=self.weight,
+            contribution_weight=self.contribution_weight,
+        )
+
+
+def _objective_weight_change(
+    objective: Objective, weight: Any, contribution_weight: Any, day: dt.date
+) -> ObjectiveWeightChange:
+    current = version_on(ObjectiveVersion, day, objective=objective)
+    if current is None:
+        raise Invalid.field(
+            "effective_from", f"{objective.code} is not in force on {day.isoformat()}"
+        )
+    return ObjectiveWeightChange(
+        right=Capability.EDIT_STRATEGY,
+        unit=holder_unit(current),
+        starts=day,
+        existing=True,
+        objective=objective,
+        current=current,
+        weight=weight,
+        contribution_weight=contribution_weight,
+    )
+
+
+# ---------------------------------------------------------------- payloads
+
+
+def _date(payload: Mapping[str, Any], key: str) -> dt.date:
+    value = payload.get(key)
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Invalid.field(key, f"must be a date as YYYY-MM-DD, got {value!r}")
+
+
+def _object_id(payload: Mapping[str, Any], key: str) -> int | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid.field(key, f"must be an id, got {value!r}")
+    return value
+
+
+def _unit(payload: Mapping[str, Any], key: str = "unit_id") -> OrgUnit | None:
+    pk = _object_id(payload, key)
+    if pk is None:
+        return None
+    unit = OrgUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise Invalid.field(key, f"no unit with id {pk}", code="not_found")
+    return unit
+
+
+def _person(payload: Mapping[str, Any]) -> Person | None:
+    pk = _object_id(payload, "person_id")
+    if pk is None:
+        return None
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Invalid.field("person_id", f"no person with id {pk}", code="not_found")
+    return person
+
+
+def _kpi(code: object, field: str = "subject") -> Kpi:
+    kpi = Kpi.objects.filter(code=code).first() if isinstance(code, str) else None
+    if kpi is None:
+        raise Invalid.field(field, f"no KPI with code {code!r}", code="not_found")
+    return kpi
+
+
+def _objective(code: str) -> Objective:
+    objective = Objective.objects.filter(code=code).first()
+    if objective is None:
+        raise Invalid.field("subject", f"no objective with code {code!r}", code="not_found")
+    return objective
+
+
+def _only(payload: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise Invalid.field(unknown[0], "is not part of this kind of change")
+
+
+def _rules(payload: Mapping[str, Any]) -> list[RuleSpec]:
+    _only(payload, {"rules"})
+    given = payload.get("rules")
+    if not isinstance(given, list) or not all(isinstance(rule, dict) for rule in given):
+        raise Invalid.field("rules", "must be a list of rules")
+    rules = []
+    for index, rule in enumerate(given):
+        unknown = sorted(set(rule) - {"basis", "comparison", "bound", "bound_upper", "status"})
+        if unknown:
+            raise Invalid.field(f"rules[{index}].{unknown[0]}", "is not part of a status rule")
+        rules.append(
+            RuleSpec(
+                basis=str(rule.get("basis", "")),
+                comparison=str(rule.get("comparison", "")),
+                status=str(rule.get("status", "")),
+                bound=rule.get("bound"),
+                bound_upper=rule.get("bound_upper"),
+            )
+        )
+    return rules
+
+
+def change_from_payload(
+    kind: str, subject: str, payload: Mapping[str, Any], day: dt.date
+) -> Change:
+    """The change a request describes, ready to check and apply (see the module's payloads)."""
+    if kind == ChangeKind.KPI:
+        kpi = _kpi(subject)
+        if payload.get("retire") is True:
+            _only(payload, {"retire"})
+            return prepare_kpi_retirement(kpi, day)
+        return prepare_kpi_update(kpi, payload, day)
+    if kind == ChangeKind.TARGET:
+        values = {key: value for key, value in payload.items() if key not in _TARGET_KEYS}
+        if "period_end" in values:
+            values["period_end"] = _date(payload, "period_end")
+        return prepare_target(
+            _kpi(subject),
+            unit=_unit(payload),
+            person=_person(payload),
+            period_start=_date(payload, "period_start"),
+            values=values,
+            day=day,
+        )
+    if kind == ChangeKind.MEASURE_WEIGHT:
+        _only(payload, {"kpi", "weight", "remove"})
+        kpi = _kpi(payload.get("kpi"), "kpi")
+        if payload.get("remove") is True:
+            return prepare_measure(_objective(subject), kpi, None, day)
+        if "weight" not in payload:
+            raise Invalid.field("weight", "give the new weight, or remove: true")
+        return prepare_measure(_objective(subject), kpi, payload["weight"], day)
+    if kind == ChangeKind.OBJECTIVE_WEIGHT:
+        _only(payload, {"weight", "contribution_weight"})
+        return _objective_weight_change(
+            _objective(subject), payload.get("weight"), payload.get("contribution_weight"), day
+        )
+    if kind == ChangeKind.STATUS_RULES:
+        rules_of = _kpi(subject) if subject else None
+        return prepare_status_rules(rules_of, _rules(payload), day)
+    if kind == ChangeKind.PERSPECTIVE_WEIGHT:
+        _only(payload, {"unit_id", "weight"})
+        perspective = Perspective.objects.filter(code=subject).first()
+        if perspective is None:
+            raise Invalid.field("subject", f"no perspective with code {subject!r}", "not_found")
+        if "weight" not in payload:
+            raise Invalid.field("weight", "is required")
+        return prepare_perspective_weight(perspective, _unit(payload), payload["weight"], day)
+    raise Invalid.field("kind", f"{kind!r} is not one of {', '.join(CHANGE_KINDS)}")
+
+
+_TARGET_KEYS = {"unit_id", "person_id", "period_start"}
+
+
+# ---------------------------------------------------------------- requests and decisions
+
+
+def _request_unit(change: Change, unit: OrgUnit | None) -> OrgUnit | None:
+    """The unit whose approvers decide: the change's own, or one above it if asked."""
+    if unit is None:
+        return change.unit
+    if change.unit is None:
+        raise Invalid.field(
+            "unit",
+            "this change concerns the whole organisation: only approvers over every unit decide",
+        )
+    if not change.unit.path.startswith(unit.path):
+        raise Invalid.field("unit", f"{unit.code} does not contain {change.unit.code}")
+    return unit
+
+
+def _may_approve(user: AnyUser, unit: OrgUnit | None) -> bool:
+    if unit is None:
+        return holds_everywhere(user, Capability.APPROVE_CHANGE)
+    return holds_on_unit(user, Capability.APPROVE_CHANGE, unit)
+
+
+def can_decide(user: AnyUser, request: ChangeRequest) -> bool:
+    """Whether ``user`` may approve or reject ``request`` now."""
+    return (
+        request.state == ChangeState.PENDING
+        and user.is_authenticated
+        and request.requested_by_id != user.pk
+        and _may_approve(user, request.unit)
+    )
+
+
+@transaction.atomic
+def do_request_change(
+    actor: AnyUser,
+    kind: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    effective_from: dt.date,
+    justification: str,
+    unit: OrgUnit | None = None,
+) -> ChangeRequest:
+    """File a change for approval; it is checked now exactly as the direct change would be.
+
+    The requester must hold the right to make the change directly. ``unit`` may widen the
+    approvers to a unit above the one the change belongs to.
+    """
+    if kind not in CHANGE_KINDS:
+        raise Invalid.field("kind", f"{kind!r} is not one of {', '.join(CHANGE_KINDS)}")
+    if not isinstance(subject, str):
+        raise Invalid.field("subject", "must be text")
+    if not isinstance(payload, Mapping):
+        raise Invalid.field("payload", "must be an object of fields")
+    if not isinstance(effective_from, dt.date):
+        raise Invalid.field("effective_from", "must be a date")
+    justification = require_text("justification", justification)
+    stored = jsonable(dict(payload))
+    change = change_from_payload(kind, subject.strip(), stored, effective_from)
+    authorise(actor, change)
+    change.validate()
+    if change.unchanged:
+        raise Invalid.field("payload", "the change would change nothing", code="unchanged")
+    require_not_closed(change.starts, change.until, field="effective_from")
+    request = ChangeRequest.objects.create(
+        kind=kind,
+        subject=subject.strip(),
+        payload=stored,
+        effective_from=effective_from,
+        justification=justification,
+        unit=_request_unit(change, unit),
+        requested_by=actor if isinstance(actor, User) else None,
+    )
+    record_event(
+        actor,
+        "change_request.create",
+        "change_request",
+        request.pk,
+        after=snapshot(request),
+        reason=justification,
+    )
+    return request
+
+
+@transaction.atomic
+def do_decide_change(
+    actor: AnyUser, request_id: int, approve: bool, note: str = ""
+) -> ChangeRequest:
+    """Approve (apply) or reject a pending change request; a rejection needs a note.
+
+    The request row is locked before its state is read, so of two approvals at once the
+    second waits and then finds it decided (code ``already_decided``): a change is applied
+    exactly once.
+    """
+    request = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("No such change request.")
+    if not _may_approve(actor, request.unit):
+        where = request.unit.name if request.unit is not None else "the whole organisation"
+        raise AccessDenied(f"You need the right to approve changes over {where}.")
+    if request.requested_by_id is not None and request.requested_by_id == actor.pk:
+        raise AccessDenied("A change request is decided by someone other than its requester.")
+    if request.state != ChangeState.PENDING:
+        raise Invalid(
+            f"the request was already {request.get_state_display().lower()}",
+            code="already_decided",
+        )
+    if not isinstance(note, str):
+        raise Invalid.field("note", "must be text")
+    before = snapshot(request)
+    affected: frozenset[int] | None = frozenset()
+    if approve:
+        change = change_from_payload(
+            request.kind, request.subject, request.payload, request.effective_from
+        )
+        change.validate()
+        require_not_closed(change.starts, change.until, field="effective_from")
+        affected = change.affected
+        change.apply(actor, reason=request.justification, source=f"change_request:{request.pk}")
+        request.state = ChangeState.APPROVED
+    else:
+        require_text("note", note)
+        request.state = ChangeState.REJECTED
+    request.decided_by = actor if isinstance(actor, User) else None
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    request.save()
+    record_event(
+        actor,
+        "change_request.approve" if approve else "change_request.reject",
+        "change_request",
+        request.pk,
+        before=before,
+        after=snapshot(request),
+        reason=note.strip(),
+    )
+    if approve:
+        rescore(affected)
+    return request
