@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 import time_machine
 
-from scoreline.engine.scoring import score_piecewise, score_percent_of_target
+from scoreline.engine.scoring import score_percent_of_target, score_piecewise
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
-from scoreline.kpis.bridge import compute, recompute, recompute_value
+from scoreline.kpis.architecture import month_of
+from scoreline.kpis.bridge import compute_as_of, recompute, recompute_value
 from scoreline.kpis.models import Kpi, NodeKind, Score
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
@@ -28,8 +30,8 @@ def _april_2025() -> Iterator[None]:
         yield
 
 
-def _kpi(world: Enterprise, code: str, **fields: object) -> Kpi:
-    defaults: dict[str, object] = {
+def _kpi(world: Enterprise, code: str, **fields: Any) -> Kpi:
+    defaults: dict[str, Any] = {
         "name": code.replace("-", " ").title() + " of the unit",
         "unit": "EUR",
         "direction": "higher",
@@ -63,7 +65,11 @@ def scorecard(enterprise: Enterprise) -> dict[str, object]:
         scoring="percent_capped",
         data_source="",
     )
-    span = {"period_start": START, "period_end": dt.date(2026, 1, 1), "effective": START}
+    span: dict[str, Any] = {
+        "period_start": START,
+        "period_end": dt.date(2026, 1, 1),
+        "effective": START,
+    }
     for code in ("UK", "DE"):
         do_set_target(
             admin, revenue, unit=units[code], target_type="stay_above",
@@ -75,7 +81,11 @@ def scorecard(enterprise: Enterprise) -> dict[str, object]:
         threshold=1920.0, target=2400.0, stretch=2880.0, **span,
     )  # fmt: skip
     do_set_target(admin, margin, unit=units["GRP"], target_type="stay_above", target=40.0, **span)
-    horizon = {"horizon_start": START, "horizon_end": dt.date(2026, 1, 1), "valid_from": START}
+    horizon: dict[str, Any] = {
+        "horizon_start": START,
+        "horizon_end": dt.date(2026, 1, 1),
+        "valid_from": START,
+    }
     group = do_create_objective(
         admin, code="grow", name="Grow profitably", perspective=financial, unit=units["GRP"],
         **horizon,
@@ -104,7 +114,15 @@ def _stored(kind: str, **match: object) -> dict[dt.date, float | None]:
 
 def _all_scores() -> dict[tuple[object, ...], float | None]:
     return {
-        (r.kind, r.kpi_id, r.objective_id, r.perspective_id, r.unit_id, r.person_id, r.period): r.score
+        (
+            r.kind,
+            r.kpi_id,
+            r.objective_id,
+            r.perspective_id,
+            r.unit_id,
+            r.person_id,
+            r.period,
+        ): r.score
         for r in Score.objects.all()
     }
 
@@ -148,17 +166,21 @@ def test_objectives_roll_up_their_kpis_and_the_cascade(
     recompute()
     month = MONTHS[1]
     kpi = {
-        (r.kpi_id, r.unit_id): r.score
+        (r.kpi_id, r.unit_id): float(r.score or 0.0)
         for r in Score.objects.filter(kind=NodeKind.KPI, period=month)
     }
     units = enterprise.units
-    uk = (kpi[(scorecard["revenue"].pk, units["UK"].pk)] + kpi[(scorecard["cost"].pk, units["UK"].pk)]) / 2
+    uk = (
+        kpi[(scorecard["revenue"].pk, units["UK"].pk)] + kpi[(scorecard["cost"].pk, units["UK"].pk)]
+    ) / 2
     uk_objective = _stored(NodeKind.OBJECTIVE, objective=scorecard["uk"])[month]
     assert uk_objective == pytest.approx(uk)
     group_revenue = kpi[(scorecard["revenue"].pk, units["GRP"].pk)]
     group_margin = kpi[(scorecard["margin"].pk, units["GRP"].pk)]
     expected = (3 * group_revenue + 1 * group_margin + 1 * uk) / 5
-    assert _stored(NodeKind.OBJECTIVE, objective=scorecard["group"])[month] == pytest.approx(expected)
+    assert _stored(NodeKind.OBJECTIVE, objective=scorecard["group"])[month] == pytest.approx(
+        expected
+    )
     assert _stored(NodeKind.UNIT, unit=units["GRP"])[month] == pytest.approx(expected)
 
 
@@ -168,7 +190,9 @@ def test_one_changed_value_updates_every_ancestor_as_a_full_recompute_would(
     recompute()
     admin, uk = enterprise.users["admin"], enterprise.units["UK"]
     before = _all_scores()
-    do_record_value(admin, scorecard["revenue"], unit=uk, period=MONTHS[1], value=70.0, note="refund")
+    do_record_value(
+        admin, scorecard["revenue"], unit=uk, period=MONTHS[1], value=70.0, note="refund"
+    )
     after_incremental = _all_scores()
     assert after_incremental != before
     recompute()
@@ -191,26 +215,53 @@ def test_an_as_of_recompute_equals_the_scores_stored_at_the_time(
     enterprise: Enterprise, scorecard: dict[str, Kpi]
 ) -> None:
     recompute()
-    stored_then = {
-        key: value for key, value in _all_scores().items() if key[0] == NodeKind.UNIT
-    }
-    later = dt.datetime(2025, 6, 10, 12, 0, tzinfo=dt.UTC)
-    with time_machine.travel(later, tick=False):
+    stored_then = {key: value for key, value in _all_scores().items() if key[0] == NodeKind.UNIT}
+    admin, units = enterprise.users["admin"], enterprise.units
+    with time_machine.travel(dt.datetime(2025, 6, 10, 12, 0, tzinfo=dt.UTC), tick=False):
+        for month in (dt.date(2025, 4, 1), dt.date(2025, 5, 1)):
+            for code in ("UK", "DE"):
+                do_record_value(
+                    admin, scorecard["revenue"], unit=units[code], period=month, value=99.0
+                )
         do_set_target(
-            enterprise.users["admin"], scorecard["revenue"], unit=enterprise.units["GRP"],
-            target_type="stay_above", threshold=2400.0, target=3120.0, stretch=3600.0,
-            period_start=START, period_end=dt.date(2026, 1, 1), effective=dt.date(2025, 6, 1),
+            admin, scorecard["revenue"], unit=units["GRP"], target_type="stay_above",
+            threshold=2400.0, target=3120.0, stretch=3600.0, period_start=START,
+            period_end=dt.date(2026, 1, 1), effective=dt.date(2025, 5, 1),
         )  # fmt: skip
         recompute()
-        changed = {k: v for k, v in _all_scores().items() if k[0] == NodeKind.UNIT}
-        assert changed != stored_then
-        then = compute(NOW.date())
-    unit_nodes = [i for i, key in enumerate(then.graph.keys) if key[0] == "unit"]
-    recomputed = {
-        (NodeKind.UNIT, None, None, None, then.graph.keys[i][1], None, dt.date(2025, m, 1)): float(
-            then.scores[i, j]
-        )
-        for i in unit_nodes
-        for j, m in enumerate(range(1, len(then.months) + 1))
+        now = {key: value for key, value in _all_scores().items() if key[0] == NodeKind.UNIT}
+        assert {key[-1] for key in now} > {key[-1] for key in stored_then}
+        then = compute_as_of(NOW.date())
+    recomputed: dict[tuple[object, ...], float] = {
+        (
+            NodeKind.UNIT,
+            None,
+            None,
+            None,
+            part.graph.keys[node][1],
+            None,
+            month_of(int(month)),
+        ): float(part.scores[node, j])
+        for part in then
+        for node, key in enumerate(part.graph.keys)
+        if key[0] == "unit"
+        for j, month in enumerate(part.months)
+        if np.isfinite(part.scores[node, j])
     }
-    assert recomputed == pytest.approx(stored_then)
+    # April's values arrived later: values are data, the definitions are what as-of restores.
+    assert {key: recomputed[key] for key in stored_then} == pytest.approx(stored_then)
+
+
+def test_a_later_change_leaves_earlier_months_as_they_were(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    before = _all_scores()
+    do_set_target(
+        enterprise.users["admin"], scorecard["revenue"], unit=enterprise.units["UK"],
+        target_type="stay_above", threshold=1000.0, target=1300.0, stretch=1500.0,
+        period_start=START, period_end=dt.date(2026, 1, 1), effective=dt.date(2025, 3, 1),
+    )  # fmt: skip
+    after = _all_scores()
+    changed = {key[-1] for key in after if after[key] != pytest.approx(before.get(key))}
+    assert changed == {dt.date(2025, 3, 1)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
@@ -418,3 +418,29 @@ def headcounts(unit_ids: IntArray, day: dt.date) -> FloatArray:
         .values_list("primary_unit_id", "n")
     )
     return np.array([counts.get(int(u), 0) for u in unit_ids], dtype=np.float64)
+
+
+# The definitions whose changes alter scores; a change to any starts a new scoring segment.
+SCORING_DEFINITIONS: tuple[type[models.Model], ...] = (
+    KpiVersion, Target, StatusRule, ObjectiveMeasure, ObjectiveVersion, PerspectiveWeight,
+    ScorecardPolicy,
+)  # fmt: skip
+
+
+def version_boundaries(until: dt.date) -> list[dt.date]:
+    """Every day up to ``until`` on which some scoring definition starts or ends, sorted."""
+    days: set[dt.date] = set()
+    for model in SCORING_DEFINITIONS:
+        rows = model._default_manager.all()
+        days.update(rows.filter(valid_from__lte=until).values_list("valid_from", flat=True))
+        days.update(rows.filter(valid_until__lte=until).values_list("valid_until", flat=True))
+    return sorted(days)
+
+
+def stored_months(until_month: int, kpi_ids: Collection[int] | None = None) -> list[int]:
+    """The months holding values, up to and including ``until_month``."""
+    rows = KpiValue.objects.filter(period__lte=month_of(until_month))
+    if kpi_ids is not None:
+        rows = rows.filter(kpi_id__in=list(kpi_ids))
+    periods = rows.order_by().values_list("period", flat=True).distinct()
+    return sorted(month_index(day) for day in periods)

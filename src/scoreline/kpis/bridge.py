@@ -11,6 +11,7 @@ leaf scores and statuses -> roll-up over the scorecard graph):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -39,13 +40,23 @@ from scoreline.kpis.architecture import (
     month_index,
     month_of,
     owners_of,
+    stored_months,
     unit_tree,
+    version_boundaries,
 )
 from scoreline.kpis.models import Kpi, NodeKind, Score, Target
 from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit, Person
 
-__all__ = ["recompute", "recompute_kpis", "recompute_value", "status_of_value"]
+__all__ = [
+    "compute",
+    "compute_as_of",
+    "recompute",
+    "recompute_kpis",
+    "recompute_value",
+    "status_of_value",
+    "summarise",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -434,18 +445,46 @@ class Computation:
     nodes: npt.NDArray[np.intp]  # the non-leaf nodes whose scores are to be stored
 
 
-def compute(day: dt.date) -> Computation:
-    """Score every value and roll up every scorecard with the definitions in force on ``day``."""
+def compute(day: dt.date, months: Collection[int] | None = None) -> Computation:
+    """Score values and roll up every scorecard with the definitions in force on ``day``.
+
+    ``months`` limits the work to some months (default: every month up to ``day``).
+    """
     defs = load_definitions(day)
-    values = derive_values(defs, load_values(month_index(day)), day)
+    raw = load_values(month_index(day), months=months)
+    values = derive_values(defs, raw, day)
     leaves = score_values(defs, values, phase(defs, load_targets(day)))
     graph = build_graph(load_edges(day), day)
-    months = np.unique(values.month)
-    matrix = np.full((len(graph.keys), len(months)), np.nan)
-    _write_leaves(matrix, graph, leaves, months)
+    done_months = np.unique(values.month)
+    matrix = np.full((len(graph.keys), len(done_months)), np.nan)
+    _write_leaves(matrix, graph, leaves, done_months)
     scores = graph.plan.apply(matrix)
     inner = np.array([i for i, key in enumerate(graph.keys) if key[0] != "kpi"], dtype=np.intp)
-    return Computation(day, defs, leaves, graph, months, scores, inner)
+    return Computation(day, defs, leaves, graph, done_months, scores, inner)
+
+
+def compute_as_of(as_of: dt.date) -> list[Computation]:
+    """Every month up to ``as_of``, each scored with the definitions in force at its end.
+
+    A month's scorecard follows the definitions of its own last day (or of ``as_of`` when
+    that comes first), so a later change leaves earlier months, and closed periods, as they
+    were; and recomputing as of a past day reproduces what was stored on that day.
+    """
+    months = stored_months(month_index(as_of))
+    return [compute(day, group) for day, group in definition_days(months, as_of)]
+
+
+def definition_days(months: Collection[int], as_of: dt.date) -> list[tuple[dt.date, list[int]]]:
+    """Months grouped by the definitions governing them, with the day to read those from."""
+    boundaries = version_boundaries(as_of)
+    groups: dict[int, list[tuple[int, dt.date]]] = {}
+    for month in sorted(months):
+        day = min(month_of(month + 1) - dt.timedelta(days=1), as_of)
+        groups.setdefault(bisect.bisect_right(boundaries, day), []).append((month, day))
+    return [
+        (max(day for _, day in group), [month for month, _ in group])
+        for _, group in sorted(groups.items())
+    ]
 
 
 def _write_leaves(matrix: FloatArray, graph: Graph, leaves: Leaves, months: IntArray) -> None:
@@ -462,10 +501,10 @@ def recompute(*, kpi_ids: set[int] | None = None, as_of: dt.date | None = None) 
     day = as_of or today()
     if kpi_ids is not None:
         return recompute_kpis(kpi_ids, day=day)
-    done = compute(day)
+    parts = compute_as_of(day)
     with transaction.atomic():
         Score.objects.all().delete()
-        return _store(done, replace=False)
+        return sum(_store(part) for part in parts)
 
 
 def recompute_value(
@@ -479,13 +518,28 @@ def recompute_value(
 
 def recompute_kpis(kpi_ids: Collection[int], *, day: dt.date | None = None) -> int:
     """Rescore every value of some KPIs (after a definition, target or rule change)."""
-    return _recompute_part(day or today(), set(kpi_ids), None, None, None)
+    day = day or today()
+    months = stored_months(month_index(day), kpi_ids=kpi_ids)
+    return _recompute_part(day, set(kpi_ids), months, None, None)
 
 
 def _recompute_part(
+    as_of: dt.date,
+    kpi_ids: set[int],
+    months: list[int],
+    units: set[int] | None,
+    persons: set[int] | None,
+) -> int:
+    written = 0
+    for day, group in definition_days(months, as_of):
+        written += _recompute_segment(day, kpi_ids, group, units, persons)
+    return written
+
+
+def _recompute_segment(
     day: dt.date,
     kpi_ids: set[int],
-    months: list[int] | None,
+    months: list[int],
     units: set[int] | None,
     persons: set[int] | None,
 ) -> int:
@@ -510,7 +564,7 @@ def _recompute_part(
     rows = rows.take(keep)
     targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons)
     leaves = score_values(defs, rows, phase(defs, targets))
-    months_done = np.array(sorted(months), dtype=np.int64) if months else np.unique(rows.month)
+    months_done = np.array(sorted(months), dtype=np.int64)
     graph = build_graph(_closed_edges(day, rows, units, persons), day)
     current = _stored_scores(graph, months_done)
     changed = [
@@ -526,7 +580,7 @@ def _recompute_part(
     done = Computation(day, defs, leaves, graph, months_done, current, inner)
     with transaction.atomic():
         _delete_part(done, affected, units, persons)
-        return _store(done, replace=True)
+        return _store(done)
 
 
 def _subject_in(subject: tuple[str, int], units: set[int] | None, persons: set[int] | None) -> bool:
@@ -614,7 +668,7 @@ def _subject_fields(subject: tuple[str, int]) -> dict[str, object]:
     return {"unit_id": subject[1]} if subject[0] == "u" else {"person_id": subject[1]}
 
 
-def _store(done: Computation, *, replace: bool) -> int:
+def _store(done: Computation) -> int:
     now = timezone.now()
     day = done.day.isoformat()
     leaves = done.leaves
@@ -798,18 +852,18 @@ def status_of_value(
     return defs.statuses[int(leaves.status[0])] if defs.statuses else None
 
 
-def summarise(done: Computation) -> str:
-    """A few lines on a computation: its size and the unit scorecards of its last month."""
-    lines = [
-        f"definitions as of {done.day}: {len(done.defs.kpis)} KPIs, "
-        f"{len(done.leaves.rows)} values scored, {len(done.graph.keys)} scorecard nodes"
-    ]
-    if len(done.months) == 0:
+def summarise(parts: list[Computation]) -> str:
+    """A few lines on a recompute: its size and the unit scorecards of its last month."""
+    values = sum(len(part.leaves.rows) for part in parts)
+    lines = [f"{values} values scored in {len(parts)} run(s) of definitions"]
+    if not parts or len(parts[-1].months) == 0:
         return lines[0]
+    done = parts[-1]
     last = len(done.months) - 1
     units = {int(key[1]): i for i, key in enumerate(done.graph.keys) if key[0] == "unit"}  # type: ignore[call-overload]
     codes = dict(OrgUnit.objects.filter(id__in=list(units)).values_list("id", "code"))
-    lines.append(f"unit scorecards in {month_of(int(done.months[last])):%Y-%m}:")
+    month = month_of(int(done.months[last]))
+    lines.append(f"unit scorecards in {month:%Y-%m} (definitions of {done.day}):")
     for unit_id, node in sorted(units.items(), key=lambda item: str(codes.get(item[0]))):
         value = done.scores[node, last]
         shown = f"{value:6.1f}" if np.isfinite(value) else "     -"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = ["add_subcommands"]
@@ -21,14 +22,14 @@ def _day(text: str) -> dt.date:
 
 
 def cmd_scores_recompute(args: argparse.Namespace) -> int:
-    from scoreline.kpis.bridge import compute, recompute, summarise
+    from scoreline.kpis.bridge import compute_as_of, recompute, summarise
 
     if args.as_of is None:
         written = recompute()
         print(f"recomputed and stored {written} scores")
         return 0
     # A past state is recomputed for reading; the stored (current) scores stay as they are.
-    print(summarise(compute(args.as_of)))
+    print(summarise(compute_as_of(args.as_of)))
     return 0
 
 
@@ -62,7 +63,7 @@ def cmd_kpis_redundancy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evidence(signal: dict[str, object]) -> str:
+def _evidence(signal: Mapping[str, object]) -> str:
     details = ", ".join(f"{k}={v}" for k, v in signal.items() if k != "signal")
     return f"{signal['signal']} ({details})" if details else str(signal["signal"])
 
