@@ -140,6 +140,11 @@ TASKS = {
 
 # Aggregates about fewer people than this are hidden from anyone who could not see them one by one.
 MIN_GROUP_SIZE = env_int("SCORELINE_MIN_GROUP_SIZE", 5, minimum=1)
+
+# KPI audits; the values are checked where they are used (kpis.audits), naming the variable.
+SCORELINE_SMART_VARIANT = env_str("SCORELINE_SMART_VARIANT", "modern")
+SCORELINE_SMART_ERRORS = env_str("SCORELINE_SMART_ERRORS", "")
+SCORELINE_REDUNDANCY_THRESHOLD = env_str("SCORELINE_REDUNDANCY_THRESHOLD", "0.9")
 # Failed logins allowed per username and per address within the window before a lockout.
 LOGIN_MAX_FAILURES = env_int("SCORELINE_LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("SCORELINE_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)

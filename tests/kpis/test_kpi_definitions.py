@@ -295,3 +295,28 @@ def test_a_new_kpi_in_an_open_period_needs_no_change_request(
     make_period("FY2025", dt.date(2025, 1, 1), dt.date(2026, 1, 1))
     kpi = make_kpi("fresh", valid_from=LATER)
     assert KpiVersion.objects.get(kpi=kpi).valid_from == LATER
+
+
+def test_a_definition_failing_a_smart_letter_configured_as_an_error_is_refused(
+    make_kpi: MakeKpi, settings: Any
+) -> None:
+    settings.SCORELINE_SMART_ERRORS = "M"
+    with nothing_written(), pytest.raises(Invalid) as error:
+        make_kpi("revenue", unit="", data_source="", formula="")
+    assert error.value.code == "smart_check_failed"
+    assert error.value.fields["smart"][0].startswith("M: ")
+
+
+def test_smart_findings_are_only_warnings_unless_configured(make_kpi: MakeKpi) -> None:
+    kpi = make_kpi("revenue", unit="", data_source="", formula="")
+    assert KpiVersion.objects.get(kpi=kpi).unit == ""
+
+
+def test_an_update_that_breaks_a_smart_error_letter_is_refused(
+    enterprise: Enterprise, make_kpi: MakeKpi, settings: Any
+) -> None:
+    kpi = make_kpi("revenue", unit="EUR")
+    settings.SCORELINE_SMART_ERRORS = "M"
+    with nothing_written(), pytest.raises(Invalid) as error:
+        do_update_kpi(enterprise.users["steward"], kpi, effective=LATER, unit="", data_source="")
+    assert error.value.code == "smart_check_failed"

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.enterprise import Enterprise
+from tests.web.test_strategy_pages import build_strategy
 
 VISITORS = ["admin", "ceo", "hr", "comp", "manager", "steward", "employee", "outsider", "anonymous"]
 
@@ -27,11 +28,37 @@ def url_of(page: str, world: Enterprise) -> str:
         return reverse("org:person", args=[world.people[key].pk])
     if kind == "admin":
         return reverse("admin:index")
+    simple = {
+        "strategy": "strategy:map",
+        "workshops": "strategy:workshops",
+        "esg": "strategy:esg",
+        "kpis": "kpis:catalogue",
+        "scorecards": "kpis:scorecard",
+        "changes": "kpis:changes",
+    }
+    if kind in simple:
+        return reverse(simple[kind])
+    if kind == "strategy-map":
+        return reverse("strategy:unit-map", args=[world.units[key].pk])
+    if kind == "scorecard":
+        return reverse("kpis:scorecard-unit", args=[world.units[key].pk])
+    # Pages about one objective, KPI or workshop need the strategy built first (no values:
+    # access does not depend on them).
+    strategy = build_strategy(world, with_values=False, with_request=False)
+    if kind == "objective":
+        return reverse("strategy:objective", args=[strategy.objectives[key].pk])
+    if kind == "kpi":
+        return reverse("kpis:kpi", args=[strategy.kpis[key].pk])
+    if kind == "workshop" and strategy.workshop is not None:
+        return reverse("strategy:workshop", args=[strategy.workshop.pk])
     raise ValueError(page)
 
 
 OK, LOGIN, ADMIN_LOGIN, MISSING = 200, "login", "admin login", 404
+# The manager's individual goal is seen by whoever may see the manager's ratings.
+GOAL_SEEN = {"objective:manager-goal": OK}
 GRP_SCOPE = {
+    **GOAL_SEEN,
     "person:ceo": OK,
     "person:manager": OK,
     "person:employee": OK,
@@ -43,16 +70,29 @@ GRP_SCOPE = {
 
 # Every visitor who signs in can open the landing page, the tree and the directory; what those
 # pages list is scoped (see the other tests). Unit pages follow visible_units, person pages
-# visible_to, and only superusers or holders of "administer" reach the admin.
+# visible_to, and only superusers or holders of "administer" reach the admin. The strategy and
+# KPI lists (map, workshops, ESG, catalogue, scorecards, change requests) open for everyone
+# signed in and show what the visitor may see; a unit's map or scorecard, an objective, a KPI
+# and a workshop answer 404 to whoever may not see them.
 EXPECTED: dict[str, dict[str, int | str]] = {
     "admin": {**GRP_SCOPE, "admin": OK},
     "ceo": {**GRP_SCOPE},
     "hr": {**GRP_SCOPE},
     "comp": {**GRP_SCOPE},
-    "manager": {"person:manager": OK, "person:employee": OK, "person:seller2": OK},
+    "manager": {**GOAL_SEEN, "person:manager": OK, "person:employee": OK, "person:seller2": OK},
     "steward": {"person:steward": OK},
     "employee": {"person:employee": OK},
-    "outsider": {"unit:GRP": MISSING, "unit:SALES-N": MISSING, "unit:DE": MISSING},
+    "outsider": {
+        "unit:GRP": MISSING,
+        "unit:SALES-N": MISSING,
+        "unit:DE": MISSING,
+        "strategy-map:GRP": MISSING,
+        "strategy-map:SALES-N": MISSING,
+        "objective:delight": MISSING,
+        "kpi:on-time": MISSING,
+        "scorecard:GRP": MISSING,
+        "workshop": MISSING,
+    },
     "anonymous": {},
 }
 PAGES = [
@@ -70,6 +110,19 @@ PAGES = [
     "person:fin1",
     "person:steward",
     "admin",
+    "strategy",
+    "strategy-map:GRP",
+    "strategy-map:SALES-N",
+    "objective:delight",
+    "objective:manager-goal",
+    "workshops",
+    "workshop",
+    "esg",
+    "kpis",
+    "kpi:on-time",
+    "scorecards",
+    "scorecard:GRP",
+    "changes",
 ]
 
 
@@ -80,7 +133,7 @@ def expected(visitor: str, page: str) -> int | str:
         return EXPECTED[visitor][page]
     if page == "admin":
         return ADMIN_LOGIN
-    if page.startswith("person:"):
+    if page.startswith(("person:", "objective:manager-goal")):
         return MISSING
     return OK
 

@@ -19,6 +19,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Organisation", "org:tree"))
     if holds_anywhere(user, Capability.VIEW_PEOPLE):
         items.append(("People", "org:people"))
+    if is_member(user):
+        items.append(("Strategy", "strategy:map"))
+        items.append(("Scorecards", "kpis:scorecard"))
+        items.append(("KPIs", "kpis:catalogue"))
+    if any(
+        holds_anywhere(user, capability)
+        for capability in (Capability.APPROVE_CHANGE, Capability.EDIT_KPI, Capability.EDIT_STRATEGY)
+    ):
+        items.append(("Changes", "kpis:changes"))
     if getattr(user, "is_superuser", False):
         items.append(("Administration", "admin:index"))
     return {"nav": items}

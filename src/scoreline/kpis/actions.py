@@ -33,6 +33,7 @@ from scoreline.audit.chain import record_event, snapshot
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
 from scoreline.kpis import bridge
+from scoreline.kpis.audits import smart_check_definition
 from scoreline.kpis.models import (
     Assessment,
     Combine,
@@ -300,6 +301,29 @@ def _with_dependents(kpi: Kpi, day: dt.date) -> frozenset[int]:
     return frozenset(ids | {kpi.pk})
 
 
+# SMART letters a definition can fail on its own; the others depend on targets and objectives
+# that come later, so they stay warnings on save and count only in the audit.
+DEFINITION_LETTERS = frozenset({"S", "M"})
+
+
+def require_smart_definition(kpi: Kpi, content: Mapping[str, Any], day: dt.date) -> None:
+    """Refuse a definition failing a SMART letter configured as an error (S or M)."""
+    draft = KpiVersion(kpi=kpi, valid_from=day, **content)
+    report = smart_check_definition(draft, day)
+    failing = [
+        check
+        for check in report.checks
+        if not check.passed and check.severity == "error" and check.letter in DEFINITION_LETTERS
+    ]
+    if failing:
+        raise Invalid(
+            "the definition fails the SMART check: "
+            + "; ".join(f"{check.letter} ({check.name}): {check.message}" for check in failing),
+            fields={"smart": [f"{check.letter}: {check.message}" for check in failing]},
+            code="smart_check_failed",
+        )
+
+
 @dataclass(kw_only=True)
 class KpiUpdate(Change):
     kpi: Kpi
@@ -316,6 +340,7 @@ class KpiUpdate(Change):
 
     def validate(self) -> None:
         validate_kpi_content(self.content, code=self.kpi.code, day=self.starts, kpi_id=self.kpi.pk)
+        require_smart_definition(self.kpi, self.content, self.starts)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> KpiVersion | None:
         before, after = save_version(
@@ -454,6 +479,7 @@ def do_create_kpi(
     }
     content = {**defaults, **kpi_fields(fields)}
     validate_kpi_content(content, code=code, day=valid_from, kpi_id=None)
+    require_smart_definition(Kpi(code=code), content, valid_from)
     kpi = Kpi.objects.create(code=code)
     _, version = save_version(
         KpiVersion,
