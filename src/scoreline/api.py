@@ -8,15 +8,19 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
 from scoreline.access.api import router as access_router
+from scoreline.kpis.api import router as kpis_router
 from scoreline.lib.api_support import API_AUTH, install_error_handlers
 from scoreline.lib.errors import NotFound
 from scoreline.org.api import router as org_router
+from scoreline.strategy.api import router as strategy_router
 
 api = NinjaAPI(
     title="Scoreline API",
     version="1",
     description=(
-        "Units, people, reporting lines and access grants, scoped to what the caller may see. "
+        "Units, people, reporting lines and access grants; objectives, the strategy map, "
+        "workshops, KPIs, targets, status rules, values, scores, scorecards and change "
+        "requests; all scoped to what the caller may see. "
         "Authenticate with `Authorization: Bearer <token>` (`scoreline token create USERNAME`) "
         "or a browser session (unsafe methods need the CSRF token). Lists answer "
         '`{"items": [...], "count": N}`; errors answer '
@@ -28,6 +32,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", access_router)
+api.add_router("", strategy_router)
+api.add_router("", kpis_router)
 
 # Last, so it only catches paths no resource matched: they get a JSON 404 too.
 unknown = Router()

@@ -6,6 +6,7 @@ the persona can see but may not change answer 403; a request without credentials
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,10 @@ import pytest
 
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
+from scoreline.kpis.models import ChangeRequest
+from scoreline.strategy.models import Workshop
 from tests.api.conftest import ApiClient
+from tests.api.test_kpi_api import build_architecture
 from tests.enterprise import Enterprise
 
 ANONYMOUS = "anonymous"
@@ -26,6 +30,20 @@ class Endpoint:
     method: str
     path: str  # {UNIT:CODE}, {PERSON:key} and {GRANT:username} are filled from the enterprise
     body: dict[str, Any] | None = None
+    # Strategy and KPI endpoints run against the architecture of tests.api.test_kpi_api; their
+    # paths name objectives, KPIs and units by code ({CODE:x}, {UNIT_CODE:x}), the workshop
+    # ({WORKSHOP}) and the change request ({CHANGE_REQUEST}) it holds.
+    architecture: bool = False
+
+
+# Placeholders of the architecture's paths and bodies, with the path parameter each stands for.
+CODE_PLACEHOLDER = re.compile(r"\{(CODE|UNIT_CODE):([^}]+)\}")
+ARCHITECTURE_PARAMETERS = {
+    "CODE": "{code}",
+    "UNIT_CODE": "{unit_code}",
+    "WORKSHOP": "{workshop_id}",
+    "CHANGE_REQUEST": "{request_id}",
+}
 
 
 def _fill(template: str, world: Enterprise) -> str:
@@ -37,6 +55,13 @@ def _fill(template: str, world: Enterprise) -> str:
     if "{GRANT:steward}" in path:
         grant = Grant.objects.get(user__username="steward")
         path = path.replace("{GRANT:steward}", str(grant.pk))
+    for key, person in world.people.items():
+        path = path.replace(f"{{EMPLOYEE:{key}}}", person.employee_id)
+    path = CODE_PLACEHOLDER.sub(lambda match: match.group(2), path)
+    if "{WORKSHOP}" in path:
+        path = path.replace("{WORKSHOP}", str(Workshop.objects.get().pk))
+    if "{CHANGE_REQUEST}" in path:
+        path = path.replace("{CHANGE_REQUEST}", str(ChangeRequest.objects.get().pk))
     return path
 
 
@@ -46,7 +71,8 @@ def _fill_body(body: Any, world: Enterprise) -> Any:
     if isinstance(body, list):
         return [_fill_body(value, world) for value in body]
     if isinstance(body, str) and body.startswith("{") and body.endswith("}"):
-        return int(_fill(body, world))
+        filled = _fill(body, world)
+        return int(filled) if filled.isdigit() else filled
     return body
 
 
@@ -63,6 +89,80 @@ NEW_PERSON = {
     "country": "GB",
     "primary_unit_id": "{UNIT:SALES-N}",
 }
+
+# Strategy and KPI endpoints, run against the architecture of tests.api.test_kpi_api.
+ARCHITECTURE_ENDPOINTS: dict[str, Endpoint] = {
+    name: Endpoint(method, path, body, architecture=True)
+    for name, (method, path, body) in {
+        "list objectives": ("GET", "/objectives", None),
+        "create objective": ("POST", "/objectives", {
+            "code": "SALES-N-VISITS", "name": "Visit key accounts", "perspective": "customer",
+            "unit": "SALES-N", "horizon_start": "2024-01-01", "horizon_end": "2025-01-01",
+            "valid_from": "2024-01-01"}),
+        "get objective": ("GET", "/objectives/{CODE:SALES-GROW}", None),
+        "update objective": ("PATCH", "/objectives/{CODE:SALES-GROW}", {
+            "effective_from": "2024-07-01", "reason": "Sharper", "name": "Grow sales"}),
+        "objective history": ("GET", "/objectives/{CODE:SALES-GROW}/history", None),
+        "link objectives": ("POST", "/objectives/{CODE:SALES-N-CALLS}/links", {
+            "effect": "SALES-NPS", "effective_from": "2024-03-01"}),
+        "unlink objectives": ("DELETE", "/objectives/{CODE:SALES-NPS}/links"
+                              "?effect=SALES-GROW&effective_from=2024-03-01", None),
+        "set measure": ("POST", "/objectives/{CODE:SALES-N-CALLS}/measures", {
+            "kpi": "NPS", "weight": 1, "effective_from": "2024-01-01"}),
+        "remove measure": ("DELETE", "/objectives/{CODE:SALES-GROW}/measures"
+                           "?kpi=REVENUE&effective_from=2024-03-01", None),
+        "strategy map": ("GET", "/strategy-map?unit=SALES", None),
+        "list perspectives": ("GET", "/perspectives", None),
+        "save perspective": ("PUT", "/perspectives/{CODE:esg}", {"name": "ESG", "is_esg": True}),
+        "list themes": ("GET", "/themes", None),
+        "save theme": ("PUT", "/themes/{CODE:people}", {"name": "People"}),
+        "esg": ("GET", "/esg", None),
+        "list workshops": ("GET", "/workshops", None),
+        "create workshop": ("POST", "/workshops", {
+            "name": "Round two", "unit": "SALES", "subject": "themes", "held_on": "2024-03-01",
+            "items": ["growth", "efficiency"],
+            "participants": [{"person": "{EMPLOYEE:manager}", "department": "SALES"},
+                             {"person": "{EMPLOYEE:employee}", "department": "SALES-N"}]}),
+        "get workshop": ("GET", "/workshops/{WORKSHOP}", None),
+        "record allocation": ("POST", "/workshops/{WORKSHOP}/allocations", {
+            "participant": "{EMPLOYEE:manager}", "points": {"growth": 40, "efficiency": 60}}),
+        "agree weights": ("POST", "/workshops/{WORKSHOP}/agreement", {
+            "method": "mean", "effective_from": "2024-02-01"}),
+        "list kpis": ("GET", "/kpis", None),
+        "create kpi": ("POST", "/kpis", {
+            "code": "CHURN", "valid_from": "2024-01-01", "name": "Customer churn rate",
+            "unit_of_measure": "%", "direction": "lower", "temporality": "lagging",
+            "kind": "output", "time_aggregation": "average", "tree_aggregation": "average",
+            "scoring": "linear"}),
+        "get kpi": ("GET", "/kpis/{CODE:REVENUE}", None),
+        "update kpi": ("PATCH", "/kpis/{CODE:REVENUE}", {
+            "effective_from": "2024-06-01", "reason": "Ledger", "name": "Net revenue"}),
+        "kpi history": ("GET", "/kpis/{CODE:REVENUE}/history", None),
+        "list targets": ("GET", "/kpis/{CODE:REVENUE}/targets", None),
+        "set target": ("POST", "/kpis/{CODE:REVENUE}/targets", {
+            "unit": "FIN", "period_start": "2024-01", "period_end": "2025-01",
+            "target_type": "increase_to", "threshold": 50, "target": 70}),
+        "get status rules": ("GET", "/kpis/{CODE:REVENUE}/status-rules", None),
+        "set status rules": ("PUT", "/kpis/{CODE:REVENUE}/status-rules", {
+            "effective_from": "2024-01-01",
+            "rules": [{"basis": "score", "comparison": "ge", "bound": 75, "status": "green"},
+                      {"basis": "value", "comparison": "otherwise", "status": "red"}]}),
+        "list values": ("GET", "/kpis/{CODE:REVENUE}/values?unit=SALES", None),
+        "record value": ("POST", "/kpis/{CODE:REVENUE}/values", {
+            "unit": "SALES", "period": "2024-03", "value": 100}),
+        "record assessment": ("POST", "/kpis/{CODE:LEAD}/assessments", {
+            "unit": "SALES-N", "period": "2024-03", "level": 4, "evidence": "Ran the kick-off",
+            "rater": "{EMPLOYEE:steward}"}),
+        "list scores": ("GET", "/kpis/{CODE:REVENUE}/scores?unit=SALES", None),
+        "scorecard": ("GET", "/scorecards/{UNIT_CODE:SALES}?period=2024-01", None),
+        "list change requests": ("GET", "/change-requests", None),
+        "request change": ("POST", "/change-requests", {
+            "kind": "kpi", "subject": "REVENUE", "payload": {"name": "Gross revenue"},
+            "effective_from": "2024-07-01", "justification": "Board wording"}),
+        "decide change": ("POST", "/change-requests/{CHANGE_REQUEST}/decision", {
+            "approve": True, "note": "Agreed"}),
+    }.items()
+}  # fmt: skip
 
 ENDPOINTS: dict[str, Endpoint] = {
     "list units": Endpoint("GET", "/units"),
@@ -115,6 +215,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "revoke grant": Endpoint("DELETE", "/grants/{GRANT:steward}"),
     "me": Endpoint("GET", "/me"),
+    **ARCHITECTURE_ENDPOINTS,
     "openapi": Endpoint("GET", "/openapi.json"),
     "docs": Endpoint("GET", "/docs"),
 }
@@ -139,6 +240,43 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "create grant":     (401, 201, 403, 403, 403, 403, 403, 403, 403),
     "revoke grant":     (401, 204, 404, 404, 404, 404, 403, 404, 404),
     "me":               (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "list objectives":  (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "create objective": (401, 201, 201, 403, 403, 201, 403, 403, 403),
+    "get objective":    (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "update objective": (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "objective history": (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "link objectives":  (401, 201, 201, 403, 403, 201, 403, 403, 404),
+    "unlink objectives": (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "set measure":      (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "remove measure":   (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "strategy map":     (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "list perspectives": (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "save perspective": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "list themes":      (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "save theme":       (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "esg":              (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "list workshops":   (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "create workshop":  (401, 201, 201, 403, 403, 201, 403, 403, 403),
+    "get workshop":     (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "record allocation": (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "agree weights":    (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "list kpis":        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "create kpi":       (401, 201, 403, 403, 403, 403, 201, 403, 403),
+    "get kpi":          (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "update kpi":       (401, 200, 403, 403, 403, 403, 200, 403, 404),
+    "kpi history":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "list targets":     (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "set target":       (401, 201, 403, 403, 403, 403, 201, 403, 404),
+    "get status rules": (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "set status rules": (401, 200, 403, 403, 403, 403, 200, 403, 404),
+    "list values":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "record value":     (401, 201, 403, 403, 403, 403, 201, 403, 404),
+    "record assessment": (401, 201, 403, 403, 403, 403, 201, 403, 404),
+    "list scores":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "scorecard":        (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "list change requests": (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "request change":   (401, 201, 403, 403, 403, 403, 201, 403, 403),
+    "decide change":    (401, 200, 200, 404, 404, 404, 403, 404, 404),
     "openapi":          (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "docs":             (200, 200, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
@@ -164,6 +302,9 @@ def test_the_table_covers_every_endpoint_of_the_api() -> None:
     for method, path in tested:
         for placeholder, name in placeholders.items():
             path = path.replace(placeholder, name)
+        path = CODE_PLACEHOLDER.sub(lambda match: ARCHITECTURE_PARAMETERS[match.group(1)], path)
+        for placeholder in ("WORKSHOP", "CHANGE_REQUEST"):
+            path = path.replace(f"{{{placeholder}}}", ARCHITECTURE_PARAMETERS[placeholder])
         normalised.add((method, path))
     assert documented <= normalised
     assert set(EXPECTED) == set(ENDPOINTS)
@@ -186,6 +327,8 @@ def test_each_endpoint_answers_each_persona_as_the_table_says(
 ) -> None:
     endpoint = ENDPOINTS[endpoint_name]
     client = api_as(None if caller == ANONYMOUS else caller)
+    if endpoint.architecture:
+        build_architecture(enterprise)
     events_before = AuditEvent.objects.count()
 
     body = _fill_body(endpoint.body, enterprise) if endpoint.body is not None else None

@@ -181,3 +181,15 @@ def test_a_value_in_a_closed_period_is_refused(
         record(enterprise, revenue, 100.0, period=dt.date(2025, 12, 1))
     assert error.value.code == "period_closed" and "period" in error.value.fields
     assert record(enterprise, revenue, 100.0).value == 100.0
+
+
+def test_a_value_for_the_last_month_of_the_calendar_is_refused_by_name(
+    enterprise: Enterprise, make_kpi: MakeKpi
+) -> None:
+    kpi = make_kpi("revenue")
+    with pytest.raises(Invalid) as error:
+        do_record_value(
+            enterprise.users["steward"], kpi, unit=enterprise.units["UK"],
+            period=dt.date(9999, 12, 1), value=1.0,
+        )  # fmt: skip
+    assert "period" in error.value.fields

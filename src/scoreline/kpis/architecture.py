@@ -112,7 +112,7 @@ class Definitions:
 
 
 def load_definitions(day: dt.date, kpi_ids: Collection[int] | None = None) -> Definitions:
-    versions = KpiVersion.objects.filter(effective_on(day)).select_related("rubric")
+    versions = KpiVersion.objects.filter(effective_on(day)).select_related("kpi", "rubric")
     if kpi_ids is not None:
         versions = versions.filter(kpi_id__in=kpi_ids)
     kpis = {version.kpi_id: version for version in versions}

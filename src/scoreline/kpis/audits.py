@@ -68,7 +68,14 @@ from scoreline.kpis.architecture import (
     month_of,
     unit_tree,
 )
-from scoreline.kpis.bridge import TREE, derive_values, element_keys, phase, subject_code
+from scoreline.kpis.bridge import (
+    TREE,
+    derive_values,
+    element_keys,
+    leaf_codes,
+    lookup,
+    phase,
+)
 from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure, Target
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.env import ConfigError
@@ -97,7 +104,6 @@ IntArray = npt.NDArray[np.int64]
 # Reach probabilities below the floor are unrealistic, above the ceiling too easy.
 REACH_FLOOR, REACH_CEILING = 0.1, 0.9
 # Pairs of KPI x subject packed into one integer (subject codes stay below this).
-_PAIR = 1 << 22
 
 
 # ---------------------------------------------------------------- settings
@@ -143,21 +149,16 @@ def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _pairs(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:
-    return kpi * _PAIR + subject_code(unit, person)
-
-
 def _histories(
     rows: ValueRows, kpi: IntArray, unit: IntArray, person: IntArray, first: int, last: int
 ) -> FloatArray:
     """Monthly values of each KPI x subject asked for, months ``first`` to ``last``."""
     width = max(last - first + 1, 0)
-    wanted, inverse = np.unique(_pairs(kpi, unit, person), return_inverse=True)
+    wanted, inverse = np.unique(leaf_codes(kpi, unit, person), return_inverse=True)
     grid = np.full((len(wanted), width), np.nan)
-    if len(wanted) and len(rows) and width:
-        pairs = _pairs(rows.kpi, rows.unit, rows.person)
-        at = np.minimum(np.searchsorted(wanted, pairs), len(wanted) - 1)
-        hit = (wanted[at] == pairs) & (rows.month >= first) & (rows.month <= last)
+    if len(rows) and width:
+        at, found = lookup(wanted, leaf_codes(rows.kpi, rows.unit, rows.person))
+        hit = found & (rows.month >= first) & (rows.month <= last)
         grid[at[hit], rows.month[hit] - first] = rows.value[hit]
     return grid[inverse.reshape(-1)]
 
@@ -225,10 +226,10 @@ def _final_targets(defs: Definitions, rows: Sequence[Target]) -> FloatArray:
         return np.full(len(rows), np.nan)
     kpi = np.array([r.kpi_id for r in rows], dtype=np.int64)
     keys = element_keys(kpi, *_subjects(rows), _last_months(rows))
-    at = np.minimum(np.searchsorted(params.key, keys), len(params.key) - 1)
+    at, found = lookup(params.key, keys)
     goal = params.target[at]
     goal = np.where(np.isnan(goal), (params.low[at] + params.high[at]) / 2, goal)
-    return np.where(params.key[at] == keys, goal, np.nan)
+    return np.where(found, goal, np.nan)
 
 
 def _last_months(rows: Sequence[Target]) -> IntArray:
@@ -305,14 +306,14 @@ def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
 def _main_targets(rows: ValueRows, covering: Sequence[Target]) -> list[Target]:
     """Each KPI's target at its main subject: the one with most values (ties: units first,
     the higher unit first), ordered by KPI id."""
-    pairs, counts = np.unique(_pairs(rows.kpi, rows.unit, rows.person), return_counts=True)
+    pairs, counts = np.unique(leaf_codes(rows.kpi, rows.unit, rows.person), return_counts=True)
     count_of = dict(zip(pairs.tolist(), counts.tolist(), strict=True))
     unit_ids = {r.unit_id for r in covering if r.unit_id is not None}
     paths = dict(OrgUnit.objects.filter(id__in=unit_ids).values_list("id", "path"))
 
     def rank(row: Target) -> tuple[int, int, str, int]:
         unit, person = _subjects([row])
-        pair = int(_pairs(np.array([row.kpi_id]), unit, person)[0])
+        pair = int(leaf_codes(np.array([row.kpi_id]), unit, person)[0])
         is_person = 0 if row.unit_id is not None else 1
         return (-count_of.get(pair, 0), is_person, paths.get(row.unit_id or 0, ""), row.pk)
 

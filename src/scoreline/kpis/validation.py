@@ -151,6 +151,8 @@ def require_month_start(field: str, day: object) -> dt.date:
         raise _fail(field, f"must be a date, got {day!r}")
     if day.day != 1:
         raise _fail(field, f"must be the first day of a month, got {day.isoformat()}")
+    if day >= dt.date(dt.MAXYEAR, 12, 1):
+        raise _fail(field, f"{day.isoformat()} is beyond the last month a period can end after")
     return day
 
 
