@@ -8,6 +8,16 @@ import json
 from django.contrib.auth import get_user_model
 
 from scoreline.access.models import Grant
+from scoreline.kpis.models import (
+    Assessment,
+    Kpi,
+    KpiValue,
+    KpiVersion,
+    ObjectiveMeasure,
+    PlanningPeriod,
+    StatusRule,
+    Target,
+)
 from scoreline.org.models import (
     FiscalCalendar,
     FxRate,
@@ -16,6 +26,7 @@ from scoreline.org.models import (
     ReportingLine,
     UnitVersion,
 )
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion
 
 
 def enterprise_fingerprint() -> str:
@@ -102,6 +113,7 @@ def enterprise_fingerprint() -> str:
 
 def wipe_enterprise() -> None:
     """Remove what the demo wrote, so another build can run in the same test database."""
+    wipe_strategy()
     Grant.objects.all().delete()
     ReportingLine.objects.all().delete()
     UnitVersion.objects.all().delete()
@@ -111,3 +123,14 @@ def wipe_enterprise() -> None:
     Person.objects.all().delete()
     OrgUnit.objects.all().delete()
     get_user_model().objects.all().delete()
+
+
+def wipe_strategy() -> None:
+    """Remove the strategy the demo wrote (the installation's default rules stay)."""
+    for model in (KpiValue, Assessment, Target, StatusRule, ObjectiveMeasure, ObjectiveLink):
+        model.objects.filter(**({"kpi__isnull": False} if model is StatusRule else {})).delete()
+    ObjectiveVersion.objects.all().delete()
+    Objective.objects.all().delete()
+    KpiVersion.objects.all().delete()
+    Kpi.objects.all().delete()
+    PlanningPeriod.objects.all().delete()

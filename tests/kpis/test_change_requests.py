@@ -5,7 +5,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
@@ -423,8 +423,6 @@ APPROVERS = ("ceo", "admin")
 def test_two_approvals_at_once_apply_the_change_once(
     enterprise: Enterprise, make_kpi: MakeKpi, make_period: MakePeriod
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections need PostgreSQL; CI runs this on PostgreSQL")
     kpi: Kpi = make_kpi("revenue", name="Revenue")
     make_period("FY2026", YEAR_START, YEAR_END)
     filed = request(enterprise, "kpi", "revenue", {"name": "Net revenue"})

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 
+from tests.conftest import install_reference_data
 from tests.enterprise import PASSWORD, Enterprise, build_enterprise
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
@@ -49,19 +48,9 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-REFERENCE_DATA_MIGRATIONS = [
-    "scoreline.org.migrations.0002_countries_currencies",
-    "scoreline.access.migrations.0002_builtin_roles",
-]
-
-
 @pytest.fixture
 def world(live_server: Any) -> Enterprise:
-    # A transactional test empties every table when it ends, rows from data migrations too;
-    # serialized rollback cannot always restore them (the browser's event loop gives Django a
-    # fresh connection object), so the reference data is installed again, idempotently.
-    for module in REFERENCE_DATA_MIGRATIONS:
-        import_module(module).install(django_apps, None)
+    install_reference_data()
     return build_enterprise()
 
 

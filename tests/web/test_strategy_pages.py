@@ -11,13 +11,11 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -48,6 +46,7 @@ from scoreline.strategy.actions import (
     do_update_objective,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
+from tests.conftest import install_reference_data
 from tests.enterprise import PASSWORD, Enterprise, build_enterprise
 
 PageOf = Callable[[str | None, str], str]
@@ -543,12 +542,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-REFERENCE_DATA_MIGRATIONS = [
-    "scoreline.org.migrations.0002_countries_currencies",
-    "scoreline.access.migrations.0002_builtin_roles",
-    "scoreline.strategy.migrations.0002_default_perspectives",
-    "scoreline.kpis.migrations.0002_default_statuses_rules_policy",
-]
 
 
 @pytest.fixture(scope="module")
@@ -568,10 +561,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live_world(live_server: Any) -> StrategyWorld:
-    # A transactional test empties every table when it ends, rows from data migrations too,
-    # so the reference data is installed again, idempotently (as in the other browser tests).
-    for module in REFERENCE_DATA_MIGRATIONS:
-        import_module(module).install(django_apps, None)
+    install_reference_data()
     return build_strategy(build_enterprise(), with_request=False)
 
 

@@ -26,6 +26,8 @@ from scoreline.demo.money import RatePlan, plan_fx_rates
 from scoreline.demo.org import ENTITIES, UnitPlan, plan_units
 from scoreline.demo.people import PersonPlan, plan_people
 from scoreline.demo.personas import choose_personas, create_personas
+from scoreline.demo.strategy import build_strategy
+from scoreline.kpis.bridge import recompute
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import (
     FiscalCalendar,
@@ -139,6 +141,12 @@ def build_demo(
         _write_managers_and_versions(plan, unit_ids, person_ids, steps)
         _write_lines(plan.lines, unit_ids, person_ids, steps)
         _write_reference_data(plan, unit_ids)
+        build_strategy(
+            plan, unit_ids, person_ids, fiscal_start=GROUP_FISCAL_START, progress=progress
+        )
+        advance = steps.task("Scoring every value", 1)
+        recompute()
+        advance(1)
         advance = steps.task("Creating the persona logins", 1)
         root = OrgUnit.objects.get(pk=unit_ids[0])
         create_personas(plan.personas, person_ids, root, make_password(password))

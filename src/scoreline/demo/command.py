@@ -21,6 +21,7 @@ from rich.table import Table
 
 from scoreline.demo.build import BuildParameters, build_demo, recorded_build
 from scoreline.demo.personas import describe_personas
+from scoreline.demo.strategy import strategy_summary
 from scoreline.lib.env import env_str
 from scoreline.org.models import OrgUnit
 from scoreline.server import serve as serve_forever
@@ -85,6 +86,7 @@ def _build(console: Console, employees: int, seed: int, password: str, location:
         f"Built {len(plan.units):,} units, {len(plan.people):,} people and "
         f"{len(plan.lines):,} reporting lines in {time.perf_counter() - started:.1f} s."
     )
+    console.print(strategy_summary() or "")
 
 
 def _reuse(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ __all__ = [
     "Definitions",
     "Edges",
     "Subject",
+    "TargetRow",
     "ValueRows",
     "load_definitions",
     "load_edges",
@@ -243,21 +245,48 @@ def load_values(
     )
 
 
+class TargetRow(NamedTuple):
+    """The columns of a target version that scoring reads (lighter than a model instance)."""
+
+    pk: int
+    kpi_id: int
+    unit_id: int | None
+    person_id: int | None
+    period_start: dt.date
+    period_end: dt.date
+    target_type: str
+    threshold: float | None
+    target: float | None
+    stretch: float | None
+    range_low: float | None
+    range_high: float | None
+    baseline: float | None
+    phasing: str
+    profile: list[float]
+
+
 def load_targets(
     day: dt.date,
     *,
     kpi_ids: Collection[int] | None = None,
     unit_ids: Collection[int] | None = None,
     person_ids: Collection[int] | None = None,
-) -> list[Target]:
+    months: Collection[int] | None = None,
+) -> list[TargetRow]:
+    """Targets in force on ``day``; with ``months``, only those whose span covers one."""
     rows = Target.objects.filter(effective_on(day))
+    if months:
+        rows = rows.filter(
+            period_start__lte=month_of(max(months)), period_end__gt=month_of(min(months))
+        )
     if kpi_ids is not None:
         rows = rows.filter(kpi_id__in=list(kpi_ids))
     if unit_ids is not None or person_ids is not None:
         rows = rows.filter(
             Q(unit_id__in=list(unit_ids or ())) | Q(person_id__in=list(person_ids or ()))
         )
-    return list(rows.order_by("id"))
+    columns = rows.order_by("id").values_list(*TargetRow._fields)
+    return [TargetRow(*row) for row in columns]
 
 
 # Node keys of the scorecard graph.

@@ -59,6 +59,7 @@ from scoreline.engine.smart import LETTERS, KpiFacts, SmartReport, SmartRules, V
 from scoreline.engine.specificity import classify_targets, feasible_range, reach_probability
 from scoreline.kpis.architecture import (
     Definitions,
+    TargetRow,
     ValueRows,
     headcounts,
     load_definitions,
@@ -76,7 +77,7 @@ from scoreline.kpis.bridge import (
     lookup,
     phase,
 )
-from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure, Target
+from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.env import ConfigError
 from scoreline.org.models import OrgUnit, Person
@@ -219,7 +220,7 @@ def _derived(defs: Definitions, kpi_ids: Collection[int]) -> ValueRows:
     return rows.take(np.isin(rows.kpi, list(wanted)))
 
 
-def _final_targets(defs: Definitions, rows: Sequence[Target]) -> FloatArray:
+def _final_targets(defs: Definitions, rows: Sequence[TargetRow]) -> FloatArray:
     """The phased monthly target of each row's last month (the middle of a range without one)."""
     params = phase(defs, rows)
     if not len(params.key) or not len(rows):
@@ -232,11 +233,11 @@ def _final_targets(defs: Definitions, rows: Sequence[Target]) -> FloatArray:
     return np.where(found, goal, np.nan)
 
 
-def _last_months(rows: Sequence[Target]) -> IntArray:
+def _last_months(rows: Sequence[TargetRow]) -> IntArray:
     return np.array([month_index(r.period_end) - 1 for r in rows], dtype=np.int64)
 
 
-def _covering(day: dt.date, kpi_ids: Iterable[int] | None = None) -> list[Target]:
+def _covering(day: dt.date, kpi_ids: Iterable[int] | None = None) -> list[TargetRow]:
     """Targets in force on ``day`` whose span covers ``day``'s month."""
     month = _month_start(day)
     rows = load_targets(day, kpi_ids=None if kpi_ids is None else list(kpi_ids))
@@ -303,7 +304,7 @@ def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
     return facts
 
 
-def _main_targets(rows: ValueRows, covering: Sequence[Target]) -> list[Target]:
+def _main_targets(rows: ValueRows, covering: Sequence[TargetRow]) -> list[TargetRow]:
     """Each KPI's target at its main subject: the one with most values (ties: units first,
     the higher unit first), ordered by KPI id."""
     pairs, counts = np.unique(leaf_codes(rows.kpi, rows.unit, rows.person), return_counts=True)
@@ -311,19 +312,19 @@ def _main_targets(rows: ValueRows, covering: Sequence[Target]) -> list[Target]:
     unit_ids = {r.unit_id for r in covering if r.unit_id is not None}
     paths = dict(OrgUnit.objects.filter(id__in=unit_ids).values_list("id", "path"))
 
-    def rank(row: Target) -> tuple[int, int, str, int]:
+    def rank(row: TargetRow) -> tuple[int, int, str, int]:
         unit, person = _subjects([row])
         pair = int(leaf_codes(np.array([row.kpi_id]), unit, person)[0])
         is_person = 0 if row.unit_id is not None else 1
         return (-count_of.get(pair, 0), is_person, paths.get(row.unit_id or 0, ""), row.pk)
 
-    main: dict[int, Target] = {}
+    main: dict[int, TargetRow] = {}
     for row in sorted(covering, key=rank):
         main.setdefault(row.kpi_id, row)
     return [main[k] for k in sorted(main)]
 
 
-def _subjects(rows: Sequence[Target]) -> tuple[IntArray, IntArray]:
+def _subjects(rows: Sequence[TargetRow]) -> tuple[IntArray, IntArray]:
     unit = np.array([r.unit_id or 0 for r in rows], dtype=np.int64)
     person = np.array([r.person_id or 0 for r in rows], dtype=np.int64)
     return unit, person

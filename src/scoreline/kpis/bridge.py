@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Collection, Iterable
+import itertools
+import math
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,7 @@ from scoreline.kpis.architecture import (
     Edges,
     NodeKey,
     Policy,
+    TargetRow,
     ValueRows,
     headcounts,
     load_definitions,
@@ -44,7 +47,8 @@ from scoreline.kpis.architecture import (
     unit_tree,
     version_boundaries,
 )
-from scoreline.kpis.models import Kpi, NodeKind, Score, Target
+from scoreline.kpis.models import Kpi, NodeKind, Score
+from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
 from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit, Person
 
@@ -197,76 +201,99 @@ class TargetParams:
     high: FloatArray
 
 
-def phase(defs: Definitions, targets: Iterable[Target]) -> TargetParams:
-    columns: dict[str, list[FloatArray]] = {
-        name: [] for name in ("threshold", "target", "stretch", "low", "high")
-    }
-    keys: list[IntArray] = []
-    for row in targets:
-        version = defs.kpis.get(row.kpi_id)
-        if version is None:
-            continue
-        first, last = month_index(row.period_start), month_index(row.period_end)
-        months = np.arange(first, last, dtype=np.int64)
-        n = len(months)
-        additive = version.time_aggregation == "sum"
-        how = PHASING[row.phasing]
-        profile = np.asarray(row.profile, dtype=float) if row.profile else None
-        if profile is not None and len(profile) != n:
-            profile = np.resize(profile, n)
-        goal = _phased(row.target, n, how, row.baseline, profile, additive)
-        for name in ("threshold", "stretch", "range_low", "range_high"):
-            raw = getattr(row, name)
-            column = "low" if name == "range_low" else "high" if name == "range_high" else name
-            if raw is None:
-                columns[column].append(np.full(n, np.nan))
-            elif how == phasing.Phasing.LINEAR_RAMP and row.target is not None:
-                # A ramp moves the whole band: each bound keeps its distance from the target.
-                columns[column].append(goal + (raw - row.target))
-            else:
-                columns[column].append(_phased(raw, n, how, None, profile, additive))
-        columns["target"].append(goal)
-        unit = np.full(n, row.unit_id or 0, dtype=np.int64)
-        person = np.full(n, row.person_id or 0, dtype=np.int64)
-        keys.append(element_keys(np.full(n, row.kpi_id, dtype=np.int64), unit, person, months))
-    if not keys:
+BOUNDS = ("threshold", "stretch", "low", "high")
+
+
+def phase(
+    defs: Definitions, targets: Iterable[TargetRow], months: Collection[int] | None = None
+) -> TargetParams:
+    """Spread each target over the months of its span (only ``months``, when given).
+
+    Targets sharing a phasing, a span length and additivity are phased together in one
+    engine call. Where spans overlap, the later target row wins the month.
+    """
+    rows = [t for t in targets if t.kpi_id in defs.kpis]
+    if not rows:
         empty = np.zeros(0)
         return TargetParams(np.zeros(0, dtype=np.int64), empty, empty, empty, empty, empty)
-    key = np.concatenate(keys)
-    # A later span overrides an earlier one for the same month: keep the last occurrence.
-    order = np.argsort(key, kind="stable")
-    key_sorted = key[order]
-    last = np.r_[key_sorted[1:] != key_sorted[:-1], True]
-    pick = order[last]
+    first = np.array([month_index(t.period_start) for t in rows], dtype=np.int64)
+    length = np.array([month_index(t.period_end) for t in rows], dtype=np.int64) - first
+    goal = _column([t.target for t in rows])
+    raw = {
+        "threshold": _column([t.threshold for t in rows]),
+        "stretch": _column([t.stretch for t in rows]),
+        "low": _column([t.range_low for t in rows]),
+        "high": _column([t.range_high for t in rows]),
+    }
+    baseline = _column([t.baseline for t in rows])
+    how = np.array([PHASING[t.phasing] for t in rows], dtype=np.int64)
+    # A ramp without a start and a season without a profile fall back to flat.
+    how[(how == phasing.Phasing.LINEAR_RAMP) & (np.isnan(baseline) | np.isnan(goal))] = (
+        phasing.Phasing.FLAT
+    )
+    seasonal = how == phasing.Phasing.SEASONAL
+    how[seasonal & np.array([not t.profile for t in rows])] = phasing.Phasing.FLAT
+    additive = np.array([defs.kpis[t.kpi_id].time_aggregation == "sum" for t in rows])
+    groups: dict[tuple[int, int, bool], list[int]] = {}
+    shapes = zip(how.tolist(), length.tolist(), additive.tolist(), strict=True)
+    for i, shape in enumerate(shapes):
+        groups.setdefault(shape, []).append(i)
+    parts: dict[str, list[FloatArray]] = {name: [] for name in ("target", *BOUNDS)}
+    keys: list[IntArray] = []
+    order: list[IntArray] = []
+    for (code, n, add), members in groups.items():
+        idx = np.array(members, dtype=np.intp)
+        method = phasing.Phasing(code)
+        profile = (
+            np.array([np.resize(np.asarray(rows[i].profile, dtype=float), n) for i in members])
+            if method == phasing.Phasing.SEASONAL
+            else None
+        )
+        start = baseline[idx] if method == phasing.Phasing.LINEAR_RAMP else None
+
+        phased_goal = phasing.phase_targets(
+            goal[idx], n, method, start_value=start, profile=profile, additive=add
+        ).reshape(len(idx), n)
+        parts["target"].append(phased_goal.ravel())
+        for name in BOUNDS:
+            if method == phasing.Phasing.LINEAR_RAMP:
+                # A ramp moves the whole band: each bound keeps its distance from the target.
+                moved = phased_goal + (raw[name][idx] - goal[idx])[:, None]
+            else:
+                moved = phasing.phase_targets(
+                    raw[name][idx], n, method, profile=profile, additive=add
+                ).reshape(len(idx), n)
+            parts[name].append(moved.ravel())
+        month = (first[idx][:, None] + np.arange(n)).ravel()
+        kpi = np.repeat(np.array([rows[i].kpi_id for i in members], dtype=np.int64), n)
+        unit = np.repeat(np.array([rows[i].unit_id or 0 for i in members], dtype=np.int64), n)
+        person = np.repeat(np.array([rows[i].person_id or 0 for i in members], np.int64), n)
+        keys.append(element_keys(kpi, unit, person, month))
+        order.append(np.repeat(idx, n))
+    key: IntArray = np.concatenate(keys)
+    position = np.concatenate(order)
+    columns = {name: np.concatenate(part) for name, part in parts.items()}
+    wanted = np.ones(len(key), dtype=bool)
+    if months is not None:
+        wanted = np.isin(key % MONTHS, list(months))
+    # The later row (by load order) wins a month that several spans cover.
+    ranked = np.lexsort((position, key))
+    ranked = ranked[wanted[ranked]]
+    sorted_keys = key[ranked]
+    last = np.r_[sorted_keys[1:] != sorted_keys[:-1], True] if len(ranked) else ranked.astype(bool)
+    pick = ranked[last]
     return TargetParams(
         key[pick],
-        *(
-            np.concatenate(columns[name])[pick]
-            for name in ("threshold", "target", "stretch", "low", "high")
-        ),
+        columns["threshold"][pick],
+        columns["target"][pick],
+        columns["stretch"][pick],
+        columns["low"][pick],
+        columns["high"][pick],
     )
 
 
-def _phased(
-    value: float | None,
-    n: int,
-    how: phasing.Phasing,
-    baseline: float | None,
-    profile: FloatArray | None,
-    additive: bool,
-) -> FloatArray:
-    if value is None:
-        return np.full(n, np.nan)
-    if how == phasing.Phasing.LINEAR_RAMP and baseline is None:
-        how = phasing.Phasing.FLAT
-    if how == phasing.Phasing.SEASONAL and profile is None:
-        how = phasing.Phasing.FLAT
-    return np.asarray(
-        phasing.phase_targets(
-            value, n, how, start_value=baseline, profile=profile, additive=additive
-        ),
-        dtype=float,
-    )
+def _column(items: list[float | None]) -> FloatArray:
+    return np.array([np.nan if x is None else x for x in items], dtype=np.float64)
 
 
 # ---------------------------------------------------------------- leaf scores
@@ -453,7 +480,8 @@ def compute(day: dt.date, months: Collection[int] | None = None) -> Computation:
     defs = load_definitions(day)
     raw = load_values(month_index(day), months=months)
     values = derive_values(defs, raw, day)
-    leaves = score_values(defs, values, phase(defs, load_targets(day)))
+    targets = load_targets(day, months=months)
+    leaves = score_values(defs, values, phase(defs, targets, months))
     graph = build_graph(load_edges(day), day)
     done_months = np.unique(values.month)
     matrix = np.full((len(graph.keys), len(done_months)), np.nan)
@@ -562,8 +590,8 @@ def _recompute_segment(
     if units is not None or persons is not None:
         keep &= np.isin(rows.unit, list(units or ())) | np.isin(rows.person, list(persons or ()))
     rows = rows.take(keep)
-    targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons)
-    leaves = score_values(defs, rows, phase(defs, targets))
+    targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons, months=months)
+    leaves = score_values(defs, rows, phase(defs, targets, months))
     months_done = np.array(sorted(months), dtype=np.int64)
     graph = build_graph(_closed_edges(day, rows, units, persons), day)
     current = _stored_scores(graph, months_done)
@@ -668,66 +696,73 @@ def _subject_fields(subject: tuple[str, int]) -> dict[str, object]:
     return {"unit_id": subject[1]} if subject[0] == "u" else {"person_id": subject[1]}
 
 
+SCORE_FIELDS = (
+    "kind", "kpi", "objective", "perspective", "unit", "person", "period", "value", "score",
+    "status", "explanation", "computed_at",
+)  # fmt: skip
+
+
 def _store(done: Computation) -> int:
-    now = timezone.now()
+    """Write a computation's scores: every scored value, and every roll-up node with a score."""
+    return BulkInsert(Score, SCORE_FIELDS).write(itertools.chain(_kpi_rows(done), _node_rows(done)))
+
+
+def _kpi_rows(done: Computation) -> Iterator[tuple[object, ...]]:
+    computed_at = db_datetime(timezone.now())
     day = done.day.isoformat()
-    leaves = done.leaves
+    leaves, codes = done.leaves, done.defs.statuses
     rows = leaves.rows
-    codes = done.defs.statuses
+    periods = {int(m): db_date(month_of(int(m))) for m in np.unique(rows.month)}
     has_status = np.isfinite(leaves.score) | np.isfinite(leaves.attainment)
-    batch: list[Score] = []
-    for i in range(len(rows)):
-        version = done.defs.kpis[int(rows.kpi[i])]
-        batch.append(
-            Score(
-                kind=NodeKind.KPI,
-                kpi_id=int(rows.kpi[i]),
-                unit_id=int(rows.unit[i]) or None,
-                person_id=int(rows.person[i]) or None,
-                period=month_of(int(rows.month[i])),
-                value=float(rows.value[i]),
-                score=_number(leaves.score[i]),
-                status=codes[int(leaves.status[i])] if has_status[i] and codes else "",
-                explanation={
-                    "method": version.scoring,
-                    "direction": version.direction,
-                    "inputs": {name: _number(column[i]) for name, column in leaves.params.items()},
-                    "attainment": _number(leaves.attainment[i]),
-                    "definitions_as_of": day,
-                },
-                computed_at=now,
-            )
-        )
-    graph = done.graph
-    for node in done.nodes:
-        key = graph.keys[node]
-        policy = graph.policies[node]
-        fields = _node_fields(key, graph.owner)
+    params = {name: column.tolist() for name, column in leaves.params.items()}
+    score, attainment = leaves.score.tolist(), leaves.attainment.tolist()
+    status = leaves.status.tolist()
+    for i, (kpi, unit, person, month, value) in enumerate(
+        zip(*(getattr(rows, name).tolist() for name in ValueRows.names()), strict=True)
+    ):
+        version = done.defs.kpis[kpi]
         explanation = {
-            "combine": rollup.Combine(policy.combine).name.lower(),
-            "missing": rollup.Missing(policy.missing).name.lower(),
-            "cap": None if np.isinf(policy.cap) else policy.cap,
+            "method": version.scoring,
+            "direction": version.direction,
+            "inputs": {name: _number(column[i]) for name, column in params.items()},
+            "attainment": _number(attainment[i]),
             "definitions_as_of": day,
         }
-        for m, month in enumerate(done.months):
-            value = done.scores[node, m]
-            if np.isfinite(value):
-                batch.append(
-                    Score(
-                        kind=FIELDS_OF_KIND[str(key[0])],
-                        period=month_of(int(month)),
-                        score=float(value),
-                        explanation=explanation,
-                        computed_at=now,
-                        **fields,
-                    )
-                )
-    Score.objects.bulk_create(batch, batch_size=2000)
-    return len(batch)
+        yield (
+            NodeKind.KPI.value, kpi, None, None, unit or None, person or None, periods[month],
+            value, _number(score[i]), codes[status[i]] if has_status[i] and codes else "",
+            db_json(Score, "explanation", explanation), computed_at,
+        )  # fmt: skip
+
+
+def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
+    computed_at = db_datetime(timezone.now())
+    graph, day = done.graph, done.day.isoformat()
+    periods = [db_date(month_of(int(m))) for m in done.months]
+    for node in done.nodes:
+        key, policy = graph.keys[node], graph.policies[node]
+        ids = _node_fields(key, graph.owner)
+        explanation = db_json(
+            Score,
+            "explanation",
+            {
+                "combine": rollup.Combine(policy.combine).name.lower(),
+                "missing": rollup.Missing(policy.missing).name.lower(),
+                "cap": None if np.isinf(policy.cap) else policy.cap,
+                "definitions_as_of": day,
+            },
+        )
+        head = (
+            FIELDS_OF_KIND[str(key[0])].value, ids.get("kpi_id"), ids.get("objective_id"),
+            ids.get("perspective_id"), ids.get("unit_id"), ids.get("person_id"),
+        )  # fmt: skip
+        for period, value in zip(periods, done.scores[node].tolist(), strict=True):
+            if math.isfinite(value):
+                yield (*head, period, None, value, "", explanation, computed_at)
 
 
 def _number(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+    return float(value) if math.isfinite(value) else None
 
 
 def _delete_part(

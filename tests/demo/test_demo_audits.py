@@ -1,0 +1,39 @@
+"""The KPI audits over the demo enterprise find exactly the defects its generator plants."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoreline.demo.build import DemoPlan, build_demo
+from scoreline.demo.strategy import (
+    PLANTED_CONFLICTS,
+    PLANTED_DUPLICATES,
+    PLANTED_SMART_FAILURES,
+)
+from scoreline.kpis.audits import redundancy_report, smart_report
+
+EMPLOYEES, SEED = 200, 7
+
+
+@pytest.fixture
+def demo(db: None) -> DemoPlan:
+    return build_demo(EMPLOYEES, SEED, password="demo-password-for-tests")
+
+
+def test_the_smart_audit_finds_exactly_the_planted_smart_failures(demo: DemoPlan) -> None:
+    reports = smart_report()
+    failing = {
+        report.code: "".join(check.letter for check in report.checks if not check.passed)
+        for report in reports
+        if not report.passed
+    }
+    assert failing == PLANTED_SMART_FAILURES
+
+
+def test_the_redundancy_audit_finds_exactly_the_planted_pairs(demo: DemoPlan) -> None:
+    planted = sorted(
+        [(*sorted(pair), "duplicate") for pair in PLANTED_DUPLICATES]
+        + [(*sorted(pair), "conflicting") for pair in PLANTED_CONFLICTS]
+    )
+    found = sorted((pair.code_a, pair.code_b, pair.kind) for pair in redundancy_report())
+    assert found == planted
