@@ -1091,3 +1091,19 @@ def test_garbage_never_makes_a_server_error(api_as: Clients, arch: Architecture)
                 response = admin.call(method.upper(), url + "?months=x&as_of=y", body)
                 assert response.status_code < 500, (method, url, body, response.content)
                 assert response.status_code != 200 or method == "get", (method, url, body)
+
+
+@pytest.mark.usefixtures("arch")
+def test_target_specificity_lists_the_targets_in_force_with_their_reach(api_as: Clients) -> None:
+    response = api_as("ceo").get("/kpis/REVENUE/target-specificity?as_of=2024-02-15")
+    assert response.status_code == 200
+    rows = {row["unit"]: row for row in response.json()}
+    assert set(rows) == {"SALES", "SALES-N"}
+    # Two months of history are too few to judge: the reach is unknown, not guessed.
+    assert rows["SALES"]["classification"] == "unknown" and rows["SALES"]["probability"] is None
+    assert rows["SALES"]["target"] is not None
+
+
+@pytest.mark.usefixtures("arch")
+def test_target_specificity_without_targets_in_force_is_empty(api_as: Clients) -> None:
+    assert api_as("ceo").get("/kpis/REVENUE/target-specificity?as_of=2030-01-01").json() == []

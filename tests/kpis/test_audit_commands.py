@@ -15,6 +15,7 @@ from tests.kpis.test_audits import (
     SPEC,
     Architecture,
     build_architecture,
+    set_monthly_target,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,24 @@ def test_a_malformed_audit_setting_fails_with_one_configuration_line(
         "scoreline: configuration error: SCORELINE_SMART_VARIANT='classic' is not one of"
     )
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_kpis_specificity_prints_the_flagged_targets_with_their_numbers(
+    architecture: Architecture, enterprise: Enterprise, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_monthly_target(enterprise, architecture, "SAL-ORDERS", 500.0)
+    assert main(["kpis", "specificity"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    flagged = [line for line in out if line.startswith(("too_easy", "unrealistic"))]
+    assert len(flagged) == 1 and flagged[0].startswith("too_easy    SAL-ORDERS at ")
+    assert "reached in 100% of its history" in flagged[0]
+    assert out[-1] == f"{len(SPEC)} targets judged, 1 flagged"
+
+
+def test_kpis_specificity_json_lists_every_target(
+    architecture: Architecture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kpis", "specificity", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(row["code"] for row in rows) == sorted(SPEC)
+    assert {row["classification"] for row in rows} == {"specific"}

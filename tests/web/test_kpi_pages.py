@@ -554,3 +554,15 @@ def test_every_kpi_page_sends_an_anonymous_visitor_to_sign_in(
         reverse("kpis:decide", args=[strategy.request.pk]), {"decision": "approve"}
     )
     assert response.status_code == 302
+
+
+def test_the_kpi_page_judges_how_reachable_its_targets_are(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    html = page_of("ceo", kpi_url(strategy, "on-time", enterprise, "GRP"))
+    reach = section(html, "target-reach").split("</table>")[0]
+    assert reach.count("<tr>") == 2  # the header and the one target in force
+    assert any(
+        judgement in reach
+        for judgement in ("Too easy", "Unrealistic stretch", "Specific", "Too little history")
+    )

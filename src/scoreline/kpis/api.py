@@ -69,6 +69,7 @@ from scoreline.kpis.queries import (
     kpi_version_on,
     kpis_for,
     scores_for,
+    target_specificity_for,
     targets_for,
     values_for,
 )
@@ -583,6 +584,36 @@ def list_targets(
     rows = targets_for(user, kpi, unit=subject_unit, person=subject_person, day=as_of)
     items, count = page_of(rows, page)
     return {"items": [_target_out(row) for row in items], "count": count}
+
+
+class SpecificityOut(Schema):
+    unit: str
+    period_start: dt.date
+    period_end: dt.date
+    target: float | None = Field(description="The phased target of the span's last month")
+    last_value: float | None
+    last_month: dt.date | None
+    horizon: int | None = Field(description="Months from the last value to the target")
+    probability: float | None = Field(description="Share of the KPI's own history that reaches it")
+    classification: str = Field(description="too_easy, specific, unrealistic or unknown")
+    feasible_low: float | None
+    feasible_high: float | None
+
+
+@router.get(
+    "/kpis/{code}/target-specificity",
+    response={200: list[SpecificityOut], **ERRORS},
+    tags=["targets"],
+)
+def target_specificity(
+    request: HttpRequest, code: Code, as_of: dt.date | None = AsOf
+) -> list[dict[str, Any]]:
+    """How likely each current unit target is to be reached, judged from the KPI's own history
+    (empirical period-over-period changes); targets above 90% are too easy, below 10%
+    unrealistic."""
+    user = request_user(request)
+    kpi = _visible_kpi(user, code)
+    return [row.as_dict() for row in target_specificity_for(user, kpi, as_of)]
 
 
 @router.post(

@@ -545,11 +545,15 @@ class TargetSpecificity:
         }
 
 
-def specificity_report(day: dt.date | None = None) -> list[TargetSpecificity]:
-    """Every unit target in force covering ``day``'s month, with its reach probability."""
+def specificity_report(
+    day: dt.date | None = None, kpi_ids: Collection[int] | None = None
+) -> list[TargetSpecificity]:
+    """Every unit target in force covering ``day``'s month (of some KPIs), with its reach
+    probability."""
     when = day or today()
     defs = load_definitions(when)
-    rows = [r for r in _covering(when) if r.unit_id is not None and r.kpi_id in defs.kpis]
+    covering = _covering(when, kpi_ids)
+    rows = [r for r in covering if r.unit_id is not None and r.kpi_id in defs.kpis]
     if not rows:
         return []
     values = _derived(defs, {r.kpi_id for r in rows})

@@ -63,6 +63,26 @@ def cmd_kpis_redundancy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kpis_specificity(args: argparse.Namespace) -> int:
+    from scoreline.kpis.audits import specificity_report
+
+    rows = specificity_report(args.as_of)
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+        return 0
+    for row in rows:
+        if row.classification in ("too_easy", "unrealistic"):
+            print(
+                f"{row.classification:<11} {row.code} at {row.unit}: target {row.target:g} "
+                f"in {row.horizon} months from {row.last_value:g}; reached in "
+                f"{row.probability:.0%} of its history (plausible {row.feasible_low:g} "
+                f"to {row.feasible_high:g})"
+            )
+    flagged = sum(1 for row in rows if row.classification in ("too_easy", "unrealistic"))
+    print(f"{len(rows)} targets judged, {flagged} flagged")
+    return 0
+
+
 def _evidence(signal: Mapping[str, object]) -> str:
     details = ", ".join(f"{k}={v}" for k, v in signal.items() if k != "signal")
     return f"{signal['signal']} ({details})" if details else str(signal["signal"])
@@ -109,6 +129,12 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     redundancy = kpis.add_parser("redundancy", help="duplicate and conflicting KPI pairs")
     redundancy.add_argument("--json", action="store_true")
     redundancy.set_defaults(handler=cmd_kpis_redundancy)
+    specificity = kpis.add_parser(
+        "specificity", help="how reachable each unit target is, from the KPI's own history"
+    )
+    specificity.add_argument("--as-of", type=_day, default=None, help="the day to judge on")
+    specificity.add_argument("--json", action="store_true")
+    specificity.set_defaults(handler=cmd_kpis_specificity)
 
     strategy = sub.add_parser("strategy", help="strategy as code (YAML)").add_subparsers(
         dest="strategy_command", required=True

@@ -25,6 +25,7 @@ from scoreline.access.scope import (
     is_member,
     people_q,
 )
+from scoreline.kpis.audits import TargetSpecificity, specificity_report
 from scoreline.kpis.models import (
     ChangeRequest,
     ChangeState,
@@ -48,6 +49,7 @@ __all__ = [
     "kpis_for",
     "scores_for",
     "subjects_q",
+    "target_specificity_for",
     "targets_for",
     "values_for",
 ]
@@ -218,3 +220,17 @@ def scores_for(
     if months is not None:
         rows = rows.filter(period__in=list(months))
     return rows.filter(_subject_filter(unit, person)).order_by("kind", "period", "id")
+
+
+def target_specificity_for(
+    user: AnyUser, kpi: Kpi, day: dt.date | None = None
+) -> list[TargetSpecificity]:
+    """How reachable the KPI's current unit targets are, at the units ``user`` may see."""
+    report = specificity_report(day, [kpi.pk])
+    if not report:
+        return []
+    visible = OrgUnit.objects.filter(code__in={row.unit for row in report})
+    if not _sees_every_unit(user):
+        visible = visible.filter(subtrees_q(capability_paths(user, Capability.VIEW_ORG), "path"))
+    codes = set(visible.values_list("code", flat=True))
+    return [row for row in report if row.unit in codes]

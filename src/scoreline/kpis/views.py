@@ -58,6 +58,7 @@ from scoreline.kpis.queries import (
     kpi_version_on,
     kpis_for,
     scores_for,
+    target_specificity_for,
     targets_for,
     values_for,
 )
@@ -661,6 +662,9 @@ def _kpi_context(
         "palette": palette,
         "rows": rows,
         "targets": targets,
+        "reach": [
+            row for row in target_specificity_for(user, kpi) if unit and row.unit == unit.code
+        ],
         "form": form if may_enter else None,
         "months_shown": HISTORY_MONTHS,
     }
