@@ -30,6 +30,7 @@ from scoreline.access.scope import (
     require_on_unit,
 )
 from scoreline.audit.chain import record_event, snapshot
+from scoreline.audit.versions import save_audited_version, version_record
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
 from scoreline.kpis import bridge
@@ -76,7 +77,6 @@ from scoreline.lib.versioned import (
     VERSION_COLUMNS,
     end_version,
     save_version,
-    version_fields,
     version_on,
 )
 from scoreline.org.models import OrgUnit, Person
@@ -150,13 +150,6 @@ ENTERED_SOURCES = (
 
 
 # ---------------------------------------------------------------- shared pieces
-
-
-def _content(version: models.Model | None) -> dict[str, Any] | None:
-    """A version as an audit before/after: its versioned content and the day it starts."""
-    if version is None:
-        return None
-    return {**version_fields(version), "valid_from": getattr(version, "valid_from", None)}
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -343,26 +336,20 @@ class KpiUpdate(Change):
         require_smart_definition(self.kpi, self.content, self.starts)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> KpiVersion | None:
-        before, after = save_version(
+        after = save_audited_version(
+            actor,
             KpiVersion,
             {"kpi": self.kpi},
             self.content,
             day=self.starts,
-            author=actor,
             reason=reason,
             source=source,
+            action="kpi.update",
+            object_type="kpi",
+            object_id=self.kpi.pk,
         )
         if after is None:
             return None
-        record_event(
-            actor,
-            "kpi.update",
-            "kpi",
-            self.kpi.pk,
-            before=_content(before),
-            after=_content(after),
-            reason=reason,
-        )
         return after
 
 
@@ -420,7 +407,7 @@ class KpiRetirement(Change):
             )
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> KpiVersion:
-        before = _content(self.current)
+        before = version_record(self.current)
         end_version(KpiVersion, self.starts, kpi=self.kpi)
         record_event(
             actor,
@@ -490,7 +477,7 @@ def do_create_kpi(
         reason=reason,
         source=_source(source),
     )
-    record_event(actor, "kpi.create", "kpi", kpi.pk, after=_content(version), reason=reason)
+    record_event(actor, "kpi.create", "kpi", kpi.pk, after=version_record(version), reason=reason)
     return kpi
 
 
@@ -669,26 +656,19 @@ class TargetChange(Change):
             )
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> Target | None:
-        before, after = save_version(
+        after = save_audited_version(
+            actor,
             Target,
             self.identity,
             self.content,
             day=self.day,
-            author=actor,
             reason=reason,
             source=source,
+            action="target.set",
+            object_type="target",
         )
         if after is None:
             return None
-        record_event(
-            actor,
-            "target.set",
-            "target",
-            after.pk,
-            before=_content(before),
-            after=_content(after),
-            reason=reason,
-        )
         return after
 
 
@@ -798,7 +778,7 @@ def do_set_target(
 # ---------------------------------------------------------------- status rules
 
 
-def _rule_content(rule: StatusRule) -> dict[str, Any]:
+def _ruleversion_record(rule: StatusRule) -> dict[str, Any]:
     return {
         "basis": rule.basis,
         "comparison": rule.comparison,
@@ -817,7 +797,7 @@ class StatusRulesChange(Change):
 
     @property
     def unchanged(self) -> bool:
-        return [_rule_content(rule) for rule in self.current] == self.contents
+        return [_ruleversion_record(rule) for rule in self.current] == self.contents
 
     @property
     def affected(self) -> frozenset[int] | None:
@@ -855,8 +835,11 @@ class StatusRulesChange(Change):
             "status_rules.set",
             "status_rules",
             self.kpi.pk if self.kpi is not None else "default",
-            before={"rules": [_rule_content(rule) for rule in self.current]},
-            after={"rules": [_rule_content(rule) for rule in after], "valid_from": self.starts},
+            before={"rules": [_ruleversion_record(rule) for rule in self.current]},
+            after={
+                "rules": [_ruleversion_record(rule) for rule in after],
+                "valid_from": self.starts,
+            },
             reason=reason,
         )
         return after
@@ -967,31 +950,24 @@ class MeasureChange(Change):
                 "measure.remove",
                 "objective_measure",
                 ended.pk if ended is not None else "",
-                before=_content(ended),
+                before=version_record(ended),
                 after={"valid_until": self.starts, "source": source},
                 reason=reason,
             )
             return ended
-        before, after = save_version(
+        after = save_audited_version(
+            actor,
             ObjectiveMeasure,
             identity,
             {"weight": self.weight},
             day=self.starts,
-            author=actor,
             reason=reason,
             source=source,
+            action="measure.set",
+            object_type="objective_measure",
         )
         if after is None:
             return None
-        record_event(
-            actor,
-            "measure.set",
-            "objective_measure",
-            after.pk,
-            before=_content(before),
-            after=_content(after),
-            reason=reason,
-        )
         return after
 
 
@@ -1096,26 +1072,19 @@ class PerspectiveWeightChange(Change):
         check_not_all_zero("weight", in_force)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
-        before, after = save_version(
+        after = save_audited_version(
+            actor,
             PerspectiveWeight,
             {"perspective": self.perspective, "unit": self.scorecard_unit},
             {"weight": self.weight},
             day=self.starts,
-            author=actor,
             reason=reason,
             source=source,
+            action="perspective_weight.set",
+            object_type="perspective_weight",
         )
         if after is None:
             return None
-        record_event(
-            actor,
-            "perspective_weight.set",
-            "perspective_weight",
-            after.pk,
-            before=_content(before),
-            after=_content(after),
-            reason=reason,
-        )
         return after
 
 
@@ -1185,26 +1154,19 @@ def do_set_scorecard_policy(
     if not isinstance(cap_at_100, bool):
         raise Invalid.field("cap_at_100", "must be true or false")
     require_not_closed(effective)
-    before, after = save_version(
+    after = save_audited_version(
+        actor,
         ScorecardPolicy,
         {"unit": unit},
         {"combine": combine, "missing": missing, "cap_at_100": cap_at_100},
         day=effective,
-        author=actor,
         reason=reason,
         source=_source(source),
+        action="scorecard_policy.set",
+        object_type="scorecard_policy",
     )
     if after is None:
         return None
-    record_event(
-        actor,
-        "scorecard_policy.set",
-        "scorecard_policy",
-        after.pk,
-        before=_content(before),
-        after=_content(after),
-        reason=reason,
-    )
     rescore(None)
     return after
 

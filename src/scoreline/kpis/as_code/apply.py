@@ -20,6 +20,7 @@ from django.db import models, transaction
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
 from scoreline.audit.chain import record_event, snapshot
+from scoreline.audit.versions import version_record
 from scoreline.kpis import bridge
 from scoreline.kpis.as_code.plan import KINDS, Change, Plan, prepare
 from scoreline.kpis.as_code.schema import ArchitectureError, Records, count
@@ -97,12 +98,6 @@ def _refuse_periods(plan: Plan) -> None:
             f"{_summary(running)}",
             code="change_request_required",
         )
-
-
-def _versioned_content(version: models.Model | None) -> dict[str, Any] | None:
-    if version is None:
-        return None
-    return {**version_fields(version), "valid_from": getattr(version, "valid_from", None)}
 
 
 class _Writer:
@@ -262,7 +257,7 @@ class _Writer:
         identity: dict[str, Any],
         content: dict[str, Any] | None,
         object_id: Callable[[Versioned], object] = lambda version: version.pk,
-        describe: Callable[[Versioned | None], dict[str, Any] | None] = _versioned_content,
+        describe: Callable[[Versioned | None], dict[str, Any] | None] = version_record,
     ) -> None:
         """Write one versioned item (``content`` None: retire it) and audit it."""
         if content is None:
@@ -299,7 +294,7 @@ class _Writer:
             }
 
         def describe(version: Versioned | None) -> dict[str, Any] | None:
-            found = _versioned_content(version)
+            found = version_record(version)
             return None if found is None else {"code": kpi.code, **found}
 
         self.save(change, KpiVersion, {"kpi": kpi}, content, lambda _: kpi.pk, describe)
@@ -374,7 +369,7 @@ class _Writer:
             }
 
         def describe(version: Versioned | None) -> dict[str, Any] | None:
-            found = _versioned_content(version)
+            found = version_record(version)
             return None if found is None else {"code": objective.code, **found}
 
         self.save(
