@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytest
 
 from scoreline.audit.models import AuditEvent
+from scoreline.engine.scoring import score_linear
 from scoreline.kpis.actions import (
     LevelSpec,
     do_create_kpi,
@@ -1107,3 +1109,23 @@ def test_target_specificity_lists_the_targets_in_force_with_their_reach(api_as: 
 @pytest.mark.usefixtures("arch")
 def test_target_specificity_without_targets_in_force_is_empty(api_as: Clients) -> None:
     assert api_as("ceo").get("/kpis/REVENUE/target-specificity?as_of=2030-01-01").json() == []
+
+
+@pytest.mark.usefixtures("arch")
+def test_a_kpi_rolls_up_over_time_by_its_own_time_aggregation(api_as: Clients) -> None:
+    response = api_as("ceo").get("/kpis/REVENUE/periods?unit=SALES&per=quarter")
+    assert response.status_code == 200
+    (quarter,) = response.json()
+    # REVENUE averages over time: January 110 and February 95 against a flat target of 100.
+    assert (quarter["months"], quarter["value"], quarter["target"]) == (2, 102.5, 100.0)
+    expected = score_linear(np.array([102.5]), 80.0, 100.0)[0]
+    assert quarter["score"] == pytest.approx(expected)
+    assert quarter["label"].startswith("FY") and "-Q" in quarter["label"]
+    yearly = api_as("ceo").get("/kpis/REVENUE/periods?unit=SALES&per=year").json()
+    assert [year["value"] for year in yearly] == [102.5]
+
+
+@pytest.mark.usefixtures("arch")
+def test_periods_need_a_subject_and_a_known_period_kind(api_as: Clients) -> None:
+    assert api_as("ceo").get("/kpis/REVENUE/periods").status_code == 400
+    assert api_as("ceo").get("/kpis/REVENUE/periods?unit=SALES&per=week").status_code == 400

@@ -141,6 +141,7 @@ ARCHITECTURE_ENDPOINTS: dict[str, Endpoint] = {
         "kpi history": ("GET", "/kpis/{CODE:REVENUE}/history", None),
         "list targets": ("GET", "/kpis/{CODE:REVENUE}/targets", None),
         "target specificity": ("GET", "/kpis/{CODE:REVENUE}/target-specificity", None),
+        "kpi periods": ("GET", "/kpis/{CODE:REVENUE}/periods?unit=SALES", None),
         "set target": ("POST", "/kpis/{CODE:REVENUE}/targets", {
             "unit": "FIN", "period_start": "2024-01", "period_end": "2025-01",
             "target_type": "increase_to", "threshold": 50, "target": 70}),
@@ -269,6 +270,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "kpi history":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "list targets":     (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "target specificity": (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "kpi periods":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "set target":       (401, 201, 403, 403, 403, 403, 201, 403, 404),
     "get status rules": (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "set status rules": (401, 200, 403, 403, 403, 403, 200, 403, 404),

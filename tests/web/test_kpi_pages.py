@@ -566,3 +566,11 @@ def test_the_kpi_page_judges_how_reachable_its_targets_are(
         judgement in reach
         for judgement in ("Too easy", "Unrealistic stretch", "Specific", "Too little history")
     )
+
+
+def test_the_kpi_page_rolls_the_months_up_by_fiscal_quarter(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    html = page_of("ceo", kpi_url(strategy, "on-time", enterprise, "GRP"))
+    quarters = section(html, "quarters").split("</table>")[0]
+    assert quarters.count("<tr>") >= 2 and "FY" in quarters and "-Q" in quarters

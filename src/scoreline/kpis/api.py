@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -62,6 +63,7 @@ from scoreline.kpis.models import (
     TimeAggregation,
     TreeAggregation,
 )
+from scoreline.kpis.periods import kpi_periods
 from scoreline.kpis.queries import (
     can_see_catalogue,
     change_requests_for,
@@ -1001,6 +1003,36 @@ def list_scores(
     ).select_related("kpi", "unit", "person")
     items, count = page_of(rows, page)
     return {"items": _scores_out(items), "count": count}
+
+
+class KpiPeriodOut(Schema):
+    label: str = Field(description="Fiscal quarter (FY2027-Q1) or year (FY2027)")
+    start: dt.date
+    end: dt.date = Field(description="First day after the period")
+    months: int = Field(description="Months of the period holding a value (to date)")
+    value: float | None = Field(description="The months rolled up by the KPI's time aggregation")
+    target: float | None = Field(description="The phased targets rolled up the same way")
+    score: float | None
+    status: str
+
+
+@router.get("/kpis/{code}/periods", response={200: list[KpiPeriodOut], **ERRORS}, tags=["scores"])
+def list_periods(
+    request: HttpRequest,
+    code: Code,
+    unit: Text | None = UnitQuery,
+    person: Text | None = PersonQuery,
+    per: Literal["quarter", "year"] = Query("quarter"),
+) -> list[dict[str, Any]]:
+    """The KPI for a unit or a person per fiscal quarter or year: its monthly values and
+    targets rolled up by the KPI's own time aggregation, then scored like a month."""
+    user = request_user(request)
+    kpi = _visible_kpi(user, code)
+    subject_unit, subject_person = _subject(user, unit, person)
+    if subject_unit is None and subject_person is None:
+        raise Invalid.field("unit", "give a unit or a person")
+    periods = kpi_periods(kpi, unit=subject_unit, person=subject_person, per=per)
+    return [asdict(period) for period in periods]
 
 
 # Scorecards

@@ -572,7 +572,7 @@ def _recompute_segment(
     persons: set[int] | None,
 ) -> int:
     defs = load_definitions(day)
-    affected, needed = _formula_closure(defs, kpi_ids)
+    affected, needed = formula_closure(defs, kpi_ids)
     tree = any(defs.kpis[k].tree_aggregation != "none" for k in affected if k in defs.kpis)
     if units and tree:
         units = units | set(_ancestor_ids(units))
@@ -618,7 +618,7 @@ def _subject_in(subject: tuple[str, int], units: set[int] | None, persons: set[i
     return ident in (units or set()) if kind == "u" else ident in (persons or set())
 
 
-def _formula_closure(defs: Definitions, kpi_ids: set[int]) -> tuple[set[int], set[int]]:
+def formula_closure(defs: Definitions, kpi_ids: set[int]) -> tuple[set[int], set[int]]:
     """KPIs whose values change with ``kpi_ids`` (formulas over them, transitively), and
     every KPI whose values those calculations read."""
     id_of = {v.kpi.code: k for k, v in defs.kpis.items()}

@@ -50,6 +50,7 @@ from scoreline.kpis.models import (
     ScoringMethod,
     Status,
 )
+from scoreline.kpis.periods import kpi_periods
 from scoreline.kpis.queries import (
     VersionChange,
     can_see_catalogue,
@@ -69,6 +70,8 @@ from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.strategy.forms import UnitPickerForm
 from scoreline.strategy.queries import objective_detail, strategy_map
+
+QUARTERS_SHOWN = 8
 
 __all__ = [
     "HISTORY_MONTHS",
@@ -662,6 +665,7 @@ def _kpi_context(
         "palette": palette,
         "rows": rows,
         "targets": targets,
+        "quarters": kpi_periods(kpi, unit=unit, per="quarter")[-QUARTERS_SHOWN:] if unit else [],
         "reach": [
             row for row in target_specificity_for(user, kpi) if unit and row.unit == unit.code
         ],
