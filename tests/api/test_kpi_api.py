@@ -1129,3 +1129,19 @@ def test_a_kpi_rolls_up_over_time_by_its_own_time_aggregation(api_as: Clients) -
 def test_periods_need_a_subject_and_a_known_period_kind(api_as: Clients) -> None:
     assert api_as("ceo").get("/kpis/REVENUE/periods").status_code == 400
     assert api_as("ceo").get("/kpis/REVENUE/periods?unit=SALES&per=week").status_code == 400
+
+
+@pytest.mark.usefixtures("arch")
+def test_a_persons_scorecard_lists_their_goals(api_as: Clients, enterprise: Enterprise) -> None:
+    employee = enterprise.people["employee"].employee_id
+    card = api_as("employee").get(f"/scorecards/people/{employee}?period=2024-01").json()
+    assert card["person"] == employee and card["period"] == "2024-01-01"
+    assert [goal["code"] for goal in card["goals"]] == ["EMP-GOAL"]
+
+
+@pytest.mark.usefixtures("arch")
+def test_a_persons_scorecard_is_hidden_from_who_may_not_see_their_ratings(
+    api_as: Clients, enterprise: Enterprise
+) -> None:
+    employee = enterprise.people["employee"].employee_id
+    assert api_as("steward").get(f"/scorecards/people/{employee}").status_code == 404

@@ -44,6 +44,7 @@ ARCHITECTURE_PARAMETERS = {
     "UNIT_CODE": "{unit_code}",
     "WORKSHOP": "{workshop_id}",
     "CHANGE_REQUEST": "{request_id}",
+    "EMPLOYEE": "{employee_id}",
 }
 
 
@@ -158,6 +159,7 @@ ARCHITECTURE_ENDPOINTS: dict[str, Endpoint] = {
             "rater": "{EMPLOYEE:steward}"}),
         "list scores": ("GET", "/kpis/{CODE:REVENUE}/scores?unit=SALES", None),
         "scorecard": ("GET", "/scorecards/{UNIT_CODE:SALES}?period=2024-01", None),
+        "person scorecard": ("GET", "/scorecards/people/{EMPLOYEE:employee}?period=2024-01", None),
         "list change requests": ("GET", "/change-requests", None),
         "request change": ("POST", "/change-requests", {
             "kind": "kpi", "subject": "REVENUE", "payload": {"name": "Gross revenue"},
@@ -279,6 +281,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "record assessment": (401, 201, 403, 403, 403, 403, 201, 403, 404),
     "list scores":      (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "scorecard":        (401, 200, 200, 200, 200, 200, 200, 200, 404),
+    "person scorecard": (401, 200, 200, 200, 200, 200, 404, 200, 404),
     "list change requests": (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "request change":   (401, 201, 403, 403, 403, 403, 201, 403, 403),
     "decide change":    (401, 200, 200, 404, 404, 404, 403, 404, 404),
@@ -310,6 +313,7 @@ def test_the_table_covers_every_endpoint_of_the_api() -> None:
         path = CODE_PLACEHOLDER.sub(lambda match: ARCHITECTURE_PARAMETERS[match.group(1)], path)
         for placeholder in ("WORKSHOP", "CHANGE_REQUEST"):
             path = path.replace(f"{{{placeholder}}}", ARCHITECTURE_PARAMETERS[placeholder])
+        path = re.sub(r"\{EMPLOYEE:[^}]+\}", ARCHITECTURE_PARAMETERS["EMPLOYEE"], path)
         normalised.add((method, path))
     assert documented <= normalised
     assert set(EXPECTED) == set(ENDPOINTS)

@@ -265,3 +265,26 @@ def test_a_later_change_leaves_earlier_months_as_they_were(
     after = _all_scores()
     changed = {key[-1] for key in after if after[key] != pytest.approx(before.get(key))}
     assert changed == {dt.date(2025, 3, 1)}
+
+
+def test_a_persons_goals_roll_up_into_their_individual_scorecard(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    admin, person = enterprise.users["admin"], enterprise.people["employee"]
+    calls = _kpi(enterprise, "calls", unit="count", tree_aggregation="none")
+    learning = Perspective.objects.get(code="learning-growth")
+    goal = do_create_objective(
+        admin, code="goal-calls", name="Make the calls", perspective=learning, person=person,
+        horizon_start=START, horizon_end=dt.date(2026, 1, 1), valid_from=START, weight=2.0,
+    )  # fmt: skip
+    do_set_measure(admin, goal, calls, weight=1.0, effective=START)
+    do_set_target(
+        admin, calls, person=person, target_type="stay_above", threshold=480.0, target=600.0,
+        stretch=720.0, period_start=START, period_end=dt.date(2026, 1, 1), effective=START,
+    )  # fmt: skip
+    do_record_value(admin, calls, person=person, period=MONTHS[0], value=45.0, note="flu")
+    recompute()
+    expected = score_piecewise(np.array([45.0]), 40.0, 50.0, 60.0, direction=1)[0]
+    assert _stored(NodeKind.KPI, kpi=calls, person=person)[MONTHS[0]] == pytest.approx(expected)
+    assert _stored(NodeKind.OBJECTIVE, objective=goal)[MONTHS[0]] == pytest.approx(expected)
+    assert _stored(NodeKind.PERSON, person=person)[MONTHS[0]] == pytest.approx(expected)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -1106,24 +1106,12 @@ def _scorecard_period(user: User, unit: OrgUnit, period: dt.date | None) -> dt.d
     return latest if latest is not None else today().replace(day=1)
 
 
-@router.get("/scorecards/{unit_code}", response={200: ScorecardOut, **ERRORS}, tags=["scorecards"])
-def get_scorecard(
-    request: HttpRequest,
-    unit_code: Annotated[Text, Field(max_length=40, description="Unit code")],
-    period: Month | None = Query(None, description="The month, YYYY-MM (default: the latest)"),
-) -> dict[str, Any]:
-    """The unit's scorecard in a month: unit, perspectives, objectives and their KPIs with
-    scores and statuses, and the units below to drill down into."""
-    user = request_user(request)
-    unit = visible_unit(user, unit_code)
-    month = _scorecard_period(user, unit, period)
-    day = min(today(), month_end(month))
-    scores = list(scores_for(user, unit=unit, months=[month]).select_related("kpi", "objective"))
-    unit_score = next((s for s in scores if s.kind == NodeKind.UNIT), None)
-    perspective_scores = {s.perspective_id: s for s in scores if s.kind == NodeKind.PERSPECTIVE}
+def _objectives_out(
+    user: User, versions: list[Any], scores: list[Score], month: dt.date, day: dt.date
+) -> Callable[[Any], dict[str, Any]]:
+    """How to show each objective (or goal) of a scorecard: its score, KPIs and children."""
     objective_scores = {s.objective_id: s for s in scores if s.kind == NodeKind.OBJECTIVE}
     kpi_scores = {s.kpi_id: s for s in scores if s.kind == NodeKind.KPI}
-    versions = list(objectives_for(user, day, unit=unit))
     details = {v.objective_id: objective_detail(user, v.objective, day) for v in versions}
     child_ids = [c.objective_id for d in details.values() for c in d.children]
     child_scores = {
@@ -1170,6 +1158,27 @@ def get_scorecard(
             ],
         }
 
+    return objective_out
+
+
+@router.get("/scorecards/{unit_code}", response={200: ScorecardOut, **ERRORS}, tags=["scorecards"])
+def get_scorecard(
+    request: HttpRequest,
+    unit_code: Annotated[Text, Field(max_length=40, description="Unit code")],
+    period: Month | None = Query(None, description="The month, YYYY-MM (default: the latest)"),
+) -> dict[str, Any]:
+    """The unit's scorecard in a month: unit, perspectives, objectives and their KPIs with
+    scores and statuses, and the units below to drill down into."""
+    user = request_user(request)
+    unit = visible_unit(user, unit_code)
+    month = _scorecard_period(user, unit, period)
+    day = min(today(), month_end(month))
+    scores = list(scores_for(user, unit=unit, months=[month]).select_related("kpi", "objective"))
+    unit_score = next((s for s in scores if s.kind == NodeKind.UNIT), None)
+    perspective_scores = {s.perspective_id: s for s in scores if s.kind == NodeKind.PERSPECTIVE}
+    versions = list(objectives_for(user, day, unit=unit))
+    objective_out = _objectives_out(user, versions, scores, month, day)
+
     perspectives: dict[int, dict[str, Any]] = {}
     for version in versions:
         perspective = version.perspective
@@ -1203,6 +1212,55 @@ def get_scorecard(
         "children": [
             {"code": u.code, "name": u.name, "score": below_scores.get(u.pk)} for u in below
         ],
+    }
+
+
+class PersonScorecardOut(Schema):
+    person: str = Field(description="Employee id")
+    name: str
+    period: dt.date
+    definitions_as_of: dt.date
+    score: float | None
+    explanation: dict[str, Any] = Field(description="How the goals were rolled up")
+    goals: list[ScorecardObjectiveOut]
+
+
+@router.get(
+    "/scorecards/people/{employee_id}",
+    response={200: PersonScorecardOut, **ERRORS},
+    tags=["scorecards"],
+)
+def get_person_scorecard(
+    request: HttpRequest,
+    employee_id: Annotated[Text, Field(max_length=40, description="Employee id")],
+    period: Month | None = Query(None, description="The month, YYYY-MM (default: the latest)"),
+) -> dict[str, Any]:
+    """A person's individual scorecard in a month: their goals, the KPIs measuring each, and
+    the overall score; for those who may see the person's ratings."""
+    user = request_user(request)
+    _, person = _subject(user, None, employee_id)
+    assert person is not None
+    scored = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period")
+    latest = scored.values_list("period", flat=True).first()
+    month = period or latest or today().replace(day=1)
+    day = min(today(), month_end(month))
+    goal_ids = list(objectives_for(user, day, person=person).values_list("objective_id", flat=True))
+    scores = list(
+        scores_for(user, months=[month])
+        .filter(Q(person=person) | Q(objective_id__in=goal_ids))
+        .select_related("kpi", "objective")
+    )
+    own = next((s for s in scores if s.kind == NodeKind.PERSON), None)
+    versions = list(objectives_for(user, day, person=person))
+    goal_out = _objectives_out(user, versions, scores, month, day)
+    return {
+        "person": person.employee_id,
+        "name": person.full_name,
+        "period": month,
+        "definitions_as_of": day,
+        "score": own.score if own is not None else None,
+        "explanation": own.explanation if own is not None else {},
+        "goals": [goal_out(version) for version in versions],
     }
 
 

@@ -167,13 +167,16 @@ def _in_force(day: dt.date) -> QuerySet[ObjectiveVersion]:
 
 
 def objectives_for(
-    user: AnyUser, day: dt.date, *, unit: OrgUnit | None = None
+    user: AnyUser, day: dt.date, *, unit: OrgUnit | None = None, person: Person | None = None
 ) -> QuerySet[ObjectiveVersion]:
     """The versions in force on ``day`` of the objectives ``user`` may see (``.objective`` for
-    the identity), by perspective and code; only ``unit``'s own objectives when it is given."""
+    the identity), by perspective and code; only ``unit``'s own objectives (or ``person``'s
+    goals) when it is given."""
     versions = _in_force(day).filter(_versions_q(user))
     if unit is not None:
         versions = versions.filter(unit=unit)
+    if person is not None:
+        versions = versions.filter(person=person)
     return versions.order_by("perspective__position", "perspective__code", "objective__code")
 
 
