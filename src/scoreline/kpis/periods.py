@@ -92,7 +92,11 @@ def kpi_periods(
         defs, load_targets(day, kpi_ids=[kpi.pk], unit_ids=subject[0], person_ids=subject[1])
     )
     at, found = lookup(targets.key, element_keys(rows.kpi, rows.unit, rows.person, rows.month))
-    monthly = {name: np.where(found, getattr(targets, name)[at], np.nan) for name in PARAMS}
+    monthly = {}
+    for name in PARAMS:
+        column = np.full(len(rows), np.nan)
+        column[found] = getattr(targets, name)[at[found]]
+        monthly[name] = column
     total = aggregate_time(rows.value, group, len(labels), how, order=rows.month)
     aggregated = {
         name: aggregate_time(column, group, len(labels), how, order=rows.month)
