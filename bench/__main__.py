@@ -1,4 +1,5 @@
-"""``python -m bench [--employees N] [--quick]``: run every scenario and write the results."""
+"""``python -m bench [--employees N] [--quick] [--scenarios S,...]``: run the scenarios and write
+the results."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from rich.console import Console
 
 from bench import environment
+
+SCENARIOS = ("queries", "scoring")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +28,16 @@ def main(argv: list[str] | None = None) -> int:
         help="an empty database to use instead of a temporary SQLite file (e.g. PostgreSQL)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated scenarios to run after generating the demo ({', '.join(SCENARIOS)})",
+    )
     args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     employees = 10_000 if args.quick else args.employees
     repeats = 5 if args.quick else args.repeats
 
@@ -33,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import generation, queries
+    from bench import generation, queries, scoring
     from bench.report import Report
 
     console = Console()
@@ -45,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         with console.status("Creating the tables"):
             call_command("migrate", interactive=False, verbosity=0)
         generation.run(report, console)
-        queries.run(report, console, repeats)
+        if "queries" in chosen:
+            queries.run(report, console, repeats)
+        if "scoring" in chosen:
+            scoring.run(report, console)
     finally:
         connection.close()
         if not args.keep:

@@ -34,15 +34,28 @@ class Measure:
 
 
 @dataclass
+class Goal:
+    """A target a run is held to, with what was measured against it."""
+
+    statement: str
+    measured: str
+    met: bool
+
+
+@dataclass
 class Report:
     employees: int
     seed: int
     database: str
     measures: list[Measure] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    goals: list[Goal] = field(default_factory=list)
 
     def add(self, measure: Measure) -> None:
         self.measures.append(measure)
+
+    def check(self, statement: str, measured: str, met: bool) -> None:
+        self.goals.append(Goal(statement, measured, met))
 
     def print(self, console: Console) -> None:
         table = Table(title=f"Scoreline benchmarks: {self.employees:,} people, {self.database}")
@@ -62,6 +75,16 @@ class Report:
             )
         console.print(table)
         console.print("[dim]Queries: run by the measured code / by the baseline.[/]")
+        if self.goals:
+            goals = Table(title="Goals")
+            goals.add_column("Goal")
+            goals.add_column("Measured")
+            goals.add_column("Met", justify="center")
+            for goal in self.goals:
+                goals.add_row(
+                    goal.statement, goal.measured, "[green]yes[/]" if goal.met else "[red]no[/]"
+                )
+            console.print(goals)
 
     def write(self) -> Path:
         RESULTS_DIR.mkdir(exist_ok=True)
@@ -73,6 +96,7 @@ class Report:
             "python": platform.python_version(),
             "machine": platform.machine(),
             "measures": [asdict(m) | {"ratio": m.ratio} for m in self.measures],
+            "goals": [asdict(g) for g in self.goals],
             "notes": self.notes,
         }
         path.write_text(json.dumps(body, indent=2, default=str) + "\n")
