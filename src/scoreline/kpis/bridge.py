@@ -354,8 +354,11 @@ def score_values(defs: Definitions, rows: ValueRows, targets: TargetParams) -> L
                 rows.value[mine], defs.rubric_scores[version.rubric_id]
             )
     attainment = _attainment(rows.value, params, direction)
-    rule_sets = np.array([defs.rule_set_of(int(k)) for k in kpi_ids], dtype=np.int64)[position]
-    fallback = np.array([defs.fallback.get(s, defs.fallback.get(0, 0)) for s in rule_sets])
+    # Rule set and fallback status per KPI, spread to the values by their KPI's position.
+    kpi_sets = [defs.rule_set_of(int(k)) for k in kpi_ids]
+    rule_sets = np.array(kpi_sets, dtype=np.int64)[position]
+    default = defs.fallback.get(0, 0)
+    fallback = np.array([defs.fallback.get(s, default) for s in kpi_sets], np.int64)[position]
     statuses = status.evaluate_status_grouped(
         rows.value,
         params["target"],

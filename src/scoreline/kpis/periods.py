@@ -66,7 +66,15 @@ def kpi_periods(
     start_month = calendar.year_start_month if calendar is not None else 1
     subject = ([unit.pk], None) if unit is not None else (None, [person.pk])  # type: ignore[union-attr]
     _, needed = formula_closure(defs, {kpi.pk})
-    values = derive_values(defs, load_values(month_number(day), kpi_ids=needed), day)
+    # Only a formula or a unit filled from its subtree reads other subjects' values.
+    own_only = not version.formula and (unit is None or version.tree_aggregation == "none")
+    raw = load_values(
+        month_number(day),
+        kpi_ids=needed,
+        unit_ids=subject[0] if own_only else None,
+        person_ids=subject[1] if own_only else None,
+    )
+    values = derive_values(defs, raw, day)
     code = np.int64(kpi.pk)
     mine = values.kpi == code
     if unit is not None:
