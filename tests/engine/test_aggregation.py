@@ -14,6 +14,7 @@ from scoreline.engine.aggregation import (
     TreeAggregation,
     aggregate_time,
     aggregate_tree,
+    aggregate_tree_entries,
     ancestors_csr,
 )
 from scoreline.engine.errors import EngineInputError
@@ -331,3 +332,47 @@ def test_tree_aggregation_matches_walking_each_subtree(
         else:
             expected = max(values[members])
         assert np.allclose(result[unit], expected, equal_nan=True), (unit, how)
+
+
+@given(forests(), st.data(), st.sampled_from(list(TreeAggregation)))
+def test_sparse_entries_aggregate_as_the_dense_grid_does(
+    parent: NDArray[np.intp], data: st.DataObject, how: TreeAggregation
+) -> None:
+    n_units, n_groups = parent.size, 3
+    cell = st.one_of(st.just(NAN), st.floats(0.0, 100.0))
+    grid = np.array(
+        data.draw(
+            st.lists(
+                st.lists(cell, min_size=n_groups, max_size=n_groups),
+                min_size=n_units,
+                max_size=n_units,
+            )
+        )
+    )
+    headcount = np.array(
+        data.draw(st.lists(st.floats(0.0, 50.0), min_size=n_units, max_size=n_units))
+    )
+    indptr, index = ancestors_csr(parent)
+    dense = aggregate_tree(grid, indptr, index, how, headcount=headcount)
+    unit, group = np.nonzero(np.ones_like(grid, dtype=bool))
+    shuffle = np.array(data.draw(st.permutations(range(unit.size))), dtype=np.intp)
+    unit, group = unit[shuffle], group[shuffle]
+    got_unit, got_group, got = aggregate_tree_entries(
+        unit, group, grid[unit, group], indptr, index, how, headcount=headcount
+    )
+    sparse = np.full_like(grid, NAN)
+    sparse[got_unit, got_group] = got
+    assert np.allclose(sparse, dense, equal_nan=True)
+    # Only (unit, group) pairs whose subtree holds a value come back, sorted by group.
+    assert not np.isnan(grid[unit, group]).all() or got.size == 0
+    assert (np.diff(got_group * n_units + got_unit) > 0).all()
+
+
+def test_sparse_entries_check_their_lengths_and_the_tree() -> None:
+    indptr, index = ancestors_csr([-1, 0])
+    with pytest.raises(EngineInputError, match="one element per entry"):
+        aggregate_tree_entries([1], [0, 0], [1.0], indptr, index, TreeAggregation.SUM)
+    with pytest.raises(EngineInputError, match="unit"):
+        aggregate_tree_entries([2], [0], [1.0], indptr, index, TreeAggregation.SUM)
+    with pytest.raises(EngineInputError, match="itself"):
+        aggregate_tree_entries([1], [0], [1.0], [0, 1, 2], [0, 0], TreeAggregation.SUM)

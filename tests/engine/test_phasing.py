@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoreline.engine.errors import EngineInputError
-from scoreline.engine.phasing import Phasing, phase_targets
+from scoreline.engine.phasing import Phasing, phase_periods, phase_targets, profile_shares
 
 NAN = math.nan
 amounts = st.floats(-1e6, 1e6)
@@ -193,3 +193,50 @@ def test_phasing_many_targets_equals_phasing_each(ends: list[float], starts: lis
     for row in range(size):
         alone = phase_targets(ends[row], 6, Phasing.LINEAR_RAMP, start_value=starts[row])
         assert np.array_equal(together[row], alone)
+
+
+@given(amounts, amounts, profiles, st.sampled_from(list(Phasing)), st.booleans(), st.data())
+def test_one_period_of_a_plan_is_that_period_of_the_whole_plan(
+    value: float,
+    start: float,
+    profile: list[float],
+    how: Phasing,
+    additive: bool,
+    data: st.DataObject,
+) -> None:
+    n = len(profile)
+    whole = phase_targets(
+        value, n, how, additive=additive,
+        start_value=start if how == Phasing.LINEAR_RAMP else None,
+        profile=profile if how == Phasing.SEASONAL else None,
+    )  # fmt: skip
+    period = data.draw(st.integers(0, n - 1))
+    share = profile_shares(profile, n)[period]
+    one = phase_periods(value, n, period, how, start_value=start, share=share, additive=additive)
+    assert float(one) == whole[period] or (math.isnan(one) and math.isnan(whole[period]))
+
+
+def test_plans_of_different_lengths_and_methods_phase_in_one_call() -> None:
+    # Months 0 and 11 of a flat 1,200 a year; month 1 of a 3-month ramp 60 -> 90 (level);
+    # month 0 of a one-month additive ramp holding the whole 50.
+    result = phase_periods(
+        [1200.0, 1200.0, 90.0, 50.0], [12, 12, 3, 1], [0, 11, 1, 0], [1, 1, 2, 2],
+        start_value=[NAN, NAN, 60.0, 10.0], additive=[True, True, False, True],
+    )  # fmt: skip
+    assert result.tolist() == [100.0, 100.0, 75.0, 50.0]
+
+
+@pytest.mark.parametrize(
+    ("n_periods", "period", "how", "message"),
+    [
+        (12, 12, 1, "within its plan"),
+        (0, 0, 1, "within its plan"),
+        (12, -1, 1, "within its plan"),
+        (12, 0, 9, "9 is not a Phasing code"),
+    ],
+)
+def test_a_period_outside_its_plan_or_an_unknown_method_is_refused(
+    n_periods: int, period: int, how: int, message: str
+) -> None:
+    with pytest.raises(EngineInputError, match=message):
+        phase_periods(1.0, n_periods, period, how)

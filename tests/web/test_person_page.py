@@ -1,14 +1,24 @@
-"""Pay and protected attributes on the person page: shown only with the right, and read-audited."""
+"""The person page: pay and protected attributes shown only with the right and read-audited;
+the individual scorecard shown to who may see the person's ratings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
 
+from scoreline.access.actions import do_grant_role
+from scoreline.access.capabilities import Capability
+from scoreline.access.models import Role, RoleCapability
 from scoreline.audit.models import AuditEvent
+from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
+from scoreline.kpis.bridge import recompute
+from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise
+from tests.web.conftest import ClientFor
 
 PageOf = Callable[[str | None, str], str]
 EMPLOYEE_PAY = "45,000 GBP"
@@ -114,3 +124,62 @@ def test_the_person_page_of_a_manager_lists_who_reports_to_them(
     html = page_of("hr", person_url(enterprise, "manager"))
     for key in ["employee", "seller0", "seller4"]:
         assert enterprise.people[key].full_name in html
+
+
+def _scored_goal(world: Enterprise) -> None:
+    """The employee's goal measured by a KPI they have a value and a target for, scored."""
+    admin, person = world.users["admin"], world.people["employee"]
+    start = dt.date(2024, 1, 1)
+    calls = do_create_kpi(
+        admin, code="calls", valid_from=start, name="Calls made", unit="count",
+        direction="higher", temporality="leading", kind="output", time_aggregation="sum",
+        tree_aggregation="none", scoring="piecewise",
+    )  # fmt: skip
+    goal = do_create_objective(
+        admin, code="goal-calls", name="Make the calls", person=person,
+        perspective=Perspective.objects.get(code="learning-growth"),
+        horizon_start=start, horizon_end=dt.date(2025, 1, 1), valid_from=start,
+    )  # fmt: skip
+    do_set_measure(admin, goal, calls, weight=1.0, effective=start)
+    do_set_target(
+        admin, calls, person=person, target_type="stay_above", threshold=40.0, target=50.0,
+        stretch=60.0, period_start=start, period_end=dt.date(2024, 2, 1), effective=start,
+    )  # fmt: skip
+    do_record_value(admin, calls, person=person, period=start, value=55.0)
+    recompute(as_of=dt.date(2024, 1, 31))
+
+
+@pytest.mark.parametrize("viewer", ["employee", "manager", "hr"])
+def test_the_person_page_shows_the_individual_scorecard_to_who_may_see_ratings(
+    viewer: str, enterprise: Enterprise, page_of: PageOf
+) -> None:
+    _scored_goal(enterprise)
+    html = page_of(viewer, person_url(enterprise, "employee"))
+    card = html.split('id="individual-scorecard"')[1].split("</section>")[0]
+    assert "Individual scorecard, January 2024" in card
+    assert "Make the calls" in card
+    # 55 lies halfway from target (80 points) to stretch (100 points).
+    assert card.count("90.0") == 2  # the goal's score and the person's
+
+
+def test_the_individual_scorecard_is_absent_for_a_colleague_without_the_right(
+    enterprise: Enterprise, page_of: PageOf
+) -> None:
+    _scored_goal(enterprise)
+    directory = Role.objects.create(code="directory", name="Directory reader")
+    for capability in (Capability.VIEW_ORG, Capability.VIEW_PEOPLE):
+        RoleCapability.objects.create(role=directory, capability=capability)
+    steward = enterprise.users["steward"]
+    do_grant_role(enterprise.users["admin"], steward, directory, enterprise.units["GRP"])
+    html = page_of("steward", person_url(enterprise, "employee"))
+    assert enterprise.people["employee"].full_name in html
+    assert "individual-scorecard" not in html and "Make the calls" not in html
+
+
+def test_an_outsider_gets_no_person_page_and_no_scorecard(
+    enterprise: Enterprise, client_for: ClientFor
+) -> None:
+    _scored_goal(enterprise)
+    response = client_for("outsider").get(person_url(enterprise, "employee"))
+    assert response.status_code == 404
+    assert "Make the calls" not in response.content.decode()

@@ -30,7 +30,8 @@ Months to quarters, summed and last-of-quarter:
 >>> aggregate_time(months, quarter, 2, TimeAggregation.LAST).tolist()
 [20.0, 40.0]
 
-A unit tree (0 is the root of 1 and 2; 3 sits under 2), summed over subtrees:
+A unit tree (0 is the root of 1 and 2; 3 sits under 2), summed over subtrees (dense,
+and sparse with :func:`aggregate_tree_entries` when few units hold values):
 
 >>> indptr, index = ancestors_csr(np.array([-1, 0, 0, 2]))
 >>> aggregate_tree(np.array([1.0, 2.0, 3.0, 4.0]), indptr, index, TreeAggregation.SUM).tolist()
@@ -51,6 +52,7 @@ __all__ = [
     "TreeAggregation",
     "aggregate_time",
     "aggregate_tree",
+    "aggregate_tree_entries",
     "ancestors_csr",
 ]
 
@@ -331,6 +333,17 @@ def _checked_csr(
     return indptr, index
 
 
+def _headcounts(headcount: ArrayLike | None, n_units: int) -> FloatArray:
+    if headcount is None:
+        raise EngineInputError("HEADCOUNT_WEIGHTED needs a headcount per unit")
+    weights = _floats(headcount, "headcount")
+    if weights.shape != (n_units,):
+        raise EngineInputError(f"headcount must have one entry per unit ({n_units})")
+    if (weights < 0).any() or np.isinf(weights).any():
+        raise EngineInputError("headcount must be finite and >= 0")
+    return weights
+
+
 def aggregate_tree(
     unit_values: ArrayLike,
     ancestors_indptr: ArrayLike,
@@ -387,15 +400,9 @@ def aggregate_tree(
     if code.ndim != 0:
         raise EngineInputError("how must be a single TreeAggregation code")
     indptr, index = _checked_csr(ancestors_indptr, ancestors_index, n_units)
-    weights = None
-    if code == TreeAggregation.HEADCOUNT_WEIGHTED:
-        if headcount is None:
-            raise EngineInputError("HEADCOUNT_WEIGHTED needs a headcount per unit")
-        weights = _floats(headcount, "headcount")
-        if weights.shape != (n_units,):
-            raise EngineInputError(f"headcount must have one entry per unit ({n_units})")
-        if (weights < 0).any() or np.isinf(weights).any():
-            raise EngineInputError("headcount must be finite and >= 0")
+    weights = (
+        _headcounts(headcount, n_units) if code == TreeAggregation.HEADCOUNT_WEIGHTED else None
+    )
     if code == TreeAggregation.NONE or n_units == 0:
         return data.copy()
 
@@ -428,3 +435,94 @@ def aggregate_tree(
             with np.errstate(divide="ignore", invalid="ignore"):
                 result = sums / counts
     return result[:, 0] if data.ndim == 1 else result
+
+
+def aggregate_tree_entries(
+    unit: ArrayLike,
+    group: ArrayLike,
+    values: ArrayLike,
+    ancestors_indptr: ArrayLike,
+    ancestors_index: ArrayLike,
+    how: int,
+    headcount: ArrayLike | None = None,
+) -> tuple[IndexArray, NDArray[np.int64], FloatArray]:
+    """:func:`aggregate_tree` for sparse data: values given as (unit, group, value) entries.
+
+    Where few units hold values, a dense units x series grid is mostly empty; here each
+    entry is spread to its ancestors-or-self and the aggregates are formed per
+    (ancestor, group) that received at least one value, in time proportional to the
+    entries times the tree's depth. A group is any series label (say, KPI x month).
+
+    Parameters
+    ----------
+    unit : array_like of int, shape (n,)
+        Each entry's unit index.
+    group : array_like of int, shape (n,)
+        Each entry's series, an integer >= 0. A unit should hold at most one entry per
+        group (a second one counts as another unit's value).
+    values : array_like of float, shape (n,)
+        The values; NaN entries are left out.
+    ancestors_indptr, ancestors_index, how, headcount
+        As for :func:`aggregate_tree`.
+
+    Returns
+    -------
+    unit, group, aggregate : ndarrays
+        One element per (unit, group) whose subtree holds a value in that group, sorted
+        by group then unit; the aggregate equals what :func:`aggregate_tree` gives that
+        unit for that series (NaN where headcounts sum to 0).
+
+    Examples
+    --------
+    >>> indptr, index = ancestors_csr([-1, 0, 0])
+    >>> unit, group, total = aggregate_tree_entries(
+    ...     [1, 2, 2], [0, 0, 1], [5.0, 7.0, 1.0], indptr, index, TreeAggregation.SUM
+    ... )
+    >>> unit.tolist(), group.tolist(), total.tolist()
+    ([0, 1, 2, 0, 2], [0, 0, 0, 1, 1], [12.0, 5.0, 7.0, 1.0, 1.0])
+    """
+    data = _floats(values, "values")
+    if data.ndim != 1:
+        raise EngineInputError(f"values must be 1-D, got shape {data.shape}")
+    code = _codes(how, TreeAggregation, "how")
+    if code.ndim != 0:
+        raise EngineInputError("how must be a single TreeAggregation code")
+    n_units = max(np.asarray(ancestors_indptr).size - 1, 0)
+    indptr, index = _checked_csr(ancestors_indptr, ancestors_index, n_units)
+    entry_unit = _indices(unit, "unit", 0, max(n_units, 1))
+    entry_group = _indices(group, "group", 0, np.iinfo(np.intp).max).astype(np.int64)
+    if not entry_unit.size == entry_group.size == data.size:
+        raise EngineInputError("unit, group and values must have one element per entry")
+    weights = (
+        _headcounts(headcount, n_units) if code == TreeAggregation.HEADCOUNT_WEIGHTED else None
+    )
+    keep = ~np.isnan(data)
+    entry_unit, entry_group, data = entry_unit[keep], entry_group[keep], data[keep]
+    if code == TreeAggregation.NONE:
+        order = np.lexsort((entry_unit, entry_group))
+        return entry_unit[order], entry_group[order], data[order]
+
+    # Each entry once per ancestor-or-self of its unit.
+    first, count = indptr[entry_unit], indptr[entry_unit + 1] - indptr[entry_unit]
+    entry = np.repeat(np.arange(entry_unit.size, dtype=np.intp), count)
+    offset = np.arange(entry.size, dtype=np.intp) - np.repeat(np.cumsum(count) - count, count)
+    ancestor = index[first[entry] + offset]
+    keys, slot = np.unique(entry_group[entry] * max(n_units, 1) + ancestor, return_inverse=True)
+    spread = data[entry]
+    result: FloatArray
+    if code in (TreeAggregation.MIN, TreeAggregation.MAX):
+        result = np.full(keys.size, np.inf if code == TreeAggregation.MIN else -np.inf)
+        reduce = np.minimum if code == TreeAggregation.MIN else np.maximum
+        reduce.at(result, slot, spread)
+    elif weights is not None:
+        weight = weights[entry_unit][entry]
+        usable = ~np.isnan(weight)
+        numerator = np.bincount(slot[usable], (spread * weight)[usable], minlength=keys.size)
+        denominator = np.bincount(slot[usable], weight[usable], minlength=keys.size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = numerator / denominator
+    else:
+        result = np.asarray(np.bincount(slot, spread, minlength=keys.size), dtype=np.float64)
+        if code == TreeAggregation.AVERAGE:
+            result = result / np.bincount(slot, minlength=keys.size).astype(np.float64)
+    return (keys % max(n_units, 1)).astype(np.intp), keys // max(n_units, 1), result

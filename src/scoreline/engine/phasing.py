@@ -44,7 +44,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scoreline.engine.errors import EngineInputError
 
-__all__ = ["Phasing", "phase_targets"]
+__all__ = ["Phasing", "phase_periods", "phase_targets", "profile_shares"]
 
 FloatArray = NDArray[np.float64]
 
@@ -77,19 +77,150 @@ def _phasing(how: int) -> Phasing:
         raise EngineInputError(f"{how} is not a Phasing code ({choices})") from None
 
 
-def _shares(profile: FloatArray, n_periods: int, level: bool) -> FloatArray:
-    """Each row of ``profile`` normalised to sum 1 (additive) or average 1 (level)."""
-    if profile.ndim == 0 or profile.shape[-1] != n_periods:
+def profile_shares(profile: ArrayLike, n_periods: int) -> FloatArray:
+    """Seasonal weights as each period's share of its plan: every row normalised to sum 1.
+
+    Parameters
+    ----------
+    profile : array_like of float, shape (n_periods,) or (n_targets, n_periods)
+        Weights ``>= 0``, one per period; only their ratios matter.
+    n_periods : int
+        The number of periods the weights must cover.
+
+    Raises
+    ------
+    EngineInputError
+        A weight negative or infinite, a row of zeros, or the wrong number of weights.
+
+    Examples
+    --------
+    >>> profile_shares([1, 1, 2], 3).tolist()
+    [0.25, 0.25, 0.5]
+    """
+    weights = _floats(profile, "profile", 2)
+    if weights.ndim == 0 or weights.shape[-1] != n_periods:
         raise EngineInputError(
-            f"profile must have one weight per period ({n_periods}), got shape {profile.shape}"
+            f"profile must have one weight per period ({n_periods}), got shape {weights.shape}"
         )
-    if (profile < 0).any() or np.isinf(profile).any():
+    if (weights < 0).any() or np.isinf(weights).any():
         raise EngineInputError("profile weights must be finite and >= 0")
-    totals = profile.sum(axis=-1, keepdims=True)
+    totals = weights.sum(axis=-1, keepdims=True)
     if (totals == 0).any():
         raise EngineInputError("profile weights must not all be zero")
-    shares: FloatArray = profile / totals
-    return shares * n_periods if level else shares
+    shares: FloatArray = weights / totals
+    return shares
+
+
+def phase_periods(
+    value: ArrayLike,
+    n_periods: ArrayLike,
+    period: ArrayLike,
+    how: ArrayLike,
+    *,
+    start_value: ArrayLike = np.nan,
+    share: ArrayLike = np.nan,
+    additive: ArrayLike = False,
+) -> FloatArray:
+    """The target of one period of a plan, for many targets at once, each its own way.
+
+    Elementwise (all arguments broadcast): ``value`` spread over a plan of ``n_periods``
+    periods by the :class:`Phasing` code ``how``, read at the 0-based ``period``. This is
+    what :func:`phase_targets` computes for whole plans; here every element may have its
+    own plan length, method and additivity, so scattered periods of many plans are phased
+    in one call without spreading every plan over all its periods.
+
+    Parameters
+    ----------
+    value : array_like of float
+        The plan's total (additive) or the level to hold or reach.
+    n_periods, period : array_like of int
+        The plan's length (``>= 1``) and the period asked for (``0 .. n_periods - 1``).
+    how : array_like of int
+        :class:`Phasing` codes.
+    start_value : array_like of float
+        ``LINEAR_RAMP``: the first period's level (or amount, additive).
+    share : array_like of float
+        ``SEASONAL``: the period's share of the plan's weights (:func:`profile_shares`).
+    additive : array_like of bool
+        True where period values add up to the plan's value.
+
+    Raises
+    ------
+    EngineInputError
+        An unknown code, a plan shorter than one period or a period outside its plan.
+
+    Examples
+    --------
+    Month 2 of three plans: flat, a ramp from 60 to 90 over 3 months, and a season:
+
+    >>> phase_periods(
+    ...     [1200.0, 90.0, 100.0], [12, 3, 4], [2, 2, 3], [1, 2, 3],
+    ...     start_value=[np.nan, 60.0, np.nan], share=[np.nan, np.nan, 0.5],
+    ...     additive=[True, False, True],
+    ... ).tolist()
+    [100.0, 90.0, 50.0]
+    """
+    codes = np.asarray(how)
+    low, high = min(Phasing), max(Phasing)
+    if codes.size and (codes.min() < low or codes.max() > high):
+        wrong = codes[(codes < low) | (codes > high)].flat[0]
+        raise EngineInputError(f"{wrong} is not a Phasing code")
+    lengths, steps = np.asarray(n_periods), np.asarray(period)
+    if (lengths < 1).any() or (steps < 0).any() or np.greater_equal(steps, lengths).any():
+        raise EngineInputError("every period must lie within its plan of at least one period")
+    present = np.unique(codes).tolist() if codes.size > 1 else codes.ravel().tolist()
+    if present == [Phasing.FLAT]:  # the common case, without broadcasting what is unused
+        flat = _flat(
+            _floats(value, "value", 2), lengths.astype(np.float64), np.asarray(additive, bool)
+        )
+        shape = np.broadcast_shapes(flat.shape, steps.shape, codes.shape)
+        return flat if flat.shape == shape else np.broadcast_to(flat, shape).copy()
+    v, periods, i, code, start, part, add = np.broadcast_arrays(
+        _floats(value, "value", 2),
+        lengths.astype(np.float64),
+        steps,
+        codes,
+        _floats(start_value, "start_value", 2),
+        _floats(share, "share", 2),
+        np.asarray(additive, dtype=bool),
+    )
+    result = np.empty(v.shape)
+    flat = code == Phasing.FLAT
+    result[flat] = _flat(v[flat], periods[flat], add[flat])
+    ramp = code == Phasing.LINEAR_RAMP
+    if ramp.any():
+        result[ramp] = _ramp(v[ramp], start[ramp], periods[ramp], i[ramp], add[ramp])
+    season = code == Phasing.SEASONAL
+    # A level season scales the value by share * n, so that the periods average to it.
+    scale = np.where(add[season], part[season], part[season] * periods[season])
+    result[season] = v[season] * scale
+    return result
+
+
+def _flat(value: FloatArray, n: FloatArray, additive: NDArray[np.bool_]) -> FloatArray:
+    """The value, shared evenly over the periods where additive (divided only there)."""
+    shape = np.broadcast_shapes(value.shape, n.shape, additive.shape)
+    result = np.array(np.broadcast_to(value, shape), dtype=np.float64)
+    np.divide(result, n, out=result, where=additive)
+    return result
+
+
+def _ramp(
+    end: FloatArray,
+    first: FloatArray,
+    n: FloatArray,
+    step: NDArray[np.int64],
+    additive: NDArray[np.bool_],
+) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Additive: equal steps from the first amount, adding up to the total.
+        amount = first + 2.0 * (end - n * first) / (n * (n - 1)) * step
+        # Level: weighted form so that both endpoints come out exactly.
+        fraction = step / (n - 1)
+        level = first * (1.0 - fraction) + end * fraction
+    # One period holds the whole total, or reaches the end level at once.
+    single = np.where(np.isnan(first), np.nan, end)
+    return np.where(n == 1, single, np.where(additive, amount, level))
 
 
 def phase_targets(
@@ -158,34 +289,24 @@ def phase_targets(
     if profile is not None and method != Phasing.SEASONAL:
         raise EngineInputError("profile is only used by SEASONAL")
 
-    steps = np.arange(n, dtype=np.float64)
-    if method == Phasing.FLAT:
-        per_period = value / n if additive else value
-        result = np.repeat(per_period[..., None], n, axis=-1)
-    elif method == Phasing.LINEAR_RAMP:
+    steps = np.arange(n)
+    start: ArrayLike = np.nan
+    share: ArrayLike = np.nan
+    if method == Phasing.LINEAR_RAMP:
         if start_value is None:
             raise EngineInputError("LINEAR_RAMP needs a start_value")
-        start = _floats(start_value, "start_value", 1)
-        value, start = _broadcast(value, start, "start_value")
-        end, first = value[..., None], start[..., None]
-        if n == 1:
-            # One period holds the whole total, or reaches the end level at once.
-            result = np.where(np.isnan(first), np.nan, end)
-        elif additive:
-            step = 2.0 * (end - n * first) / (n * (n - 1))
-            result = first + step * steps
-        else:
-            # Weighted form so that both endpoints come out exactly.
-            fraction = steps / (n - 1)
-            result = first * (1.0 - fraction) + end * fraction
-    else:
+        value, start_values = _broadcast(
+            value, _floats(start_value, "start_value", 1), "start_value"
+        )
+        start = start_values[..., None]
+    elif method == Phasing.SEASONAL:
         if profile is None:
             raise EngineInputError("SEASONAL needs a profile")
-        weights = _floats(profile, "profile", 2)
-        shares = _shares(weights, n, level=not additive)
-        rows, _ = _broadcast(value, shares[..., 0], "profile")
-        result = rows[..., None] * shares
-    return np.asarray(result, dtype=np.float64)
+        share = profile_shares(profile, n)
+        value, _ = _broadcast(value, share[..., 0], "profile")
+    return phase_periods(
+        value[..., None], n, steps, method, start_value=start, share=share, additive=additive
+    )
 
 
 def _broadcast(value: FloatArray, other: FloatArray, name: str) -> tuple[FloatArray, FloatArray]:

@@ -77,7 +77,7 @@ from scoreline.kpis.queries import (
 )
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.api_support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
-from scoreline.lib.dates import effective_on, today
+from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
@@ -86,7 +86,6 @@ from scoreline.strategy.api import (
     HistoryPage,
     Month,
     Reason,
-    month_end,
     page_list,
     plain,
     rated_person,
@@ -95,7 +94,7 @@ from scoreline.strategy.api import (
     visible_unit,
 )
 from scoreline.strategy.models import EsgPillar, RequiredBy
-from scoreline.strategy.queries import objective_detail, objectives_for
+from scoreline.strategy.queries import objectives_for, scorecard_rows
 
 __all__ = ["router"]
 
@@ -1112,7 +1111,7 @@ def _objectives_out(
     """How to show each objective (or goal) of a scorecard: its score, KPIs and children."""
     objective_scores = {s.objective_id: s for s in scores if s.kind == NodeKind.OBJECTIVE}
     kpi_scores = {s.kpi_id: s for s in scores if s.kind == NodeKind.KPI}
-    details = {v.objective_id: objective_detail(user, v.objective, day) for v in versions}
+    details = scorecard_rows(user, versions, day)
     child_ids = [c.objective_id for d in details.values() for c in d.children]
     child_scores = {
         s.objective_id: s.score

@@ -7,15 +7,17 @@ read takes the day whose definitions apply, which is what makes "as of" exact.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, Func, IntegerField, Q
 from django.db.models.functions import Coalesce
 
 from scoreline.engine.directions import DIRECTIONS
@@ -31,7 +33,7 @@ from scoreline.kpis.models import (
     StatusRule,
     Target,
 )
-from scoreline.lib.dates import effective_on
+from scoreline.lib.dates import effective_between, effective_on
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
 
@@ -40,6 +42,7 @@ __all__ = [
     "Edges",
     "Subject",
     "TargetRow",
+    "TargetTable",
     "ValueRows",
     "load_definitions",
     "load_edges",
@@ -85,8 +88,49 @@ def month_of(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def subject_of(unit_id: int | None, person_id: int | None) -> Subject:
-    return ("u", unit_id) if unit_id is not None else ("p", person_id)  # type: ignore[return-value]
+class MonthIndex(Func):
+    """:func:`month_index` of a date column, computed by the database.
+
+    Reading months as integers spares converting millions of dates in Python.
+    """
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = (
+            "(CAST(substr(%(expressions)s, 1, 4) AS integer) * 12"
+            " + CAST(substr(%(expressions)s, 6, 2) AS integer) - 1)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = (
+            "(CAST(EXTRACT(YEAR FROM %(expressions)s) AS integer) * 12"
+            " + CAST(EXTRACT(MONTH FROM %(expressions)s) AS integer) - 1)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class DayNumber(Func):
+    """Days since 1970-01-01 of a date column (:func:`day_number`), computed by the database."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST(julianday(%(expressions)s) - 2440587.5 AS integer)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(%(expressions)s - DATE '1970-01-01')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+EPOCH = dt.date(1970, 1, 1)
+OPEN_END = 1 << 40  # the day number of a validity without an end
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
 
 
 @dataclass
@@ -221,32 +265,28 @@ def load_values(
         rows = rows.filter(
             Q(unit_id__in=list(unit_ids or ())) | Q(person_id__in=list(person_ids or ()))
         )
-    columns = rows.annotate(
-        unit_or_0=Coalesce("unit_id", 0), person_or_0=Coalesce("person_id", 0)
-    ).values_list("kpi_id", "unit_or_0", "person_or_0", "period", "value")
-    try:
-        sql, params = columns.query.sql_with_params()
-    except EmptyResultSet:  # a filter on an empty list matches nothing
-        return ValueRows.empty()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    # In no particular order: whatever the bridge computes does not depend on it.
+    columns = (
+        rows.order_by()
+        .annotate(
+            unit_or_0=Coalesce("unit_id", 0),
+            person_or_0=Coalesce("person_id", 0),
+            month=MonthIndex("period"),
+        )
+        .values_list("kpi_id", "unit_or_0", "person_or_0", "month", "value")
+    )
+    fetched = fetch_rows(columns)
     if not fetched:
         return ValueRows.empty()
-    kpi, unit, person, period, value = zip(*fetched, strict=True)
-    # Dates arrive as date objects (PostgreSQL) or ISO text (SQLite); numpy parses both.
-    months = np.array(period, dtype="datetime64[M]").astype(np.int64) + 1970 * 12
+    kpi, unit, person, month, value = _numbers(fetched, 5)
     return ValueRows(
-        np.array(kpi, dtype=np.int64),
-        np.array(unit, dtype=np.int64),
-        np.array(person, dtype=np.int64),
-        months,
-        np.array(value, dtype=np.float64),
-    )
+        kpi.astype(np.int64), unit.astype(np.int64), person.astype(np.int64),
+        month.astype(np.int64), value,
+    )  # fmt: skip
 
 
 class TargetRow(NamedTuple):
-    """The columns of a target version that scoring reads (lighter than a model instance)."""
+    """One target version, for the audits that read targets row by row."""
 
     pk: int
     kpi_id: int
@@ -254,7 +294,6 @@ class TargetRow(NamedTuple):
     person_id: int | None
     period_start: dt.date
     period_end: dt.date
-    target_type: str
     threshold: float | None
     target: float | None
     stretch: float | None
@@ -265,6 +304,76 @@ class TargetRow(NamedTuple):
     profile: list[float]
 
 
+@dataclass
+class TargetTable:
+    """Target versions as parallel arrays, in id order (a later row wins a shared month)."""
+
+    pk: IntArray
+    kpi: IntArray
+    unit: IntArray  # 0 when the target belongs to a person
+    person: IntArray  # 0 when the target belongs to a unit
+    first: IntArray  # month index of the span's first month
+    end: IntArray  # month index just after the span
+    threshold: FloatArray
+    target: FloatArray
+    stretch: FloatArray
+    low: FloatArray
+    high: FloatArray
+    baseline: FloatArray
+    phasing: npt.NDArray[np.str_]
+    profile: npt.NDArray[np.object_]  # seasonal weights, a list (None when not seasonal)
+    valid_from: IntArray  # the version's validity, as day numbers (OPEN_END: none)
+    valid_until: IntArray
+
+    def __len__(self) -> int:
+        return len(self.pk)
+
+    def take(self, index: npt.NDArray[np.intp] | npt.NDArray[np.bool_]) -> TargetTable:
+        return TargetTable(*(getattr(self, name)[index] for name in TARGET_ARRAYS))
+
+    def on(self, day: dt.date) -> TargetTable:
+        """The versions in force on ``day``."""
+        number = day_number(day)
+        return self.take((self.valid_from <= number) & (number < self.valid_until))
+
+    def rows(self) -> list[TargetRow]:
+        table = {name: getattr(self, name).tolist() for name in TARGET_ARRAYS}
+        return [
+            TargetRow(
+                pk=table["pk"][i],
+                kpi_id=table["kpi"][i],
+                unit_id=table["unit"][i] or None,
+                person_id=table["person"][i] or None,
+                period_start=month_of(table["first"][i]),
+                period_end=month_of(table["end"][i]),
+                threshold=_optional(table["threshold"][i]),
+                target=_optional(table["target"][i]),
+                stretch=_optional(table["stretch"][i]),
+                range_low=_optional(table["low"][i]),
+                range_high=_optional(table["high"][i]),
+                baseline=_optional(table["baseline"][i]),
+                phasing=table["phasing"][i],
+                profile=table["profile"][i] or [],
+            )
+            for i in range(len(self))
+        ]
+
+    @classmethod
+    def of(cls, rows: list[TargetRow]) -> TargetTable:
+        """The table of some rows (as :meth:`rows` gives them)."""
+        columns = [list(column) for column in zip(*rows, strict=True)] if rows else []
+        if columns:
+            for at in (4, 5):  # the span's dates as month indices
+                columns[at] = [month_index(day) for day in columns[at]]
+        return _target_table(*(tuple(column) for column in columns))
+
+
+TARGET_ARRAYS = (
+    "pk", "kpi", "unit", "person", "first", "end", "threshold", "target", "stretch", "low",
+    "high", "baseline", "phasing", "profile", "valid_from", "valid_until",
+)  # fmt: skip
+
+
 def load_targets(
     day: dt.date,
     *,
@@ -272,9 +381,17 @@ def load_targets(
     unit_ids: Collection[int] | None = None,
     person_ids: Collection[int] | None = None,
     months: Collection[int] | None = None,
-) -> list[TargetRow]:
-    """Targets in force on ``day``; with ``months``, only those whose span covers one."""
-    rows = Target.objects.filter(effective_on(day))
+    until: dt.date | None = None,
+) -> TargetTable:
+    """Targets in force on ``day`` (or on any day up to ``until``: pick a day's with
+    :meth:`TargetTable.on`); with ``months``, only those whose span covers one.
+
+    Read with a raw cursor straight into arrays, as values are: a large organisation has
+    a million targets.
+    """
+    rows = Target.objects.filter(
+        effective_on(day) if until is None else effective_between(day, until)
+    )
     if months:
         rows = rows.filter(
             period_start__lte=month_of(max(months)), period_end__gt=month_of(min(months))
@@ -285,36 +402,164 @@ def load_targets(
         rows = rows.filter(
             Q(unit_id__in=list(unit_ids or ())) | Q(person_id__in=list(person_ids or ()))
         )
-    columns = rows.order_by("id").values_list(*TargetRow._fields)
-    return [TargetRow(*row) for row in columns]
+    columns = rows.order_by("id").annotate(
+        first=MonthIndex("period_start"),
+        end=MonthIndex("period_end"),
+        since=DayNumber("valid_from"),
+        until=Coalesce(DayNumber("valid_until"), OPEN_END),
+    ).values_list(
+        "id", "kpi_id", "unit_id", "person_id", "first", "end", "threshold", "target",
+        "stretch", "range_low", "range_high", "baseline", "phasing", "profile", "since", "until",
+    )  # fmt: skip
+    fetched = list(zip(*fetch_rows(columns), strict=True)) or [()] * (len(TargetRow._fields) + 2)
+    *fields, since, until_day = fetched
+    return _target_table(*fields, validity=(since, until_day))
 
 
-# Node keys of the scorecard graph.
+def _target_table(
+    *columns: tuple[Any, ...], validity: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+) -> TargetTable:
+    """A table from its columns (as :class:`TargetRow` has them); without ``validity``, the
+    rows count as always in force."""
+    if not columns:
+        columns = ((),) * len(TargetRow._fields)
+    pk, kpi, unit, person, first, end, *bounds, phasing, profile = columns
+    since, until = validity or ((0,) * len(pk), (OPEN_END,) * len(pk))
+    how = np.array(phasing, dtype=np.str_) if phasing else np.zeros(0, dtype=np.str_)
+    profiles = np.full(len(pk), None, dtype=object)
+    for i in np.flatnonzero(how == "seasonal").tolist():
+        weights = profile[i]  # JSON text on SQLite, a list on PostgreSQL
+        profiles[i] = json.loads(weights) if isinstance(weights, str) else list(weights)
+    threshold, target, stretch, low, high, baseline = (
+        np.array(column, dtype=np.float64) for column in bounds
+    )
+    return TargetTable(
+        np.array(pk, dtype=np.int64),
+        np.array(kpi, dtype=np.int64),
+        _ids(unit),
+        _ids(person),
+        np.array(first, dtype=np.int64),
+        np.array(end, dtype=np.int64),
+        threshold,
+        target,
+        stretch,
+        low,
+        high,
+        baseline,
+        how,
+        profiles,
+        np.array(since, dtype=np.int64),
+        np.array(until, dtype=np.int64),
+    )
+
+
+def _optional(number: float) -> float | None:
+    return None if math.isnan(number) else number
+
+
+def _numbers(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
+    """Rows of numbers as one float column per field, NULL as NaN (ids are exact below
+    2**53)."""
+    return np.array(rows, dtype=np.float64).reshape(-1, width).T.copy()
+
+
+def _ids(column: tuple[object, ...]) -> IntArray:
+    return np.array([0 if x is None else x for x in column], dtype=np.int64)
+
+
+def fetch_rows(columns: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A query's rows through a raw cursor, without building model or field values."""
+    try:
+        sql, params = columns.query.sql_with_params()
+    except EmptyResultSet:  # a filter on an empty list matches nothing
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# Nodes of the scorecard graph. Each has a key, read by people and by storage:
 #   ("kpi", kpi id, subject)    a KPI's score at a unit or for a person (the leaves)
 #   ("objective", objective id)
 #   ("perspective", unit id, perspective id)
 #   ("unit", unit id)           a unit's scorecard
 #   ("person", person id)       an individual scorecard
+# and a code, one int64 with the kind in the top bits, in which the graph is built.
 NodeKey = tuple[object, ...]
+NODE_KINDS = ("kpi", "objective", "perspective", "unit", "person")
+KIND_SHIFT = 58
+PAYLOAD = (1 << KIND_SHIFT) - 1
+SUBJECT_BITS = 22  # subjects (units and persons) below 2**21 each
+PERSPECTIVE_BITS = 20
+
+
+def subject_code(unit: IntArray, person: IntArray) -> IntArray:
+    """One integer per subject: units even, persons odd (0 marks the other column)."""
+    return np.where(unit > 0, unit * 2, person * 2 + 1)
+
+
+def kpi_nodes(kpi: IntArray, subject: IntArray) -> IntArray:
+    """Codes of KPI leaves; the kind is 0, so a leaf's code is its KPI x subject code."""
+    return (kpi << SUBJECT_BITS) | subject
+
+
+def _nodes(kind: str, payload: IntArray) -> IntArray:
+    return (NODE_KINDS.index(kind) << KIND_SHIFT) | payload
+
+
+def node_kinds(codes: IntArray) -> IntArray:
+    """Each code's kind, as its position in :data:`NODE_KINDS`."""
+    return codes >> KIND_SHIFT
+
+
+def stored_nodes(
+    kind: npt.NDArray[np.str_],
+    kpi: IntArray,
+    objective: IntArray,
+    perspective: IntArray,
+    unit: IntArray,
+    person: IntArray,
+) -> IntArray:
+    """The node codes of stored score rows, given their columns (0 for null ids)."""
+    payload = np.select(
+        [kind == "kpi", kind == "objective", kind == "perspective", kind == "unit"],
+        [
+            kpi_nodes(kpi, subject_code(unit, person)),
+            objective,
+            (unit << PERSPECTIVE_BITS) | perspective,
+            unit,
+        ],
+        default=person,
+    )
+    position = np.select([kind == name for name in NODE_KINDS], list(range(len(NODE_KINDS))))
+    return (position << KIND_SHIFT) | payload
+
+
+def node_key(code: int) -> NodeKey:
+    kind, payload = NODE_KINDS[code >> KIND_SHIFT], code & PAYLOAD
+    if kind == "kpi":
+        subject = payload & ((1 << SUBJECT_BITS) - 1)
+        return (kind, payload >> SUBJECT_BITS, ("p" if subject % 2 else "u", subject // 2))
+    if kind == "perspective":
+        return (kind, payload >> PERSPECTIVE_BITS, payload & ((1 << PERSPECTIVE_BITS) - 1))
+    return (kind, payload)
 
 
 @dataclass
 class Edges:
-    """Weighted child -> parent edges of the scorecard graph in force on a day."""
+    """Weighted child -> parent edges of the scorecard graph in force on a day, as codes."""
 
-    child: list[NodeKey] = field(default_factory=list)
-    parent: list[NodeKey] = field(default_factory=list)
-    weight: list[float] = field(default_factory=list)
+    child: IntArray
+    parent: IntArray
+    weight: FloatArray
     # Which unit's policy a node follows (persons and their goals: their primary unit).
-    policy_unit: dict[NodeKey, int] = field(default_factory=dict)
-    outside_parents: set[object] = field(default_factory=set)
-    # The unit or person owning each objective loaded.
-    owner: dict[int, Subject] = field(default_factory=dict)
-
-    def add(self, child: NodeKey, parent: NodeKey, weight: float) -> None:
-        self.child.append(child)
-        self.parent.append(parent)
-        self.weight.append(weight)
+    policy_node: IntArray
+    policy_unit: IntArray
+    # The objectives loaded, sorted, and the subject code of the unit or person owning each.
+    objective: IntArray
+    owner: IntArray
+    # Parent objectives owned by subjects not loaded.
+    outside_parents: set[int]
 
 
 def load_edges(
@@ -330,7 +575,6 @@ def load_edges(
     scorecards. ``outside_parents`` then names the parent objectives owned by others, which
     an incremental recompute follows upwards.
     """
-    edges = Edges()
     versions = ObjectiveVersion.objects.filter(effective_on(day))
     measures = ObjectiveMeasure.objects.filter(effective_on(day))
     if unit_ids is not None or person_ids is not None:
@@ -340,36 +584,86 @@ def load_edges(
         owned_ids = list(owned.values_list("objective_id", flat=True))
         versions = versions.filter(Q(objective_id__in=owned_ids) | Q(parent_id__in=owned_ids))
         measures = measures.filter(objective_id__in=owned_ids)
-    rows = list(
-        versions.values_list(
+    fetched = fetch_rows(
+        versions.order_by("objective_id").values_list(
             "objective_id", "unit_id", "person_id", "person__primary_unit_id", "perspective_id",
             "parent_id", "contribution_weight", "weight",
         )
     )  # fmt: skip
-    subject: dict[int, Subject] = {}
-    for objective, unit, person, person_unit, perspective, parent, contribution, weight in rows:
-        node = ("objective", objective)
-        subject[objective] = subject_of(unit, person)
-        if parent is not None:
-            edges.add(node, ("objective", parent), contribution)
-        if unit is not None:
-            edges.add(node, ("perspective", unit, perspective), weight)
-            for key in (node, ("perspective", unit, perspective), ("unit", unit)):
-                edges.policy_unit[key] = unit
+    columns = _numbers(fetched, 8)
+    objective, unit, person, person_unit, perspective, parent = (
+        np.nan_to_num(c).astype(np.int64) for c in columns[:6]
+    )
+    contribution, weight = columns[6:]
+    node = _nodes("objective", objective)
+    at_unit = unit > 0
+    perspective_node = _nodes("perspective", (unit << PERSPECTIVE_BITS) | perspective)[at_unit]
+    person_node = _nodes("person", person)[~at_unit]
+    cascaded = parent > 0
+    child_parts = [node[cascaded], node[at_unit], node[~at_unit]]
+    parent_parts = [_nodes("objective", parent[cascaded]), perspective_node, person_node]
+    weight_parts = [contribution[cascaded], weight[at_unit], weight[~at_unit]]
+    unit_node = _nodes("unit", unit[at_unit])
+    policy_node = np.concatenate([node, perspective_node, unit_node, person_node])
+    policy_unit = np.concatenate(
+        [np.where(at_unit, unit, person_unit), unit[at_unit], unit[at_unit], person_unit[~at_unit]]
+    )
+    owner = subject_code(unit, person)
+    outside = set(np.setdiff1d(parent[cascaded], objective).tolist())
+    kpi_edges = _measure_edges(measures, objective, owner)
+    units_weighted = _perspective_edges(day, np.unique(perspective_node))
+    return Edges(
+        child=np.concatenate([*child_parts, kpi_edges[0], units_weighted[0]]),
+        parent=np.concatenate([*parent_parts, kpi_edges[1], units_weighted[1]]),
+        weight=np.concatenate([*weight_parts, kpi_edges[2], units_weighted[2]]),
+        policy_node=policy_node,
+        policy_unit=policy_unit,
+        objective=objective,
+        owner=owner,
+        outside_parents=outside,
+    )
+
+
+def _measure_edges(
+    measures: models.QuerySet[ObjectiveMeasure], objective: IntArray, owner: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """KPI leaf -> objective edges of the loaded objectives (their owner is the subject)."""
+    rows = measures.order_by("objective_id", "kpi_id", "valid_from")
+    measured, kpi, weight = _numbers(
+        fetch_rows(rows.values_list("objective_id", "kpi_id", "weight")), 3
+    )
+    measured, kpi = measured.astype(np.int64), kpi.astype(np.int64)
+    at = np.minimum(np.searchsorted(objective, measured), max(len(objective) - 1, 0))
+    loaded = (objective[at] == measured) if len(objective) else np.zeros(len(kpi), dtype=bool)
+    return (
+        kpi_nodes(kpi[loaded], owner[at[loaded]]),
+        _nodes("objective", measured[loaded]),
+        weight[loaded],
+    )
+
+
+def _perspective_edges(
+    day: dt.date, perspective_nodes: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Perspective -> unit edges weighted by the unit's own weights or the default ones."""
+    payload = perspective_nodes & PAYLOAD
+    unit, perspective = payload >> PERSPECTIVE_BITS, payload & ((1 << PERSPECTIVE_BITS) - 1)
+    weights = PerspectiveWeight.objects.filter(effective_on(day))
+    weights = weights.filter(Q(unit__isnull=True) | Q(unit_id__in=np.unique(unit).tolist()))
+    default: dict[int, float] = {}
+    own: dict[tuple[int, int], float] = {}
+    for perspective_id, unit_id, weight in weights.values_list(
+        "perspective_id", "unit_id", "weight"
+    ):
+        if unit_id is None:
+            default[perspective_id] = weight
         else:
-            edges.add(node, ("person", person), weight)
-            for key in (node, ("person", person)):
-                edges.policy_unit[key] = person_unit
-    edges.owner = subject
-    edges.outside_parents = {
-        key[1] for key in edges.parent if key[0] == "objective" and key[1] not in subject
-    }
-    for objective, kpi, weight in measures.values_list("objective_id", "kpi_id", "weight"):
-        if objective in subject:
-            edges.add(("kpi", kpi, subject[objective]), ("objective", objective), weight)
-    units = {key[1] for key in edges.parent if key[0] == "perspective"}
-    _add_perspective_weights(edges, day, units)
-    return edges
+            own[(unit_id, perspective_id)] = weight
+    share = [
+        own.get((u, p), default.get(p, 1.0))
+        for u, p in zip(unit.tolist(), perspective.tolist(), strict=True)
+    ]
+    return perspective_nodes, _nodes("unit", unit), np.array(share, dtype=np.float64)
 
 
 def owners_of(day: dt.date, objective_ids: Collection[int]) -> tuple[set[int], set[int]]:
@@ -383,22 +677,6 @@ def owners_of(day: dt.date, objective_ids: Collection[int]) -> tuple[set[int], s
         else:
             persons.add(person)
     return units, persons
-
-
-def _add_perspective_weights(edges: Edges, day: dt.date, units: set[object]) -> None:
-    weights = PerspectiveWeight.objects.filter(effective_on(day))
-    weights = weights.filter(Q(unit__isnull=True) | Q(unit_id__in=list(units)))
-    default: dict[int, float] = {}
-    own: dict[tuple[int, int], float] = {}
-    for perspective, unit, weight in weights.values_list("perspective_id", "unit_id", "weight"):
-        if unit is None:
-            default[perspective] = weight
-        else:
-            own[(unit, perspective)] = weight
-    for key in sorted({k for k in edges.parent if k[0] == "perspective"}, key=str):
-        unit_id, perspective_id = int(key[1]), int(key[2])  # type: ignore[call-overload]
-        share = own.get((unit_id, perspective_id), default.get(perspective_id, 1.0))
-        edges.add(key, ("unit", unit_id), share)
 
 
 @dataclass
@@ -456,13 +734,17 @@ SCORING_DEFINITIONS: tuple[type[models.Model], ...] = (
 )  # fmt: skip
 
 
-def version_boundaries(until: dt.date) -> list[dt.date]:
-    """Every day up to ``until`` on which some scoring definition starts or ends, sorted."""
+def version_boundaries(until: dt.date, since: dt.date | None = None) -> list[dt.date]:
+    """Every day up to ``until`` (and after ``since``) on which some scoring definition
+    starts or ends, sorted."""
     days: set[dt.date] = set()
     for model in SCORING_DEFINITIONS:
-        rows = model._default_manager.all()
-        days.update(rows.filter(valid_from__lte=until).values_list("valid_from", flat=True))
-        days.update(rows.filter(valid_until__lte=until).values_list("valid_until", flat=True))
+        rows = model._default_manager.order_by()
+        for column in ("valid_from", "valid_until"):
+            within = rows.filter(**{f"{column}__lte": until})
+            if since is not None:
+                within = within.filter(**{f"{column}__gt": since})
+            days.update(within.values_list(column, flat=True).distinct())
     return sorted(days)
 
 

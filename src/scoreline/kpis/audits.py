@@ -60,6 +60,7 @@ from scoreline.engine.specificity import classify_targets, feasible_range, reach
 from scoreline.kpis.architecture import (
     Definitions,
     TargetRow,
+    TargetTable,
     ValueRows,
     headcounts,
     load_definitions,
@@ -70,12 +71,12 @@ from scoreline.kpis.architecture import (
     unit_tree,
 )
 from scoreline.kpis.bridge import (
+    PARAMS,
     TREE,
     derive_values,
-    element_keys,
     leaf_codes,
     lookup,
-    phase,
+    monthly_targets,
 )
 from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure
 from scoreline.lib.dates import effective_on, today
@@ -222,15 +223,11 @@ def _derived(defs: Definitions, kpi_ids: Collection[int]) -> ValueRows:
 
 def _final_targets(defs: Definitions, rows: Sequence[TargetRow]) -> FloatArray:
     """The phased monthly target of each row's last month (the middle of a range without one)."""
-    params = phase(defs, rows)
-    if not len(params.key) or not len(rows):
-        return np.full(len(rows), np.nan)
     kpi = np.array([r.kpi_id for r in rows], dtype=np.int64)
-    keys = element_keys(kpi, *_subjects(rows), _last_months(rows))
-    at, found = lookup(params.key, keys)
-    goal = params.target[at]
-    goal = np.where(np.isnan(goal), (params.low[at] + params.high[at]) / 2, goal)
-    return np.where(found, goal, np.nan)
+    last = ValueRows(kpi, *_subjects(rows), _last_months(rows), np.full(len(rows), np.nan))
+    params = dict(zip(PARAMS, monthly_targets(defs, TargetTable.of(list(rows)), last), strict=True))
+    middle = (params["low"] + params["high"]) / 2
+    return np.where(np.isnan(params["target"]), middle, params["target"])
 
 
 def _last_months(rows: Sequence[TargetRow]) -> IntArray:
@@ -240,7 +237,7 @@ def _last_months(rows: Sequence[TargetRow]) -> IntArray:
 def _covering(day: dt.date, kpi_ids: Iterable[int] | None = None) -> list[TargetRow]:
     """Targets in force on ``day`` whose span covers ``day``'s month."""
     month = _month_start(day)
-    rows = load_targets(day, kpi_ids=None if kpi_ids is None else list(kpi_ids))
+    rows = load_targets(day, kpi_ids=None if kpi_ids is None else list(kpi_ids)).rows()
     return [row for row in rows if row.period_start <= month < row.period_end]
 
 

@@ -15,26 +15,36 @@ import bisect
 import datetime as dt
 import itertools
 import math
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from scoreline.engine import aggregation, formulas, phasing, rollup, scoring, status
 from scoreline.engine.directions import TARGET_RANGE
 from scoreline.kpis.architecture import (
+    KIND_SHIFT,
     METHOD,
+    NODE_KINDS,
+    PAYLOAD,
+    PERSPECTIVE_BITS,
+    SUBJECT_BITS,
     Definitions,
     Edges,
+    MonthIndex,
     NodeKey,
     Policy,
-    TargetRow,
+    TargetTable,
     ValueRows,
+    fetch_rows,
     headcounts,
+    kpi_nodes,
     load_definitions,
     load_edges,
     load_policies,
@@ -42,8 +52,12 @@ from scoreline.kpis.architecture import (
     load_values,
     month_index,
     month_of,
+    node_key,
+    node_kinds,
     owners_of,
     stored_months,
+    stored_nodes,
+    subject_code,
     unit_tree,
     version_boundaries,
 )
@@ -84,12 +98,8 @@ PHASING = {
     "linear_ramp": phasing.Phasing.LINEAR_RAMP,
     "seasonal": phasing.Phasing.SEASONAL,
 }
-# Subjects and months packed into one integer key: persons odd, units even.
+# Months below this bound, packed under KPI x subject codes into one integer key.
 MONTHS = 1 << 20
-
-
-def subject_code(unit: IntArray, person: IntArray) -> IntArray:
-    return np.where(unit > 0, unit * 2, person * 2 + 1)
 
 
 def element_keys(kpi: IntArray, unit: IntArray, person: IntArray, month: IntArray) -> IntArray:
@@ -122,11 +132,11 @@ def _formula_values(defs: Definitions, values: ValueRows) -> ValueRows:
     if not parsed:
         return ValueRows.empty()
     id_of = {code: kpi_id for kpi_id, code in code_of.items()}
-    subject = subject_code(values.unit, values.person)
-    keys = subject * MONTHS + values.month
     involved = {name for f in parsed.values() for name in f.names} | set(parsed)
-    wanted = np.isin(values.kpi, [id_of[c] for c in involved if c in id_of])
-    union = np.unique(keys[wanted])
+    # Only the values of the KPIs the formulas involve are read, one column per KPI.
+    values = values.take(np.isin(values.kpi, [id_of[c] for c in involved if c in id_of]))
+    keys = subject_code(values.unit, values.person) * MONTHS + values.month
+    union = np.unique(keys)
     base: dict[str, FloatArray] = {}
     for code in involved:
         column = np.full(len(union), np.nan)
@@ -151,35 +161,43 @@ def _formula_values(defs: Definitions, values: ValueRows) -> ValueRows:
 
 
 def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRows:
-    """Units without a value of their own get the aggregate of their subtree's values."""
+    """Units without a value of their own get the aggregate of their subtree's values.
+
+    Only the units holding values are spread up the tree (one engine call per tree
+    rule), so the work follows the values, not units x months x KPIs.
+    """
     tree_kpis = [k for k, v in defs.kpis.items() if v.tree_aggregation != "none"]
-    at_units = values.unit > 0
-    if not tree_kpis or not at_units.any():
+    at_units = np.flatnonzero(values.unit > 0)
+    at_units = at_units[np.isin(values.kpi[at_units], tree_kpis)]
+    if not at_units.size:
         return ValueRows.empty()
     unit_ids, parent = unit_tree()
-    position = {int(u): i for i, u in enumerate(unit_ids)}
     indptr, index = aggregation.ancestors_csr(parent)
     heads = headcounts(unit_ids, day)
-    months = np.unique(values.month[at_units])
+    own = values.take(at_units)
+    by_id = np.argsort(unit_ids)
+    position = by_id[np.searchsorted(unit_ids, own.unit, sorter=by_id)]
+    # A group is one KPI x month; month offsets stay below MONTHS. Sorted, so that sums
+    # add up in the same order however the values were read.
+    group = own.kpi * MONTHS + own.month
+    ordered = np.lexsort((position, group))
+    own, position, group = own.take(ordered), position[ordered], group[ordered]
+    held = np.unique(group * len(unit_ids) + position)
+    rule = np.array([TREE[defs.kpis[int(k)].tree_aggregation] for k in own.kpi], dtype=np.int64)
     parts = []
-    for kpi_id in tree_kpis:
-        mine = at_units & (values.kpi == kpi_id)
-        if not mine.any():
-            continue
-        grid = np.full((len(unit_ids), len(months)), np.nan)
-        rows = np.array([position[int(u)] for u in values.unit[mine]], dtype=np.int64)
-        grid[rows, np.searchsorted(months, values.month[mine])] = values.value[mine]
-        how = TREE[defs.kpis[kpi_id].tree_aggregation]
+    for how in np.unique(rule).tolist():
+        mine = rule == how
         weights = heads if how == aggregation.TreeAggregation.HEADCOUNT_WEIGHTED else None
-        total = aggregation.aggregate_tree(grid, indptr, index, how, headcount=weights)
-        fill = np.isnan(grid) & np.isfinite(total)
-        unit_pos, month_pos = np.nonzero(fill)
+        units, groups, total = aggregation.aggregate_tree_entries(
+            position[mine], group[mine], own.value[mine], indptr, index, how, headcount=weights
+        )
+        fill = np.isfinite(total) & ~np.isin(groups * len(unit_ids) + units, held)
         parts.append(
             ValueRows(
-                np.full(len(unit_pos), kpi_id, dtype=np.int64),
-                unit_ids[unit_pos],
-                np.zeros(len(unit_pos), dtype=np.int64),
-                months[month_pos],
+                groups[fill] // MONTHS,
+                unit_ids[units[fill]],
+                np.zeros(int(fill.sum()), dtype=np.int64),
+                groups[fill] % MONTHS,
                 total[fill],
             )
         )
@@ -189,111 +207,183 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
 # ---------------------------------------------------------------- targets
 
 
-@dataclass
-class TargetParams:
-    """Phased monthly targets, one element per KPI x subject x month, sorted by key."""
-
-    key: IntArray
-    threshold: FloatArray
-    target: FloatArray
-    stretch: FloatArray
-    low: FloatArray
-    high: FloatArray
-
-
+PARAMS = ("threshold", "target", "stretch", "low", "high")
 BOUNDS = ("threshold", "stretch", "low", "high")
 
 
-def phase(
-    defs: Definitions, targets: Iterable[TargetRow], months: Collection[int] | None = None
-) -> TargetParams:
-    """Spread each target over the months of its span (only ``months``, when given).
+def monthly_targets(defs: Definitions, targets: TargetTable, rows: ValueRows) -> FloatArray:
+    """The phased target parameters of each row's month, as a (len(PARAMS), n) array.
 
-    Targets sharing a phasing, a span length and additivity are phased together in one
-    engine call. Where spans overlap, the later target row wins the month.
+    Each row takes the target of its KPI and subject whose span covers its month (the
+    later target where spans overlap) and is phased on its own: month ``i`` of a span of
+    ``n`` months, by the target's phasing. Rows without a target get NaN.
     """
-    rows = [t for t in targets if t.kpi_id in defs.kpis]
-    if not rows:
-        empty = np.zeros(0)
-        return TargetParams(np.zeros(0, dtype=np.int64), empty, empty, empty, empty, empty)
-    first = np.array([month_index(t.period_start) for t in rows], dtype=np.int64)
-    length = np.array([month_index(t.period_end) for t in rows], dtype=np.int64) - first
-    goal = _column([t.target for t in rows])
-    raw = {
-        "threshold": _column([t.threshold for t in rows]),
-        "stretch": _column([t.stretch for t in rows]),
-        "low": _column([t.range_low for t in rows]),
-        "high": _column([t.range_high for t in rows]),
-    }
-    baseline = _column([t.baseline for t in rows])
-    how = np.array([PHASING[t.phasing] for t in rows], dtype=np.int64)
-    # A ramp without a start and a season without a profile fall back to flat.
-    how[(how == phasing.Phasing.LINEAR_RAMP) & (np.isnan(baseline) | np.isnan(goal))] = (
-        phasing.Phasing.FLAT
+    table = targets.take(np.isin(targets.kpi, list(defs.kpis)))
+    row = _covering_rows(table, leaf_codes(rows.kpi, rows.unit, rows.person), rows.month)
+    has = np.flatnonzero(row >= 0)
+    complete = has.size == len(rows)  # every value has a target: no gaps to leave NaN
+    row = row if complete else row[has]
+    how, additive = _phasing_of(defs, table)
+    length = table.end - table.first
+    params = np.vstack([getattr(table, name) for name in PARAMS])
+    # Every month first as flat (which needs no month), then the ramps and seasons.
+    flat = phasing.phase_periods(
+        params[:, row], length[row], 0, phasing.Phasing.FLAT, additive=additive[row]
     )
-    seasonal = how == phasing.Phasing.SEASONAL
-    how[seasonal & np.array([not t.profile for t in rows])] = phasing.Phasing.FLAT
-    additive = np.array([defs.kpis[t.kpi_id].time_aggregation == "sum" for t in rows])
-    groups: dict[tuple[int, int, bool], list[int]] = {}
-    shapes = zip(how.tolist(), length.tolist(), additive.tolist(), strict=True)
-    for i, shape in enumerate(shapes):
-        groups.setdefault(shape, []).append(i)
-    parts: dict[str, list[FloatArray]] = {name: [] for name in ("target", *BOUNDS)}
-    keys: list[IntArray] = []
-    order: list[IntArray] = []
-    for (code, n, add), members in groups.items():
-        idx = np.array(members, dtype=np.intp)
-        method = phasing.Phasing(code)
-        profile = (
-            np.array([np.resize(np.asarray(rows[i].profile, dtype=float), n) for i in members])
-            if method == phasing.Phasing.SEASONAL
-            else None
+    if complete:
+        result = flat
+    else:
+        result = np.full((len(PARAMS), len(rows)), np.nan)
+        result[:, has] = flat
+    shaped = np.flatnonzero(how[row] != phasing.Phasing.FLAT)
+    if shaped.size:
+        month = rows.month[has[shaped]]
+        result[:, has[shaped]] = _shaped_targets(table, params, how, additive, row[shaped], month)
+    return result
+
+
+def _phasing_of(defs: Definitions, table: TargetTable) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Each target's phasing code and whether its KPI adds up over months.
+
+    A ramp without a start or a goal, and a season without a profile, fall back to flat.
+    """
+    how = np.select(
+        [table.phasing == name for name in PHASING], [int(code) for code in PHASING.values()],
+        default=int(phasing.Phasing.FLAT),
+    )  # fmt: skip
+    how[
+        (how == phasing.Phasing.LINEAR_RAMP) & (np.isnan(table.baseline) | np.isnan(table.target))
+    ] = phasing.Phasing.FLAT
+    seasonal = np.flatnonzero(how == phasing.Phasing.SEASONAL)
+    bare = [i for i in seasonal.tolist() if not table.profile[i]]
+    how[bare] = phasing.Phasing.FLAT
+    summed = [k for k, v in defs.kpis.items() if v.time_aggregation == "sum"]
+    return how, np.isin(table.kpi, summed)
+
+
+def _shaped_targets(
+    table: TargetTable,
+    params: FloatArray,
+    how: IntArray,
+    additive: npt.NDArray[np.bool_],
+    row: IntArray,
+    month: IntArray,
+) -> FloatArray:
+    """Ramped and seasonal targets of some months, each phased at its month of its span."""
+    n, period, code, add = (
+        table.end[row] - table.first[row],
+        month - table.first[row],
+        how[row],
+        additive[row],
+    )
+    share = np.full(len(row), np.nan)
+    seasonal = np.flatnonzero(code == phasing.Phasing.SEASONAL)
+    share[seasonal] = _profile_shares(table, row[seasonal], n[seasonal], period[seasonal])
+    goal, start = table.target[row], table.baseline[row]
+    phased_goal = phasing.phase_periods(
+        goal, n, period, code, start_value=start, share=share, additive=add
+    )
+    result = np.empty((len(PARAMS), len(row)))
+    result[PARAMS.index("target")] = phased_goal
+    ramp = code == phasing.Phasing.LINEAR_RAMP
+    for name in BOUNDS:
+        bound = params[PARAMS.index(name), row]
+        if ramp.all():
+            # A ramp moves the whole band: each bound keeps its distance from the target.
+            result[PARAMS.index(name)] = phased_goal + (bound - goal)
+            continue
+        result[PARAMS.index(name)] = phasing.phase_periods(
+            bound, n, period, np.where(ramp, phasing.Phasing.FLAT, code), share=share,
+            additive=add,
+        )  # fmt: skip
+        result[PARAMS.index(name), ramp] = phased_goal[ramp] + (bound[ramp] - goal[ramp])
+    return result
+
+
+def _covering_rows(table: TargetTable, leaf: IntArray, month: IntArray) -> IntArray:
+    """The target row covering each KPI x subject (``leaf``) and month; -1 for none.
+
+    Rows are searched as non-overlapping segments; where a subject's spans overlap, the
+    months they share go to the later row (by id), as they are split into segments.
+    """
+    seg_leaf, seg_first, seg_end, seg_row = _segments(
+        leaf_codes(table.kpi, table.unit, table.person), table.first, table.end
+    )
+    if not seg_leaf.size:
+        return np.full(len(leaf), -1, dtype=np.int64)
+    at = np.searchsorted(seg_leaf * MONTHS + seg_first, leaf * MONTHS + month, side="right") - 1
+    safe = np.maximum(at, 0)
+    covered = (at >= 0) & (seg_leaf[safe] == leaf) & (month < seg_end[safe])
+    return np.where(covered, seg_row[safe], -1)
+
+
+def _segments(
+    leaf: IntArray, first: IntArray, end: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Target spans as non-overlapping (leaf, first, end, row) segments sorted by leaf, first.
+
+    ``row`` is the position in the inputs, which are in id order. Spans that overlap no
+    other of their leaf are their own segment; overlapping ones are laid out month by
+    month, each month kept by the last row covering it, and joined back into runs.
+    """
+    order = np.lexsort((first, leaf))
+    leaf_s, first_s, end_s = leaf[order], first[order], end[order]
+    # Within a leaf (sorted), a span overlaps an earlier one when it starts before the
+    # latest end so far; ranks lift each leaf above the last so one running max serves all.
+    rank = np.r_[0, np.cumsum(leaf_s[1:] != leaf_s[:-1])]
+    reach = np.maximum.accumulate(rank * MONTHS + end_s)
+    same = np.r_[False, leaf_s[1:] == leaf_s[:-1]]
+    clash = same & (first_s < np.r_[0, reach[:-1]] - rank * MONTHS)
+    tangled = np.isin(leaf_s, leaf_s[clash])
+    if not tangled.any():
+        return leaf_s, first_s, end_s, order
+    rows = order[tangled]
+    length = end[rows] - first[rows]
+    row = np.repeat(rows, length)
+    month = first[row] + np.arange(len(row)) - np.repeat(np.cumsum(length) - length, length)
+    key = leaf[row] * MONTHS + month
+    ranked = np.lexsort((row, key))
+    key, row = key[ranked], row[ranked]
+    last = np.r_[key[1:] != key[:-1], True]
+    key, row = key[last], row[last]
+    # A new segment where the row changes or the months stop being consecutive.
+    starts = np.r_[True, (row[1:] != row[:-1]) | (key[1:] != key[:-1] + 1)]
+    begin = np.flatnonzero(starts)
+    stop = np.r_[begin[1:], len(key)]
+    untangled = ~tangled
+    parts = (
+        np.r_[leaf_s[untangled], key[begin] // MONTHS],
+        np.r_[first_s[untangled], key[begin] % MONTHS],
+        np.r_[end_s[untangled], key[stop - 1] % MONTHS + 1],
+        np.r_[order[untangled], row[begin]],
+    )
+    resort = np.lexsort((parts[1], parts[0]))
+    return parts[0][resort], parts[1][resort], parts[2][resort], parts[3][resort]
+
+
+def _profile_shares(table: TargetTable, row: IntArray, n: IntArray, period: IntArray) -> FloatArray:
+    """Each seasonal element's share of its span's weights, which repeat over the span;
+    validated and normalised in one engine call per span length."""
+    result = np.empty(len(row))
+    for length in np.unique(n).tolist():
+        mine = np.flatnonzero(n == length)
+        owners, slot = np.unique(row[mine], return_inverse=True)
+        shares = phasing.profile_shares(
+            _profiles([table.profile[r] for r in owners.tolist()], length), length
         )
-        start = baseline[idx] if method == phasing.Phasing.LINEAR_RAMP else None
-
-        phased_goal = phasing.phase_targets(
-            goal[idx], n, method, start_value=start, profile=profile, additive=add
-        ).reshape(len(idx), n)
-        parts["target"].append(phased_goal.ravel())
-        for name in BOUNDS:
-            if method == phasing.Phasing.LINEAR_RAMP:
-                # A ramp moves the whole band: each bound keeps its distance from the target.
-                moved = phased_goal + (raw[name][idx] - goal[idx])[:, None]
-            else:
-                moved = phasing.phase_targets(
-                    raw[name][idx], n, method, profile=profile, additive=add
-                ).reshape(len(idx), n)
-            parts[name].append(moved.ravel())
-        month = (first[idx][:, None] + np.arange(n)).ravel()
-        kpi = np.repeat(np.array([rows[i].kpi_id for i in members], dtype=np.int64), n)
-        unit = np.repeat(np.array([rows[i].unit_id or 0 for i in members], dtype=np.int64), n)
-        person = np.repeat(np.array([rows[i].person_id or 0 for i in members], np.int64), n)
-        keys.append(element_keys(kpi, unit, person, month))
-        order.append(np.repeat(idx, n))
-    key: IntArray = np.concatenate(keys)
-    position = np.concatenate(order)
-    columns = {name: np.concatenate(part) for name, part in parts.items()}
-    wanted = np.ones(len(key), dtype=bool)
-    if months is not None:
-        wanted = np.isin(key % MONTHS, list(months))
-    # The later row (by load order) wins a month that several spans cover.
-    ranked = np.lexsort((position, key))
-    ranked = ranked[wanted[ranked]]
-    sorted_keys = key[ranked]
-    last = np.r_[sorted_keys[1:] != sorted_keys[:-1], True] if len(ranked) else ranked.astype(bool)
-    pick = ranked[last]
-    return TargetParams(
-        key[pick],
-        columns["threshold"][pick],
-        columns["target"][pick],
-        columns["stretch"][pick],
-        columns["low"][pick],
-        columns["high"][pick],
-    )
+        result[mine] = shares[slot, period[mine]]
+    return result
 
 
-def _column(items: list[float | None]) -> FloatArray:
-    return np.array([np.nan if x is None else x for x in items], dtype=np.float64)
+def _profiles(weights: list[list[float]], n: int) -> FloatArray:
+    """Seasonal weights as rows of ``n`` months, each repeated cyclically to the span."""
+    result = np.empty((len(weights), n))
+    lengths = np.array([len(w) for w in weights], dtype=np.int64)
+    for size in np.unique(lengths).tolist():
+        mine = np.flatnonzero(lengths == size)
+        block = np.array([weights[i] for i in mine.tolist()], dtype=np.float64)
+        result[mine] = block[:, np.arange(n) % size]
+    return result
 
 
 # ---------------------------------------------------------------- leaf scores
@@ -310,15 +400,10 @@ class Leaves:
     attainment: FloatArray
 
 
-def score_values(defs: Definitions, rows: ValueRows, targets: TargetParams) -> Leaves:
+def score_values(defs: Definitions, rows: ValueRows, targets: FloatArray) -> Leaves:
+    """Score ``rows`` against their targets (as :func:`monthly_targets` gives them)."""
     n = len(rows)
-    keys = element_keys(rows.kpi, rows.unit, rows.person, rows.month)
-    at, found = lookup(targets.key, keys)
-    params: dict[str, FloatArray] = {}
-    for name in ("threshold", "target", "stretch", "low", "high"):
-        column = np.full(n, np.nan)
-        column[found] = getattr(targets, name)[at[found]]
-        params[name] = column
+    params = dict(zip(PARAMS, targets, strict=True))
     kpi_ids = np.array(sorted(defs.kpis), dtype=np.int64)
     position = np.searchsorted(kpi_ids, rows.kpi)
     method = np.array([METHOD[defs.kpis[k].scoring] for k in kpi_ids], dtype=np.int64)[position]
@@ -397,21 +482,44 @@ def _attainment(
 
 @dataclass
 class Graph:
-    """The scorecard graph with node positions and a prepared engine plan."""
+    """The scorecard graph: node codes (sorted), each node's policy, and the engine plan."""
 
-    keys: list[NodeKey]
-    index: dict[NodeKey, int]
+    codes: IntArray
     plan: rollup.RollupPlan
-    policies: list[Policy]
-    owner: dict[int, tuple[str, int]]
+    combine: IntArray
+    missing: IntArray
+    cap: FloatArray
+    objective: IntArray  # objectives loaded (sorted) and the subject code of their owner
+    owner: IntArray
 
-    leaf_code: IntArray  # sorted codes of the KPI leaves (see leaf_codes)
-    leaf_node: npt.NDArray[np.intp]  # the node of each code
+    @cached_property
+    def keys(self) -> list[NodeKey]:
+        return [node_key(code) for code in self.codes.tolist()]
+
+    @cached_property
+    def index(self) -> dict[NodeKey, int]:
+        return {key: i for i, key in enumerate(self.keys)}
+
+    def kinds(self) -> IntArray:
+        return node_kinds(self.codes)
+
+    def policy(self, node: int) -> Policy:
+        return Policy(int(self.combine[node]), int(self.missing[node]), float(self.cap[node]))
+
+    def owner_of(self, objective: int) -> tuple[str, int] | None:
+        """The unit ("u", id) or person ("p", id) owning a loaded objective."""
+        at = int(np.searchsorted(self.objective, objective))
+        if at == len(self.objective) or self.objective[at] != objective:
+            return None
+        subject = int(self.owner[at])
+        return ("p", subject // 2) if subject % 2 else ("u", subject // 2)
 
     def leaf_positions(self, rows: ValueRows) -> npt.NDArray[np.intp]:
         """Each value's leaf node, or -1 when no scorecard uses it."""
-        at, found = lookup(self.leaf_code, leaf_codes(rows.kpi, rows.unit, rows.person))
-        return np.where(found, self.leaf_node[at] if found.any() else -1, -1)
+        # A leaf's code is its KPI x subject code, and leaves sort first (their kind is 0).
+        n_leaves = int(np.searchsorted(self.codes, 1 << KIND_SHIFT))
+        at, found = lookup(self.codes[:n_leaves], leaf_codes(rows.kpi, rows.unit, rows.person))
+        return np.where(found, at, -1)
 
 
 def lookup(sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
@@ -423,40 +531,32 @@ def lookup(sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray
 
 
 def leaf_codes(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:
-    """One int64 per KPI x subject."""
-    return kpi * (1 << 22) + subject_code(unit, person)
+    """One int64 per KPI x subject: the code of its leaf in the scorecard graph."""
+    return kpi_nodes(kpi, subject_code(unit, person))
 
 
 def build_graph(edges: Edges, day: dt.date) -> Graph:
-    keys = sorted(set(edges.child) | set(edges.parent), key=repr)
-    index = {key: i for i, key in enumerate(keys)}
-    policies_by_unit = load_policies(day, set(edges.policy_unit.values()))
-    default = policies_by_unit.get(
-        None, Policy(rollup.Combine.WEIGHTED_MEAN, rollup.Missing.SKIP, 100.0)
-    )
-    policies = [policies_by_unit.get(edges.policy_unit.get(key), default) for key in keys]
+    codes = np.unique(np.concatenate([edges.child, edges.parent]))
+    # Each node follows its unit's policy, or the organisation's default.
+    unit = np.zeros(len(codes), dtype=np.int64)
+    unit[np.searchsorted(codes, edges.policy_node)] = edges.policy_unit
+    units, unit_slot = np.unique(unit, return_inverse=True)
+    by_unit = load_policies(day, [u for u in units.tolist() if u])
+    default = by_unit.get(None, Policy(rollup.Combine.WEIGHTED_MEAN, rollup.Missing.SKIP, 100.0))
+    policies = [by_unit.get(u, default) if u else default for u in units.tolist()]
+    combine = np.array([p.combine for p in policies], dtype=np.int64)[unit_slot]
+    missing = np.array([p.missing for p in policies], dtype=np.int64)[unit_slot]
+    cap = np.array([p.cap for p in policies], dtype=np.float64)[unit_slot]
     plan = rollup.RollupPlan(
-        len(keys),
-        edge_child=np.array([index[c] for c in edges.child], dtype=np.int64),
-        edge_parent=np.array([index[p] for p in edges.parent], dtype=np.int64),
-        edge_weight=np.array(edges.weight, dtype=np.float64),
-        node_combine=np.array([p.combine for p in policies], dtype=np.int64),
-        node_missing=np.array([p.missing for p in policies], dtype=np.int64),
-        node_cap=np.array([p.cap for p in policies], dtype=np.float64),
+        len(codes),
+        edge_child=np.searchsorted(codes, edges.child),
+        edge_parent=np.searchsorted(codes, edges.parent),
+        edge_weight=edges.weight,
+        node_combine=combine,
+        node_missing=missing,
+        node_cap=cap,
     )
-    leaves = [(i, key) for i, key in enumerate(keys) if key[0] == "kpi"]
-    codes = np.array(
-        [int(key[1]) * (1 << 22) + _subject_number(key[2]) for _, key in leaves],  # type: ignore[call-overload]
-        dtype=np.int64,
-    )
-    order = np.argsort(codes)
-    nodes = np.array([i for i, _ in leaves], dtype=np.intp)[order]
-    return Graph(keys, index, plan, policies, edges.owner, codes[order], nodes)
-
-
-def _subject_number(subject: object) -> int:
-    assert isinstance(subject, tuple)
-    return int(subject[1]) * 2 + (0 if subject[0] == "u" else 1)
+    return Graph(codes, plan, combine, missing, cap, edges.objective, edges.owner)
 
 
 # ---------------------------------------------------------------- computing
@@ -475,22 +575,32 @@ class Computation:
     nodes: npt.NDArray[np.intp]  # the non-leaf nodes whose scores are to be stored
 
 
-def compute(day: dt.date, months: Collection[int] | None = None) -> Computation:
+def compute(
+    day: dt.date,
+    months: Collection[int] | None = None,
+    *,
+    raw: ValueRows | None = None,
+    targets: TargetTable | None = None,
+) -> Computation:
     """Score values and roll up every scorecard with the definitions in force on ``day``.
 
-    ``months`` limits the work to some months (default: every month up to ``day``).
+    ``months`` limits the work to some months (default: every month up to ``day``). The
+    values of those months (``raw``) and the targets in force on ``day`` may be passed in
+    when they have been loaded already.
     """
     defs = load_definitions(day)
-    raw = load_values(month_index(day), months=months)
+    if raw is None:
+        raw = load_values(month_index(day), months=months)
     values = derive_values(defs, raw, day)
-    targets = load_targets(day, months=months)
-    leaves = score_values(defs, values, phase(defs, targets, months))
+    if targets is None:
+        targets = load_targets(day, months=months)
+    leaves = score_values(defs, values, monthly_targets(defs, targets, values))
     graph = build_graph(load_edges(day), day)
     done_months = np.unique(values.month)
-    matrix = np.full((len(graph.keys), len(done_months)), np.nan)
+    matrix = np.full((len(graph.codes), len(done_months)), np.nan)
     _write_leaves(matrix, graph, leaves, done_months)
     scores = graph.plan.apply(matrix)
-    inner = np.array([i for i, key in enumerate(graph.keys) if key[0] != "kpi"], dtype=np.intp)
+    inner = np.flatnonzero(graph.kinds() != NODE_KINDS.index("kpi"))
     return Computation(day, defs, leaves, graph, done_months, scores, inner)
 
 
@@ -502,12 +612,23 @@ def compute_as_of(as_of: dt.date) -> list[Computation]:
     were; and recomputing as of a past day reproduces what was stored on that day.
     """
     months = stored_months(month_index(as_of))
-    return [compute(day, group) for day, group in definition_days(months, as_of)]
+    segments = definition_days(months, as_of)
+    if not segments:
+        return []
+    # Values and targets are read once; each run of months takes its own.
+    values = load_values(month_index(as_of))
+    targets = load_targets(segments[0][0], until=segments[-1][0])
+    return [
+        compute(day, group, raw=values.take(np.isin(values.month, group)), targets=targets.on(day))
+        for day, group in segments
+    ]
 
 
 def definition_days(months: Collection[int], as_of: dt.date) -> list[tuple[dt.date, list[int]]]:
     """Months grouped by the definitions governing them, with the day to read those from."""
-    boundaries = version_boundaries(as_of)
+    # Only a boundary after the first month's end can put months in different groups.
+    first = min(months, default=month_index(as_of))
+    boundaries = version_boundaries(as_of, since=month_of(first + 1) - dt.timedelta(days=1))
     groups: dict[int, list[tuple[int, dt.date]]] = {}
     for month in sorted(months):
         day = min(month_of(month + 1) - dt.timedelta(days=1), as_of)
@@ -594,31 +715,29 @@ def _recompute_segment(
         keep &= np.isin(rows.unit, list(units or ())) | np.isin(rows.person, list(persons or ()))
     rows = rows.take(keep)
     targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons, months=months)
-    leaves = score_values(defs, rows, phase(defs, targets, months))
+    leaves = score_values(defs, rows, monthly_targets(defs, targets, rows))
     months_done = np.array(sorted(months), dtype=np.int64)
     graph = build_graph(_closed_edges(day, rows, units, persons), day)
     current = _stored_scores(graph, months_done)
-    changed = [
-        i
-        for i, key in enumerate(graph.keys)
-        if key[0] == "kpi" and key[1] in affected and _subject_in(key[2], units, persons)  # type: ignore[arg-type]
-    ]
+    # The leaves of the affected KPIs at the subjects changed (everywhere when none given).
+    is_leaf = graph.kinds() == NODE_KINDS.index("kpi")
+    payload = graph.codes & PAYLOAD
+    subject = payload & ((1 << SUBJECT_BITS) - 1)
+    mine = is_leaf & np.isin(payload >> SUBJECT_BITS, list(affected))
+    if units is not None or persons is not None:
+        at_unit = np.isin(subject // 2, list(units or ())) & (subject % 2 == 0)
+        at_person = np.isin(subject // 2, list(persons or ())) & (subject % 2 == 1)
+        mine &= at_unit | at_person
+    changed = np.flatnonzero(mine)
     current[changed] = np.nan
     _write_leaves(current, graph, leaves, months_done)
-    nodes = rollup.affected_nodes(graph.plan, np.array(changed, dtype=np.int64))
+    nodes = rollup.affected_nodes(graph.plan, changed)
     rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
-    inner = np.array([n for n in nodes if graph.keys[n][0] != "kpi"], dtype=np.intp)
+    inner = nodes[~is_leaf[nodes]]
     done = Computation(day, defs, leaves, graph, months_done, current, inner)
     with transaction.atomic():
         _delete_part(done, affected, units, persons)
         return _store(done)
-
-
-def _subject_in(subject: tuple[str, int], units: set[int] | None, persons: set[int] | None) -> bool:
-    if units is None and persons is None:
-        return True
-    kind, ident = subject
-    return ident in (units or set()) if kind == "u" else ident in (persons or set())
 
 
 def formula_closure(defs: Definitions, kpi_ids: set[int]) -> tuple[set[int], set[int]]:
@@ -661,7 +780,7 @@ def _closed_edges(
     units, persons = set(units or ()), set(persons or ())
     while True:
         edges = load_edges(day, unit_ids=units, person_ids=persons)
-        more_units, more_persons = owners_of(day, edges.outside_parents)  # type: ignore[arg-type]
+        more_units, more_persons = owners_of(day, edges.outside_parents)
         if more_units <= units and more_persons <= persons:
             return edges
         units |= more_units
@@ -679,14 +798,14 @@ FIELDS_OF_KIND = {
 }
 
 
-def _node_fields(key: NodeKey, owner: dict[int, tuple[str, int]]) -> dict[str, object]:
+def _node_fields(key: NodeKey, graph: Graph) -> dict[str, object]:
     kind = key[0]
     if kind == "kpi":
         subject = key[2]
         assert isinstance(subject, tuple)
         return {"kpi_id": key[1], **_subject_fields(subject)}
     if kind == "objective":
-        found = owner.get(int(key[1]))  # type: ignore[call-overload]
+        found = graph.owner_of(int(key[1]))  # type: ignore[call-overload]
         return {"objective_id": key[1], **(_subject_fields(found) if found else {})}
     if kind == "perspective":
         return {"unit_id": key[1], "perspective_id": key[2]}
@@ -743,8 +862,8 @@ def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     graph, day = done.graph, done.day.isoformat()
     periods = [db_date(month_of(int(m))) for m in done.months]
     for node in done.nodes:
-        key, policy = graph.keys[node], graph.policies[node]
-        ids = _node_fields(key, graph.owner)
+        key, policy = graph.keys[node], graph.policy(node)
+        ids = _node_fields(key, graph)
         explanation = db_json(
             Score,
             "explanation",
@@ -806,60 +925,46 @@ def _identity(key: NodeKey) -> dict[str, object]:
 
 def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
     """The stored score of every graph node in some months (NaN where none is stored)."""
-    current = np.full((len(graph.keys), len(months)), np.nan)
+    current = np.full((len(graph.codes), len(months)), np.nan)
+    kinds, payload = graph.kinds(), graph.codes & PAYLOAD
+
+    def ids(kind: str, shift: int = 0) -> list[int]:
+        return np.unique(payload[kinds == NODE_KINDS.index(kind)] >> shift).tolist()
+
+    leaves = payload[kinds == NODE_KINDS.index("kpi")]
+    subjects = leaves & ((1 << SUBJECT_BITS) - 1)
+    units = ids("unit") + ids("perspective", PERSPECTIVE_BITS)
+    # One query per kind, so that each can use its index.
+    wanted = [
+        Q(kind=NodeKind.KPI, kpi_id__in=np.unique(leaves >> SUBJECT_BITS).tolist())
+        & (
+            Q(unit_id__in=np.unique(subjects[subjects % 2 == 0] // 2).tolist())
+            | Q(person_id__in=np.unique(subjects[subjects % 2 == 1] // 2).tolist())
+        ),
+        Q(kind=NodeKind.OBJECTIVE, objective_id__in=ids("objective")),
+        Q(kind__in=[NodeKind.PERSPECTIVE, NodeKind.UNIT], unit_id__in=units),
+        Q(kind=NodeKind.PERSON, person_id__in=ids("person")),
+    ]
     periods = [month_of(int(m)) for m in months]
-    wanted: dict[tuple[object, ...], int] = {}
-    for i, key in enumerate(graph.keys):
-        wanted[_row_key(FIELDS_OF_KIND[str(key[0])], _identity(key))] = i
-    kinds = {str(key[0]) for key in graph.keys}
-    rows = Score.objects.filter(kind__in=[FIELDS_OF_KIND[k] for k in kinds], period__in=periods)
-    ids = {
-        "objective_id": [k[1] for k in graph.keys if k[0] == "objective"],
-        "unit_id": [k[1] for k in graph.keys if k[0] in ("perspective", "unit")]
-        + [k[2][1] for k in graph.keys if k[0] == "kpi" and k[2][0] == "u"],  # type: ignore[index]
-        "person_id": [k[1] for k in graph.keys if k[0] == "person"]
-        + [k[2][1] for k in graph.keys if k[0] == "kpi" and k[2][0] == "p"],  # type: ignore[index]
-    }
-    rows = rows.filter(
-        Q(objective_id__in=ids["objective_id"])
-        | Q(unit_id__in=ids["unit_id"])
-        | Q(person_id__in=ids["person_id"])
-    )
-    month_pos = {month_of(int(m)): j for j, m in enumerate(months)}
-    for kind, kpi, objective, perspective, unit, person, period, score in rows.values_list(
-        "kind",
-        "kpi_id",
-        "objective_id",
-        "perspective_id",
-        "unit_id",
-        "person_id",
-        "period",
-        "score",
-    ):
-        identity = _stored_identity(kind, kpi, objective, perspective, unit, person)
-        node = wanted.get(_row_key(kind, identity))
-        if node is not None and score is not None:
-            current[node, month_pos[period]] = score
+    columns = ("kpi_id", "objective_id", "perspective_id", "unit_id", "person_id")
+    fetched = []
+    for match in wanted:
+        rows = Score.objects.filter(match, period__in=periods).order_by()
+        fetched += fetch_rows(
+            rows.annotate(**{f"{c}_or_0": Coalesce(c, 0) for c in columns}, month=MonthIndex("period"))
+            .values_list("kind", *(f"{c}_or_0" for c in columns), "month", "score")
+        )  # fmt: skip
+    if not fetched:
+        return current
+    kind, kpi, objective, perspective, unit, person, month, score = zip(*fetched, strict=True)
+    code = stored_nodes(
+        np.array(kind, dtype=np.str_), *(np.array(c, dtype=np.int64) for c in
+        (kpi, objective, perspective, unit, person)),
+    )  # fmt: skip
+    node, found = lookup(graph.codes, code)
+    column = np.searchsorted(months, np.array(month, dtype=np.int64))
+    current[node[found], column[found]] = np.array(score, dtype=np.float64)[found]
     return current
-
-
-def _stored_identity(
-    kind: str, kpi: int | None, objective: int | None, perspective: int | None,
-    unit: int | None, person: int | None,
-) -> dict[str, object]:  # fmt: skip
-    if kind == NodeKind.KPI:
-        return {"kpi_id": kpi, **({"unit_id": unit} if unit else {"person_id": person})}
-    if kind == NodeKind.OBJECTIVE:
-        return {"objective_id": objective}
-    if kind == NodeKind.PERSPECTIVE:
-        return {"unit_id": unit, "perspective_id": perspective}
-    if kind == NodeKind.UNIT:
-        return {"unit_id": unit}
-    return {"person_id": person}
-
-
-def _row_key(kind: str, identity: dict[str, object]) -> tuple[object, ...]:
-    return (str(kind), *sorted(identity.items()))
 
 
 # ---------------------------------------------------------------- one value
@@ -884,7 +989,7 @@ def status_of_value(
         unit_ids=[unit_id] if unit_id else None,
         person_ids=[person_id] if person_id else None,
     )
-    leaves = score_values(defs, rows, phase(defs, targets))
+    leaves = score_values(defs, rows, monthly_targets(defs, targets, rows))
     if not (np.isfinite(leaves.score[0]) or np.isfinite(leaves.attainment[0])):
         return None
     return defs.statuses[int(leaves.status[0])] if defs.statuses else None

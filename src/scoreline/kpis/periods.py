@@ -17,13 +17,11 @@ from scoreline.engine.aggregation import aggregate_time
 from scoreline.kpis.architecture import ValueRows, load_definitions, load_targets, load_values
 from scoreline.kpis.architecture import month_index as month_number
 from scoreline.kpis.bridge import (
+    PARAMS,
     TIME,
-    TargetParams,
     derive_values,
-    element_keys,
     formula_closure,
-    lookup,
-    phase,
+    monthly_targets,
     score_values,
 )
 from scoreline.kpis.models import Kpi
@@ -35,7 +33,6 @@ from scoreline.org.queries import fiscal_calendar_of
 __all__ = ["PERIOD_KINDS", "KpiPeriod", "kpi_periods"]
 
 PERIOD_KINDS = ("quarter", "year")
-PARAMS = ("threshold", "target", "stretch", "low", "high")
 
 
 @dataclass(frozen=True)
@@ -96,15 +93,8 @@ def kpi_periods(
     labels = sorted({p for p in periods})
     group = np.array([labels.index(p) for p in periods], dtype=np.int64)
     how = TIME[version.time_aggregation]
-    targets = phase(
-        defs, load_targets(day, kpi_ids=[kpi.pk], unit_ids=subject[0], person_ids=subject[1])
-    )
-    at, found = lookup(targets.key, element_keys(rows.kpi, rows.unit, rows.person, rows.month))
-    monthly = {}
-    for name in PARAMS:
-        column = np.full(len(rows), np.nan)
-        column[found] = getattr(targets, name)[at[found]]
-        monthly[name] = column
+    targets = load_targets(day, kpi_ids=[kpi.pk], unit_ids=subject[0], person_ids=subject[1])
+    monthly = dict(zip(PARAMS, monthly_targets(defs, targets, rows), strict=True))
     total = aggregate_time(rows.value, group, len(labels), how, order=rows.month)
     aggregated = {
         name: aggregate_time(column, group, len(labels), how, order=rows.month)
@@ -119,8 +109,7 @@ def kpi_periods(
         last,
         total,
     )
-    keys = element_keys(scored_rows.kpi, scored_rows.unit, scored_rows.person, last)
-    params = TargetParams(keys, *(aggregated[name] for name in PARAMS))
+    params = np.vstack([aggregated[name] for name in PARAMS])
     leaves = score_values(defs, scored_rows, params)
     counts = np.bincount(group, minlength=len(labels))
     return [

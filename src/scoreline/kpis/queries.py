@@ -32,18 +32,24 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
+    NodeKind,
     Score,
     Target,
 )
-from scoreline.lib.dates import effective_on, today
+from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.tree import subtrees_q
 from scoreline.lib.versioned import diff_versions, version_on
 from scoreline.org.models import OrgUnit, Person
+from scoreline.strategy.models import ObjectiveVersion
+from scoreline.strategy.queries import objectives_for
 
 __all__ = [
+    "GoalLine",
+    "IndividualScorecard",
     "VersionChange",
     "can_see_catalogue",
     "change_requests_for",
+    "individual_scorecard",
     "kpi_history",
     "kpi_version_on",
     "kpis_for",
@@ -234,3 +240,35 @@ def target_specificity_for(
         visible = visible.filter(subtrees_q(capability_paths(user, Capability.VIEW_ORG), "path"))
     codes = set(visible.values_list("code", flat=True))
     return [row for row in report if row.unit in codes]
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    version: ObjectiveVersion
+    score: Score | None
+
+
+@dataclass(frozen=True)
+class IndividualScorecard:
+    """A person's individual score in a month and the score of each goal behind it."""
+
+    month: dt.date
+    score: Score
+    goals: list[GoalLine]
+
+
+def individual_scorecard(user: AnyUser, person: Person) -> IndividualScorecard | None:
+    """``person``'s latest individual scorecard, or None when ``user`` may not see their
+    ratings or nothing has been scored."""
+    own = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period").first()
+    if own is None:
+        return None
+    day = min(today(), month_end(own.period))
+    goals = list(objectives_for(user, day, person=person))
+    scored = scores_for(user, kind=NodeKind.OBJECTIVE, person=person, months=[own.period])
+    by_goal = {
+        s.objective_id: s for s in scored.filter(objective_id__in=[g.objective_id for g in goals])
+    }
+    return IndividualScorecard(
+        own.period, own, [GoalLine(goal, by_goal.get(goal.objective_id)) for goal in goals]
+    )

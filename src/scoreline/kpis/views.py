@@ -69,7 +69,7 @@ from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.strategy.forms import UnitPickerForm
-from scoreline.strategy.queries import objective_detail, strategy_map
+from scoreline.strategy.queries import scorecard_rows, strategy_map
 
 QUARTERS_SHOWN = 8
 
@@ -824,13 +824,7 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
     kpi_scores = scores(NodeKind.KPI, "kpi_id")
     perspective_scores = scores(NodeKind.PERSPECTIVE, "perspective_id")
     unit_score = scores_for(user, kind=NodeKind.UNIT, unit=unit, months=in_month).first()
-    details = {}
-    for lane in lanes:
-        for version in lane.objectives:
-            try:
-                details[version.objective_id] = objective_detail(user, version.objective, day)
-            except NotFound:
-                continue
+    details = scorecard_rows(user, [v for lane in lanes for v in lane.objectives], day)
     # Objectives of other units (and individual goals) contributing through the cascade.
     contributing = [child for detail in details.values() for child in detail.children]
     contribution_scores = latest_by(

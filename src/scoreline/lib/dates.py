@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
 
-__all__ = ["effective_on", "periods_overlap", "today"]
+__all__ = ["effective_between", "effective_on", "month_end", "periods_overlap", "today"]
 
 
 def today() -> dt.date:
@@ -22,6 +23,13 @@ def effective_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def effective_between(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """Rows in force on at least one day from ``first`` to ``last`` (both included)."""
+    return Q(**{f"{prefix}valid_from__lte": last}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": first})
+    )
+
+
 def periods_overlap(
     a_from: dt.date, a_until: dt.date | None, b_from: dt.date, b_until: dt.date | None
 ) -> bool:
@@ -29,3 +37,8 @@ def periods_overlap(
     a_ends_after_b_starts = a_until is None or a_until > b_from
     b_ends_after_a_starts = b_until is None or b_until > a_from
     return a_ends_after_b_starts and b_ends_after_a_starts
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month starting on ``month``."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])

@@ -19,6 +19,7 @@ from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability, FieldClass
 from scoreline.access.scope import AnyUser, holds_on_unit, shown_field_classes
+from scoreline.kpis.queries import individual_scorecard
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.tree import subtree_q
@@ -148,6 +149,7 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "reports": reports,
         "is_self": person.user_id is not None and person.user_id == user.pk,
         "can_change_lines": holds_on_unit(user, Capability.MANAGE_ORG, person.primary_unit),
+        "scorecard": individual_scorecard(user, person),
     }
 
 

@@ -9,7 +9,6 @@ records the audit event.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -86,7 +85,6 @@ __all__ = [
     "HistoryPage",
     "Month",
     "Reason",
-    "month_end",
     "page_list",
     "plain",
     "rated_person",
@@ -168,11 +166,6 @@ def rated_person(user: User, employee_id: str) -> Person:
     if person is None:
         raise NotFound(f"No person {employee_id}.")
     return person
-
-
-def month_end(month: dt.date) -> dt.date:
-    """The last day of the month starting on ``month``."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def page_list(rows: Sequence[T], page: PageQuery) -> tuple[list[T], int]:
