@@ -168,32 +168,43 @@ def phase_periods(
     lengths, steps = np.asarray(n_periods), np.asarray(period)
     if (lengths < 1).any() or (steps < 0).any() or np.greater_equal(steps, lengths).any():
         raise EngineInputError("every period must lie within its plan of at least one period")
-    present = np.unique(codes).tolist() if codes.size > 1 else codes.ravel().tolist()
-    if present == [Phasing.FLAT]:  # the common case, without broadcasting what is unused
-        flat = _flat(
-            _floats(value, "value", 2), lengths.astype(np.float64), np.asarray(additive, bool)
-        )
-        shape = np.broadcast_shapes(flat.shape, steps.shape, codes.shape)
-        return flat if flat.shape == shape else np.broadcast_to(flat, shape).copy()
-    v, periods, i, code, start, part, add = np.broadcast_arrays(
+    arrays = (
         _floats(value, "value", 2),
         lengths.astype(np.float64),
         steps,
-        codes,
         _floats(start_value, "start_value", 2),
         _floats(share, "share", 2),
         np.asarray(additive, dtype=bool),
     )
-    result = np.empty(v.shape)
-    flat = code == Phasing.FLAT
-    result[flat] = _flat(v[flat], periods[flat], add[flat])
-    ramp = code == Phasing.LINEAR_RAMP
-    if ramp.any():
-        result[ramp] = _ramp(v[ramp], start[ramp], periods[ramp], i[ramp], add[ramp])
-    season = code == Phasing.SEASONAL
+    present = np.unique(codes).tolist() if codes.size > 1 else codes.ravel().tolist()
+    shape = np.broadcast_shapes(codes.shape, *(a.shape for a in arrays))
+    if len(present) == 1:  # one method: no masks, and nothing broadcast that is unused
+        one = _phase(Phasing(present[0]), *arrays)
+        return one if one.shape == shape else np.broadcast_to(one, shape).copy()
+    code, *spread = np.broadcast_arrays(codes, *arrays)
+    result = np.empty(shape)
+    for method in present:
+        mine = code == method
+        result[mine] = _phase(Phasing(method), *(a[mine] for a in spread))
+    return result
+
+
+def _phase(
+    method: Phasing,
+    value: FloatArray,
+    n: FloatArray,
+    step: NDArray[np.int64],
+    start: FloatArray,
+    share: FloatArray,
+    additive: NDArray[np.bool_],
+) -> FloatArray:
+    """Periods of plans that share one method (arguments broadcast)."""
+    if method == Phasing.FLAT:
+        return _flat(value, n, additive)
+    if method == Phasing.LINEAR_RAMP:
+        return _ramp(value, start, n, step, additive)
     # A level season scales the value by share * n, so that the periods average to it.
-    scale = np.where(add[season], part[season], part[season] * periods[season])
-    result[season] = v[season] * scale
+    result: FloatArray = value * np.where(additive, share, share * n)
     return result
 
 

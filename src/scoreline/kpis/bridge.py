@@ -220,25 +220,30 @@ def monthly_targets(defs: Definitions, targets: TargetTable, rows: ValueRows) ->
     """
     table = targets.take(np.isin(targets.kpi, list(defs.kpis)))
     row = _covering_rows(table, leaf_codes(rows.kpi, rows.unit, rows.person), rows.month)
-    has = np.flatnonzero(row >= 0)
-    complete = has.size == len(rows)  # every value has a target: no gaps to leave NaN
-    row = row if complete else row[has]
     how, additive = _phasing_of(defs, table)
-    length = table.end - table.first
     params = np.vstack([getattr(table, name) for name in PARAMS])
-    # Every month first as flat (which needs no month), then the ramps and seasons.
-    flat = phasing.phase_periods(
-        params[:, row], length[row], 0, phasing.Phasing.FLAT, additive=additive[row]
-    )
-    if complete:
-        result = flat
-    else:
-        result = np.full((len(PARAMS), len(rows)), np.nan)
-        result[:, has] = flat
-    shaped = np.flatnonzero(how[row] != phasing.Phasing.FLAT)
-    if shaped.size:
-        month = rows.month[has[shaped]]
-        result[:, has[shaped]] = _shaped_targets(table, params, how, additive, row[shaped], month)
+    result = np.full((len(PARAMS), len(rows)), np.nan)
+    method = np.zeros(len(rows), dtype=np.int64)  # 0: no target
+    method[row >= 0] = how[row[row >= 0]]
+    for code in np.unique(method[method > 0]).tolist():
+        at = np.flatnonzero(method == code)
+        mine = row[at]
+        n, period = table.end[mine] - table.first[mine], rows.month[at] - table.first[mine]
+        phased = phasing.Phasing(code)
+        if phased == phasing.Phasing.LINEAR_RAMP:
+            goal = phasing.phase_periods(
+                table.target[mine], n, period, phased, start_value=table.baseline[mine],
+                additive=additive[mine],
+            )  # fmt: skip
+            # A ramp moves the whole band: each bound keeps its distance from the target.
+            result[:, at] = goal + (params[:, mine] - table.target[mine])
+            continue
+        share: FloatArray | float = np.nan
+        if phased == phasing.Phasing.SEASONAL:
+            share = _profile_shares(table, mine, n, period)
+        result[:, at] = phasing.phase_periods(
+            params[:, mine], n, period, phased, share=share, additive=additive[mine]
+        )
     return result
 
 
@@ -251,53 +256,13 @@ def _phasing_of(defs: Definitions, table: TargetTable) -> tuple[IntArray, npt.ND
         [table.phasing == name for name in PHASING], [int(code) for code in PHASING.values()],
         default=int(phasing.Phasing.FLAT),
     )  # fmt: skip
-    how[
-        (how == phasing.Phasing.LINEAR_RAMP) & (np.isnan(table.baseline) | np.isnan(table.target))
-    ] = phasing.Phasing.FLAT
+    no_start = np.isnan(table.baseline) | np.isnan(table.target)
+    how[(how == phasing.Phasing.LINEAR_RAMP) & no_start] = phasing.Phasing.FLAT
     seasonal = np.flatnonzero(how == phasing.Phasing.SEASONAL)
     bare = [i for i in seasonal.tolist() if not table.profile[i]]
     how[bare] = phasing.Phasing.FLAT
     summed = [k for k, v in defs.kpis.items() if v.time_aggregation == "sum"]
     return how, np.isin(table.kpi, summed)
-
-
-def _shaped_targets(
-    table: TargetTable,
-    params: FloatArray,
-    how: IntArray,
-    additive: npt.NDArray[np.bool_],
-    row: IntArray,
-    month: IntArray,
-) -> FloatArray:
-    """Ramped and seasonal targets of some months, each phased at its month of its span."""
-    n, period, code, add = (
-        table.end[row] - table.first[row],
-        month - table.first[row],
-        how[row],
-        additive[row],
-    )
-    share = np.full(len(row), np.nan)
-    seasonal = np.flatnonzero(code == phasing.Phasing.SEASONAL)
-    share[seasonal] = _profile_shares(table, row[seasonal], n[seasonal], period[seasonal])
-    goal, start = table.target[row], table.baseline[row]
-    phased_goal = phasing.phase_periods(
-        goal, n, period, code, start_value=start, share=share, additive=add
-    )
-    result = np.empty((len(PARAMS), len(row)))
-    result[PARAMS.index("target")] = phased_goal
-    ramp = code == phasing.Phasing.LINEAR_RAMP
-    for name in BOUNDS:
-        bound = params[PARAMS.index(name), row]
-        if ramp.all():
-            # A ramp moves the whole band: each bound keeps its distance from the target.
-            result[PARAMS.index(name)] = phased_goal + (bound - goal)
-            continue
-        result[PARAMS.index(name)] = phasing.phase_periods(
-            bound, n, period, np.where(ramp, phasing.Phasing.FLAT, code), share=share,
-            additive=add,
-        )  # fmt: skip
-        result[PARAMS.index(name), ramp] = phased_goal[ramp] + (bound[ramp] - goal[ramp])
-    return result
 
 
 def _covering_rows(table: TargetTable, leaf: IntArray, month: IntArray) -> IntArray:
