@@ -278,7 +278,7 @@ def load_values(
     fetched = fetch_rows(columns)
     if not fetched:
         return ValueRows.empty()
-    kpi, unit, person, month, value = _numbers(fetched, 5)
+    kpi, unit, person, month, value = numeric_columns(fetched, 5)
     return ValueRows(
         kpi.astype(np.int64), unit.astype(np.int64), person.astype(np.int64),
         month.astype(np.int64), value,
@@ -457,7 +457,7 @@ def _optional(number: float) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _numbers(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
+def numeric_columns(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
     """Rows of numbers as one float column per field, NULL as NaN (ids are exact below
     2**53)."""
     return np.array(rows, dtype=np.float64).reshape(-1, width).T.copy()
@@ -590,7 +590,7 @@ def load_edges(
             "parent_id", "contribution_weight", "weight",
         )
     )  # fmt: skip
-    columns = _numbers(fetched, 8)
+    columns = numeric_columns(fetched, 8)
     objective, unit, person, person_unit, perspective, parent = (
         np.nan_to_num(c).astype(np.int64) for c in columns[:6]
     )
@@ -629,7 +629,7 @@ def _measure_edges(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """KPI leaf -> objective edges of the loaded objectives (their owner is the subject)."""
     rows = measures.order_by("objective_id", "kpi_id", "valid_from")
-    measured, kpi, weight = _numbers(
+    measured, kpi, weight = numeric_columns(
         fetch_rows(rows.values_list("objective_id", "kpi_id", "weight")), 3
     )
     measured, kpi = measured.astype(np.int64), kpi.astype(np.int64)

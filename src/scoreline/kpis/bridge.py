@@ -54,6 +54,7 @@ from scoreline.kpis.architecture import (
     month_of,
     node_key,
     node_kinds,
+    numeric_columns,
     owners_of,
     stored_months,
     stored_nodes,
@@ -100,11 +101,6 @@ PHASING = {
 }
 # Months below this bound, packed under KPI x subject codes into one integer key.
 MONTHS = 1 << 20
-
-
-def element_keys(kpi: IntArray, unit: IntArray, person: IntArray, month: IntArray) -> IntArray:
-    """One int64 per KPI x subject x month, for joins by sorting."""
-    return leaf_codes(kpi, unit, person) * MONTHS + month
 
 
 # ---------------------------------------------------------------- derived values
@@ -208,7 +204,6 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
 
 
 PARAMS = ("threshold", "target", "stretch", "low", "high")
-BOUNDS = ("threshold", "stretch", "low", "high")
 
 
 def monthly_targets(defs: Definitions, targets: TargetTable, rows: ValueRows) -> FloatArray:
@@ -888,6 +883,9 @@ def _identity(key: NodeKey) -> dict[str, object]:
     return {"kpi_id": key[1], **_subject_fields(subject)}
 
 
+SCORE_IDS = ("kpi_id", "objective_id", "perspective_id", "unit_id", "person_id")
+
+
 def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
     """The stored score of every graph node in some months (NaN where none is stored)."""
     current = np.full((len(graph.codes), len(months)), np.nan)
@@ -911,24 +909,20 @@ def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
         Q(kind=NodeKind.PERSON, person_id__in=ids("person")),
     ]
     periods = [month_of(int(m)) for m in months]
-    columns = ("kpi_id", "objective_id", "perspective_id", "unit_id", "person_id")
+    ids_or_0 = {f"{c}_or_0": Coalesce(c, 0) for c in SCORE_IDS}
     fetched = []
     for match in wanted:
         rows = Score.objects.filter(match, period__in=periods).order_by()
-        fetched += fetch_rows(
-            rows.annotate(**{f"{c}_or_0": Coalesce(c, 0) for c in columns}, month=MonthIndex("period"))
-            .values_list("kind", *(f"{c}_or_0" for c in columns), "month", "score")
-        )  # fmt: skip
+        rows = rows.annotate(**ids_or_0, month=MonthIndex("period"))
+        fetched += fetch_rows(rows.values_list("kind", *ids_or_0, "month", "score"))
     if not fetched:
         return current
-    kind, kpi, objective, perspective, unit, person, month, score = zip(*fetched, strict=True)
-    code = stored_nodes(
-        np.array(kind, dtype=np.str_), *(np.array(c, dtype=np.int64) for c in
-        (kpi, objective, perspective, unit, person)),
-    )  # fmt: skip
+    kind = np.array([row[0] for row in fetched], dtype=np.str_)
+    *numbers, month, score = numeric_columns([row[1:] for row in fetched], len(SCORE_IDS) + 2)
+    code = stored_nodes(kind, *(column.astype(np.int64) for column in numbers))
     node, found = lookup(graph.codes, code)
-    column = np.searchsorted(months, np.array(month, dtype=np.int64))
-    current[node[found], column[found]] = np.array(score, dtype=np.float64)[found]
+    column = np.searchsorted(months, month.astype(np.int64))
+    current[node[found], column[found]] = score[found]
     return current
 
 
