@@ -1243,14 +1243,13 @@ def get_person_scorecard(
     latest = scored.values_list("period", flat=True).first()
     month = period or latest or today().replace(day=1)
     day = min(today(), month_end(month))
-    goal_ids = list(objectives_for(user, day, person=person).values_list("objective_id", flat=True))
+    versions = list(objectives_for(user, day, person=person))
     scores = list(
         scores_for(user, months=[month])
-        .filter(Q(person=person) | Q(objective_id__in=goal_ids))
+        .filter(Q(person=person) | Q(objective_id__in=[v.objective_id for v in versions]))
         .select_related("kpi", "objective")
     )
     own = next((s for s in scores if s.kind == NodeKind.PERSON), None)
-    versions = list(objectives_for(user, day, person=person))
     goal_out = _objectives_out(user, versions, scores, month, day)
     return {
         "person": person.employee_id,
