@@ -183,6 +183,25 @@ def test_many_periods_in_small_blocks_give_the_same_result(
     assert np.array_equal(card.plan().apply(leaves), whole, equal_nan=True)
 
 
+def test_an_inplace_roll_up_writes_into_the_given_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    card = _random_card(rng, 40)
+    leaves = rng.uniform(0, 100, (40, 5))
+    leaves[rng.random((40, 5)) < 0.2] = np.nan
+    whole = card.plan().apply(leaves)
+    # One period per block: the blocks are rolled up on separate threads.
+    monkeypatch.setattr(rollup_module, "_BLOCK_ELEMENTS", 1)
+    returned = card.plan().apply(leaves, inplace=True)
+    assert np.shares_memory(returned, leaves)
+    assert np.array_equal(leaves, whole, equal_nan=True)
+
+
+def test_an_inplace_roll_up_of_a_list_is_refused() -> None:
+    plan = RollupPlan(2, [0], [1], 1.0)
+    with pytest.raises(EngineInputError, match="leaf_scores as a float64 ndarray"):
+        plan.apply([1.0, 2.0], inplace=True)
+
+
 def test_an_incremental_recompute_touches_only_the_changed_branch() -> None:
     plan = RollupPlan(6, [0, 1, 2, 3, 4], [4, 4, 5, 5, 5], 1.0)
     assert affected_nodes(plan, [0]).tolist() == [0, 4, 5]

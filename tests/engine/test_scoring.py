@@ -383,6 +383,14 @@ def test_the_dispatcher_refuses_methods_that_need_a_per_kpi_table(method: Method
         score_by_method(**arrays)
 
 
+@pytest.mark.parametrize("method", [Method.BANDED, Method.RUBRIC])
+def test_the_dispatcher_can_leave_tabled_methods_to_the_caller(method: Method) -> None:
+    arrays = _mixed()
+    arrays["method"][4] = method
+    scores = score_by_method(**arrays, leave_tabled=True)
+    np.testing.assert_allclose(scores, [50.0, 140.0 / 3.0, 90.0, 0.0, NAN, 150.0, NAN])
+
+
 def test_the_dispatcher_refuses_an_unknown_method_code() -> None:
     arrays = _mixed()
     arrays["method"][2] = 99

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 
 from scoreline.engine.scoring import score_percent_of_target, score_piecewise
+from scoreline.kpis import architecture, bridge
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
 from scoreline.kpis.architecture import month_of
 from scoreline.kpis.bridge import compute_as_of, recompute, recompute_value
@@ -182,6 +184,26 @@ def test_objectives_roll_up_their_kpis_and_the_cascade(
         expected
     )
     assert _stored(NodeKind.UNIT, unit=units["GRP"])[month] == pytest.approx(expected)
+
+
+def test_values_scored_in_pieces_side_by_side_store_what_one_piece_does(
+    scorecard: dict[str, Kpi], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stored() -> list[tuple[object, ...]]:
+        fields = ("kind", "kpi", "objective", "unit", "person", "period", "value", "score")
+        return [
+            (*row[:-1], json.dumps(row[-1], sort_keys=True))
+            for row in Score.objects.order_by(*fields).values_list(*fields, "status", "explanation")
+        ]
+
+    recompute()
+    whole = stored()
+    assert len(whole) > 20
+    # Pieces of three values, and their columns copied on separate threads.
+    monkeypatch.setattr(bridge, "PIECE", 3)
+    monkeypatch.setattr(architecture, "PARALLEL_ROWS", 2)
+    recompute()
+    assert stored() == whole
 
 
 def test_one_changed_value_updates_every_ancestor_as_a_full_recompute_would(

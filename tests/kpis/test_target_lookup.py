@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoreline.kpis.architecture import TargetRow, TargetTable, month_of
-from scoreline.kpis.bridge import _covering_rows, leaf_codes
+from scoreline.kpis.bridge import _covering_rows, _segments, leaf_codes
 
 BASE = 2024 * 12
 
@@ -47,7 +47,8 @@ def _ask(table: TargetTable, kpi: list[int], subject: list[int], month: list[int
     units = np.where(subjects % 2 == 0, subjects, 0)
     persons = np.where(subjects % 2 == 1, subjects, 0)
     months = BASE + np.array(month, dtype=np.int64)
-    found = _covering_rows(table, leaf_codes(kpis, units, persons), months)
+    segments = _segments(leaf_codes(table.kpi, table.unit, table.person), table.first, table.end)
+    found = _covering_rows(segments, leaf_codes(kpis, units, persons), months)
     return found.tolist()
 
 

@@ -71,6 +71,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scoreline.engine import parallel
 from scoreline.engine.errors import EngineInputError
 
 __all__ = ["Combine", "Missing", "RollupPlan", "affected_nodes", "rollup", "rollup_subset"]
@@ -316,7 +317,7 @@ class RollupPlan:
         """Each node's level: 0 without children, else 1 + the highest child level."""
         return self._levels
 
-    def apply(self, leaf_scores: ArrayLike) -> FloatArray:
+    def apply(self, leaf_scores: ArrayLike, *, inplace: bool = False) -> FloatArray:
         """Roll leaf scores up the graph.
 
         Parameters
@@ -324,6 +325,9 @@ class RollupPlan:
         leaf_scores : array_like of float, shape (n_nodes,) or (n_nodes, n_periods)
             Each childless node's own score (NaN = missing); values given for nodes
             with children are ignored (children win).
+        inplace : bool, default False
+            Write the result into ``leaf_scores`` (which must then be a float64
+            ndarray) instead of a new array, which saves memory on large graphs.
 
         Returns
         -------
@@ -336,17 +340,25 @@ class RollupPlan:
         >>> plan.apply([70.0, 50.0, np.nan]).tolist()
         [70.0, 50.0, 100.0]
         """
+        if inplace:
+            _check_inplace(leaf_scores, "leaf_scores")
         scores = self._scores(leaf_scores, "leaf_scores")
-        out = np.empty_like(scores)
+        # Each block of periods is copied out before it is rolled up, so writing the
+        # results back into the input is safe.
+        out = scores if inplace else np.empty_like(scores)
         columns = scores.shape[1]
         widest = max(int(self._edge_count.sum()), self._n_nodes, 1)
         step = max(1, _BLOCK_ELEMENTS // widest)
-        for start in range(0, columns, step):
-            block = np.ascontiguousarray(scores[:, start : start + step])
+
+        def roll(part: slice) -> None:
+            block = np.ascontiguousarray(scores[:, part])
             for level in range(self.n_levels):
                 nodes = self._level_nodes[self._level_indptr[level] : self._level_indptr[level + 1]]
                 block[nodes] = self._node_scores(block, nodes, level)
-            out[:, start : start + step] = block
+            out[:, part] = block
+
+        # Periods are independent: blocks of them are rolled up side by side.
+        parallel.each(roll, parallel.slices(columns, step))
         return out[:, 0] if np.ndim(leaf_scores) == 1 else out
 
     def _scores(self, values: ArrayLike, name: str) -> FloatArray:
@@ -387,22 +399,23 @@ class RollupPlan:
         weighted_values = np.where(missing, 0.0, values)
         weighted_values *= weight
         numerator = np.add.reduceat(weighted_values, segments, axis=0)
-        present_weight = np.add.reduceat(np.where(missing, 0.0, weight), segments, axis=0)
-        present = np.add.reduceat(~missing, segments, axis=0, dtype=np.intp)
 
         count = self._edge_count[parents][:, None]
         skip = (self._missing[parents] == Missing.SKIP)[:, None]
         blank = (self._missing[parents] == Missing.BLANK)[:, None]
         adds_up = (self._combine[parents] == Combine.SUM)[:, None]
+        # Skipping parents divide by the weight of the children present, the others by
+        # all their weight; each sum is only taken when some parent needs it.
+        total = self._total_weight[parents][:, None]
+        if skip.any():
+            present_weight = np.add.reduceat(np.where(missing, 0.0, weight), segments, axis=0)
+            total = present_weight if skip.all() else np.where(skip, present_weight, total)
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.where(
-                skip,
-                numerator / present_weight,
-                numerator / self._total_weight[parents][:, None],
-            )
-        factor = np.where(adds_up, np.where(skip, present, count), 1)
-        result: FloatArray = mean * factor
-        result[blank & (present < count)] = np.nan
+            result: FloatArray = numerator / total
+        if adds_up.any() or blank.any():
+            present = np.add.reduceat(~missing, segments, axis=0, dtype=np.intp)
+            result *= np.where(adds_up, np.where(skip, present, count), 1)
+            result[blank & (present < count)] = np.nan
         return result
 
     def _weakest(self, scores: FloatArray, parents: IndexArray) -> FloatArray:
@@ -414,6 +427,11 @@ class RollupPlan:
         lowest = np.where((policy == Missing.ZERO) & any_missing, np.fmin(lowest, 0.0), lowest)
         lowest[(policy == Missing.BLANK) & any_missing] = np.nan
         return lowest
+
+
+def _check_inplace(scores: ArrayLike, name: str) -> None:
+    if not (isinstance(scores, np.ndarray) and scores.dtype == np.float64):
+        raise EngineInputError(f"an inplace roll-up needs {name} as a float64 ndarray")
 
 
 def _check_weights(weight: FloatArray, parent: IndexArray) -> None:
@@ -593,8 +611,8 @@ def rollup_subset(
     >>> rollup_subset(plan, current, affected_nodes(plan, [0])).tolist()
     [80.0, 60.0, 70.0]
     """
-    if inplace and not (isinstance(scores, np.ndarray) and scores.dtype == np.float64):
-        raise EngineInputError("inplace recompute needs scores as a float64 ndarray")
+    if inplace:
+        _check_inplace(scores, "scores")
     checked = plan._scores(scores, "scores")
     # For a float64 ndarray ``checked`` is a view of ``scores``, so writing into it
     # writes into the caller's array.

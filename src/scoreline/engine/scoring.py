@@ -686,6 +686,7 @@ def score_by_method(
     high: npt.ArrayLike,
     *,
     direction: npt.ArrayLike,
+    leave_tabled: bool = False,
 ) -> FloatArray:
     """Score elements that each carry their own method, direction and parameters.
 
@@ -706,7 +707,8 @@ def score_by_method(
 
     BANDED and RUBRIC are not dispatched here because they need a band or level
     table per KPI; score those KPIs with :func:`score_banded` and
-    :func:`score_rubric`. Parameters a method does not use are ignored (pass NaN).
+    :func:`score_rubric`. Such elements are refused, or left NaN with
+    ``leave_tabled``. Parameters a method does not use are ignored (pass NaN).
 
     Parameters
     ----------
@@ -716,6 +718,9 @@ def score_by_method(
         1-D float arrays, all the length of ``method``.
     direction : array_like of int
         Direction code per element (see the table).
+    leave_tabled : bool, default False
+        Leave BANDED and RUBRIC elements NaN, for the caller to score from their
+        tables, instead of refusing them.
 
     Returns
     -------
@@ -726,7 +731,7 @@ def score_by_method(
     ------
     EngineInputError
         Arrays of different lengths, an unknown method code, a BANDED or RUBRIC
-        element, a direction that does not fit the method, or any error of the
+        element (unless ``leave_tabled``), a direction that does not fit the method, or any error of the
         individual method (named with the element's position in these arrays).
 
     Examples
@@ -785,7 +790,9 @@ def score_by_method(
             + ", ".join(f"{c.value} ({c.name})" for c in Method)
         )
     for code in (Method.BANDED, Method.RUBRIC):
-        if code in groups:
+        if code in groups and leave_tabled:
+            del groups[code]
+        elif code in groups:
             _, label = _where(m == code, None)
             raise EngineInputError(
                 f"{code.name} needs a per-KPI table and is not dispatched here ({label}); "

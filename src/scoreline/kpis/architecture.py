@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -20,6 +20,7 @@ from django.db import connection, models
 from django.db.models import Count, Func, IntegerField, Q
 from django.db.models.functions import Coalesce
 
+from scoreline.engine import parallel
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.rollup import Combine, Missing
 from scoreline.engine.scoring import Method
@@ -224,23 +225,38 @@ class ValueRows:
     def __len__(self) -> int:
         return len(self.kpi)
 
-    def take(self, index: npt.NDArray[np.intp] | npt.NDArray[np.bool_]) -> ValueRows:
+    def take(self, index: npt.NDArray[np.intp] | npt.NDArray[np.bool_] | slice) -> ValueRows:
+        copies = not isinstance(index, slice)  # a slice only takes views
         return ValueRows(
-            self.kpi[index], self.unit[index], self.person[index], self.month[index],
-            self.value[index],
-        )  # fmt: skip
+            *_by_column(
+                lambda name: getattr(self, name)[index], copies and len(self) > PARALLEL_ROWS
+            )
+        )
 
     @staticmethod
     def concat(parts: list[ValueRows]) -> ValueRows:
         if not parts:
             return ValueRows.empty()
         return ValueRows(
-            *(np.concatenate([getattr(p, name) for p in parts]) for name in ValueRows.names())
+            *_by_column(
+                lambda name: np.concatenate([getattr(p, name) for p in parts]),
+                sum(len(p) for p in parts) > PARALLEL_ROWS,
+            )
         )
 
     @staticmethod
     def names() -> tuple[str, ...]:
         return ("kpi", "unit", "person", "month", "value")
+
+
+# Rows from which the columns of values are copied side by side, one per core.
+PARALLEL_ROWS = 1 << 20
+
+
+def _by_column(copy: Callable[[str], npt.NDArray[Any]], large: bool) -> list[npt.NDArray[Any]]:
+    """Each column of ValueRows copied; large ones on every core (copies let go of the
+    interpreter lock)."""
+    return parallel.each(copy, ValueRows.names(), workers=None if large else 1)
 
 
 def load_values(

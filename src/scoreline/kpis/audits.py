@@ -73,10 +73,10 @@ from scoreline.kpis.architecture import (
 from scoreline.kpis.bridge import (
     PARAMS,
     TREE,
+    MonthlyTargets,
     derive_values,
     leaf_codes,
     lookup,
-    monthly_targets,
 )
 from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure
 from scoreline.lib.dates import effective_on, today
@@ -225,7 +225,7 @@ def _final_targets(defs: Definitions, rows: Sequence[TargetRow]) -> FloatArray:
     """The phased monthly target of each row's last month (the middle of a range without one)."""
     kpi = np.array([r.kpi_id for r in rows], dtype=np.int64)
     last = ValueRows(kpi, *_subjects(rows), _last_months(rows), np.full(len(rows), np.nan))
-    params = dict(zip(PARAMS, monthly_targets(defs, TargetTable.of(list(rows)), last), strict=True))
+    params = dict(zip(PARAMS, MonthlyTargets(defs, TargetTable.of(list(rows)))(last), strict=True))
     middle = (params["low"] + params["high"]) / 2
     return np.where(np.isnan(params["target"]), middle, params["target"])
 

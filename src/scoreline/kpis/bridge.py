@@ -26,8 +26,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from scoreline.engine import aggregation, formulas, phasing, rollup, scoring, status
-from scoreline.engine.directions import TARGET_RANGE
+from scoreline.engine import aggregation, formulas, parallel, phasing, rollup, scoring, status
+from scoreline.engine.directions import HIGHER_IS_BETTER, TARGET_RANGE
+from scoreline.engine.sets import distinct
 from scoreline.kpis.architecture import (
     KIND_SHIFT,
     METHOD,
@@ -101,6 +102,10 @@ PHASING = {
 }
 # Months below this bound, packed under KPI x subject codes into one integer key.
 MONTHS = 1 << 20
+# Values per piece of the per-value work (phasing, scoring, status), which runs on every core.
+PIECE = 1 << 19
+# Target spans as (leaf, first month, end month, target row) arrays.
+Segments = tuple[IntArray, IntArray, IntArray, IntArray]
 
 
 # ---------------------------------------------------------------- derived values
@@ -113,14 +118,14 @@ def derive_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRo
     a sum of its units' ratios; calculated KPIs are then filled up the tree in turn.
     """
     is_formula = np.isin(values.kpi, [k for k, v in defs.kpis.items() if v.formula])
-    base = values.take(~is_formula)
-    base = ValueRows.concat([base, _tree_values(defs, base, day)])
-    calculated = _formula_values(defs, base)
-    calculated = ValueRows.concat([calculated, _tree_values(defs, calculated, day)])
-    return ValueRows.concat([base, calculated])
+    base = values.take(~is_formula) if is_formula.any() else values
+    filled = _tree_values(defs, base, day)
+    calculated = _formula_values(defs, [base, filled])
+    # One concatenation at the end: the values are by far the largest arrays here.
+    return ValueRows.concat([base, filled, calculated, _tree_values(defs, calculated, day)])
 
 
-def _formula_values(defs: Definitions, values: ValueRows) -> ValueRows:
+def _formula_values(defs: Definitions, parts: list[ValueRows]) -> ValueRows:
     code_of = {kpi_id: version.kpi.code for kpi_id, version in defs.kpis.items()}
     parsed = {
         code_of[k]: formulas.parse_formula(v.formula) for k, v in defs.kpis.items() if v.formula
@@ -130,9 +135,10 @@ def _formula_values(defs: Definitions, values: ValueRows) -> ValueRows:
     id_of = {code: kpi_id for kpi_id, code in code_of.items()}
     involved = {name for f in parsed.values() for name in f.names} | set(parsed)
     # Only the values of the KPIs the formulas involve are read, one column per KPI.
-    values = values.take(np.isin(values.kpi, [id_of[c] for c in involved if c in id_of]))
+    read = [id_of[c] for c in involved if c in id_of]
+    values = ValueRows.concat([part.take(np.isin(part.kpi, read)) for part in parts])
     keys = subject_code(values.unit, values.person) * MONTHS + values.month
-    union = np.unique(keys)
+    union = distinct(keys)
     base: dict[str, FloatArray] = {}
     for code in involved:
         column = np.full(len(union), np.nan)
@@ -178,7 +184,7 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
     group = own.kpi * MONTHS + own.month
     ordered = np.lexsort((position, group))
     own, position, group = own.take(ordered), position[ordered], group[ordered]
-    held = np.unique(group * len(unit_ids) + position)
+    held = distinct(group * len(unit_ids) + position)
     rule = np.array([TREE[defs.kpis[int(k)].tree_aggregation] for k in own.kpi], dtype=np.int64)
     parts = []
     for how in np.unique(rule).tolist():
@@ -206,40 +212,55 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
 PARAMS = ("threshold", "target", "stretch", "low", "high")
 
 
-def monthly_targets(defs: Definitions, targets: TargetTable, rows: ValueRows) -> FloatArray:
-    """The phased target parameters of each row's month, as a (len(PARAMS), n) array.
+class MonthlyTargets:
+    """The targets in force, ready to give any rows the phased target of their month.
 
-    Each row takes the target of its KPI and subject whose span covers its month (the
-    later target where spans overlap) and is phased on its own: month ``i`` of a span of
-    ``n`` months, by the target's phasing. Rows without a target get NaN.
+    Calling it with rows gives a (len(PARAMS), n) array: each row takes the target of
+    its KPI and subject whose span covers its month (the later target where spans
+    overlap), phased on its own as month ``i`` of a span of ``n`` months by the
+    target's phasing. Rows without a target get NaN.
     """
-    table = targets.take(np.isin(targets.kpi, list(defs.kpis)))
-    row = _covering_rows(table, leaf_codes(rows.kpi, rows.unit, rows.person), rows.month)
-    how, additive = _phasing_of(defs, table)
-    params = np.vstack([getattr(table, name) for name in PARAMS])
-    result = np.full((len(PARAMS), len(rows)), np.nan)
-    method = np.zeros(len(rows), dtype=np.int64)  # 0: no target
-    method[row >= 0] = how[row[row >= 0]]
-    for code in np.unique(method[method > 0]).tolist():
-        at = np.flatnonzero(method == code)
-        mine = row[at]
-        n, period = table.end[mine] - table.first[mine], rows.month[at] - table.first[mine]
-        phased = phasing.Phasing(code)
-        if phased == phasing.Phasing.LINEAR_RAMP:
-            goal = phasing.phase_periods(
-                table.target[mine], n, period, phased, start_value=table.baseline[mine],
-                additive=additive[mine],
-            )  # fmt: skip
-            # A ramp moves the whole band: each bound keeps its distance from the target.
-            result[:, at] = goal + (params[:, mine] - table.target[mine])
-            continue
-        share: FloatArray | float = np.nan
-        if phased == phasing.Phasing.SEASONAL:
-            share = _profile_shares(table, mine, n, period)
-        result[:, at] = phasing.phase_periods(
-            params[:, mine], n, period, phased, share=share, additive=additive[mine]
+
+    def __init__(self, defs: Definitions, targets: TargetTable) -> None:
+        self.table = table = targets.take(np.isin(targets.kpi, list(defs.kpis)))
+        self.segments = _segments(
+            leaf_codes(table.kpi, table.unit, table.person), table.first, table.end
         )
-    return result
+        self.how, self.additive = _phasing_of(defs, table)
+        self.params = np.vstack([getattr(table, name) for name in PARAMS])
+
+    def __call__(self, rows: ValueRows, out: FloatArray | None = None) -> FloatArray:
+        """The phased parameters of ``rows``, written into ``out`` when it is given."""
+        table, params = self.table, self.params
+        row = _covering_rows(
+            self.segments, leaf_codes(rows.kpi, rows.unit, rows.person), rows.month
+        )
+        result = np.empty((len(PARAMS), len(rows))) if out is None else out
+        result.fill(np.nan)
+        method = np.zeros(len(rows), dtype=np.int64)  # 0: no target
+        found = row >= 0
+        method[found] = self.how[row[found]]
+        for phased in phasing.Phasing:
+            at = np.flatnonzero(method == phased)
+            if not at.size:
+                continue
+            mine = row[at]
+            n, period = table.end[mine] - table.first[mine], rows.month[at] - table.first[mine]
+            if phased == phasing.Phasing.LINEAR_RAMP:
+                goal = phasing.phase_periods(
+                    table.target[mine], n, period, phased, start_value=table.baseline[mine],
+                    additive=self.additive[mine],
+                )  # fmt: skip
+                # A ramp moves the whole band: each bound keeps its distance from the target.
+                result[:, at] = goal + (params[:, mine] - table.target[mine])
+                continue
+            share: FloatArray | float = np.nan
+            if phased == phasing.Phasing.SEASONAL:
+                share = _profile_shares(table, mine, n, period)
+            result[:, at] = phasing.phase_periods(
+                params[:, mine], n, period, phased, share=share, additive=self.additive[mine]
+            )
+        return result
 
 
 def _phasing_of(defs: Definitions, table: TargetTable) -> tuple[IntArray, npt.NDArray[np.bool_]]:
@@ -260,15 +281,13 @@ def _phasing_of(defs: Definitions, table: TargetTable) -> tuple[IntArray, npt.ND
     return how, np.isin(table.kpi, summed)
 
 
-def _covering_rows(table: TargetTable, leaf: IntArray, month: IntArray) -> IntArray:
+def _covering_rows(segments: Segments, leaf: IntArray, month: IntArray) -> IntArray:
     """The target row covering each KPI x subject (``leaf``) and month; -1 for none.
 
-    Rows are searched as non-overlapping segments; where a subject's spans overlap, the
-    months they share go to the later row (by id), as they are split into segments.
+    ``segments`` are the targets' spans as :func:`_segments` lays them out: where a
+    subject's spans overlap, the months they share belong to the later row (by id).
     """
-    seg_leaf, seg_first, seg_end, seg_row = _segments(
-        leaf_codes(table.kpi, table.unit, table.person), table.first, table.end
-    )
+    seg_leaf, seg_first, seg_end, seg_row = segments
     if not seg_leaf.size:
         return np.full(len(leaf), -1, dtype=np.int64)
     at = np.searchsorted(seg_leaf * MONTHS + seg_first, leaf * MONTHS + month, side="right") - 1
@@ -277,9 +296,7 @@ def _covering_rows(table: TargetTable, leaf: IntArray, month: IntArray) -> IntAr
     return np.where(covered, seg_row[safe], -1)
 
 
-def _segments(
-    leaf: IntArray, first: IntArray, end: IntArray
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+def _segments(leaf: IntArray, first: IntArray, end: IntArray) -> Segments:
     """Target spans as non-overlapping (leaf, first, end, row) segments sorted by leaf, first.
 
     ``row`` is the position in the inputs, which are in id order. Spans that overlap no
@@ -361,28 +378,25 @@ class Leaves:
 
 
 def score_values(defs: Definitions, rows: ValueRows, targets: FloatArray) -> Leaves:
-    """Score ``rows`` against their targets (as :func:`monthly_targets` gives them)."""
-    n = len(rows)
+    """Score ``rows`` against their targets (as :class:`MonthlyTargets` gives them)."""
     params = dict(zip(PARAMS, targets, strict=True))
     kpi_ids = np.array(sorted(defs.kpis), dtype=np.int64)
     position = np.searchsorted(kpi_ids, rows.kpi)
     method = np.array([METHOD[defs.kpis[k].scoring] for k in kpi_ids], dtype=np.int64)[position]
     direction = np.array([defs.direction(int(k)) for k in kpi_ids], dtype=np.int64)[position]
-    score = np.full(n, np.nan)
-    dispatched = (method != scoring.Method.BANDED) & (method != scoring.Method.RUBRIC)
-    if dispatched.any():
-        score[dispatched] = scoring.score_by_method(
-            method[dispatched],
-            rows.value[dispatched],
-            params["threshold"][dispatched],
-            params["target"][dispatched],
-            params["threshold"][dispatched],
-            params["target"][dispatched],
-            params["stretch"][dispatched],
-            params["low"][dispatched],
-            params["high"][dispatched],
-            direction=direction[dispatched],
-        )
+    score = scoring.score_by_method(
+        method,
+        rows.value,
+        params["threshold"],
+        params["target"],
+        params["threshold"],
+        params["target"],
+        params["stretch"],
+        params["low"],
+        params["high"],
+        direction=direction,
+        leave_tabled=True,
+    )
     tabled = [k for k in kpi_ids if defs.kpis[int(k)].scoring in ("banded", "rubric")]
     for kpi_id in tabled:
         version = defs.kpis[int(kpi_id)]
@@ -421,19 +435,40 @@ def score_values(defs: Definitions, rows: ValueRows, targets: FloatArray) -> Lea
     return Leaves(rows, params, score, statuses, attainment)
 
 
+def score_rows(defs: Definitions, targets: TargetTable, rows: ValueRows) -> Leaves:
+    """Give ``rows`` their phased targets and score them, in pieces spread over the cores."""
+    monthly = MonthlyTargets(defs, targets)
+    n = len(rows)
+    params = np.empty((len(PARAMS), n))
+    score, statuses, attainment = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+
+    def score_piece(part: slice) -> None:
+        piece = rows.take(part)
+        monthly(piece, out=params[:, part])
+        leaves = score_values(defs, piece, params[:, part])
+        score[part], statuses[part], attainment[part] = (
+            leaves.score,
+            leaves.status,
+            leaves.attainment,
+        )
+
+    parallel.each(score_piece, parallel.slices(n, PIECE))
+    return Leaves(rows, dict(zip(PARAMS, params, strict=True)), score, statuses, attainment)
+
+
 def _attainment(
     values: FloatArray, params: dict[str, FloatArray], direction: IntArray
 ) -> FloatArray:
     """Percent of target, direction-aware: 100 means on target whichever way is better."""
-    result = np.full(len(values), np.nan)
     ranged = direction == TARGET_RANGE
-    if (~ranged).any():
-        result[~ranged] = scoring.score_percent_of_target(
-            values[~ranged], params["target"][~ranged], direction=direction[~ranged], cap=None
-        )
-    if ranged.any():
-        low, high = params["low"][ranged], params["high"][ranged]
-        result[ranged] = scoring.score_target_range(values[ranged], low, high, (high - low) / 2)
+    # Range KPIs are read as higher-is-better first, then scored on their range instead.
+    result = scoring.score_percent_of_target(
+        values, params["target"], direction=np.where(ranged, HIGHER_IS_BETTER, direction), cap=None
+    )
+    at = np.flatnonzero(ranged)
+    if at.size:
+        low, high = params["low"][at], params["high"][at]
+        result[at] = scoring.score_target_range(values[at], low, high, (high - low) / 2)
     return result
 
 
@@ -496,7 +531,7 @@ def leaf_codes(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:
 
 
 def build_graph(edges: Edges, day: dt.date) -> Graph:
-    codes = np.unique(np.concatenate([edges.child, edges.parent]))
+    codes = distinct(np.concatenate([edges.child, edges.parent]))
     # Each node follows its unit's policy, or the organisation's default.
     unit = np.zeros(len(codes), dtype=np.int64)
     unit[np.searchsorted(codes, edges.policy_node)] = edges.policy_unit
@@ -554,12 +589,10 @@ def compute(
     values = derive_values(defs, raw, day)
     if targets is None:
         targets = load_targets(day, months=months)
-    leaves = score_values(defs, values, monthly_targets(defs, targets, values))
+    leaves = score_rows(defs, targets, values)
     graph = build_graph(load_edges(day), day)
-    done_months = np.unique(values.month)
-    matrix = np.full((len(graph.codes), len(done_months)), np.nan)
-    _write_leaves(matrix, graph, leaves, done_months)
-    scores = graph.plan.apply(matrix)
+    done_months, matrix = leaf_matrix(graph, leaves)
+    scores = graph.plan.apply(matrix, inplace=True)
     inner = np.flatnonzero(graph.kinds() != NODE_KINDS.index("kpi"))
     return Computation(day, defs, leaves, graph, done_months, scores, inner)
 
@@ -599,10 +632,30 @@ def definition_days(months: Collection[int], as_of: dt.date) -> list[tuple[dt.da
     ]
 
 
+def leaf_matrix(graph: Graph, leaves: Leaves) -> tuple[IntArray, FloatArray]:
+    """The months of ``leaves`` and a graph nodes x months matrix with their scores in
+    their leaves' rows (NaN everywhere else), ready to be rolled up."""
+    month = leaves.rows.month
+    first = int(month.min()) if month.size else 0
+    # Months are small integers: counted rather than sorted.
+    months = first + np.flatnonzero(np.bincount(month - first)).astype(np.int64)
+    matrix = np.full((len(graph.codes), len(months)), np.nan)
+    _write_leaves(matrix, graph, leaves, months)
+    return months, matrix
+
+
 def _write_leaves(matrix: FloatArray, graph: Graph, leaves: Leaves, months: IntArray) -> None:
-    nodes = graph.leaf_positions(leaves.rows)
-    used = nodes >= 0
-    matrix[nodes[used], np.searchsorted(months, leaves.rows.month[used])] = leaves.score[used]
+    """Put each score in its leaf's row and its month's column; values no scorecard uses
+    are left out."""
+    rows = leaves.rows
+
+    def place(part: slice) -> None:
+        nodes = graph.leaf_positions(rows.take(part))
+        used = nodes >= 0
+        column = np.searchsorted(months, rows.month[part][used])
+        matrix[nodes[used], column] = leaves.score[part][used]
+
+    parallel.each(place, parallel.slices(len(rows), PIECE))
 
 
 def recompute(*, kpi_ids: set[int] | None = None, as_of: dt.date | None = None) -> int:
@@ -675,7 +728,7 @@ def _recompute_segment(
         keep &= np.isin(rows.unit, list(units or ())) | np.isin(rows.person, list(persons or ()))
     rows = rows.take(keep)
     targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons, months=months)
-    leaves = score_values(defs, rows, monthly_targets(defs, targets, rows))
+    leaves = score_rows(defs, targets, rows)
     months_done = np.array(sorted(months), dtype=np.int64)
     graph = build_graph(_closed_edges(day, rows, units, persons), day)
     current = _stored_scores(graph, months_done)
@@ -735,8 +788,8 @@ def _closed_edges(
 ) -> Edges:
     """The edges of every subject whose scorecards a change can reach, loaded until closed."""
     if units is None and persons is None:
-        units = {int(u) for u in np.unique(rows.unit) if u}
-        persons = {int(p) for p in np.unique(rows.person) if p}
+        units = {int(u) for u in distinct(rows.unit) if u}
+        persons = {int(p) for p in distinct(rows.person) if p}
     units, persons = set(units or ()), set(persons or ())
     while True:
         edges = load_edges(day, unit_ids=units, person_ids=persons)
@@ -794,7 +847,7 @@ def _kpi_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     day = done.day.isoformat()
     leaves, codes = done.leaves, done.defs.statuses
     rows = leaves.rows
-    periods = {int(m): db_date(month_of(int(m))) for m in np.unique(rows.month)}
+    periods = {int(m): db_date(month_of(int(m))) for m in distinct(rows.month)}
     has_status = np.isfinite(leaves.score) | np.isfinite(leaves.attainment)
     params = {name: column.tolist() for name, column in leaves.params.items()}
     score, attainment = leaves.score.tolist(), leaves.attainment.tolist()
@@ -892,17 +945,17 @@ def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
     kinds, payload = graph.kinds(), graph.codes & PAYLOAD
 
     def ids(kind: str, shift: int = 0) -> list[int]:
-        return np.unique(payload[kinds == NODE_KINDS.index(kind)] >> shift).tolist()
+        return distinct(payload[kinds == NODE_KINDS.index(kind)] >> shift).tolist()
 
     leaves = payload[kinds == NODE_KINDS.index("kpi")]
     subjects = leaves & ((1 << SUBJECT_BITS) - 1)
     units = ids("unit") + ids("perspective", PERSPECTIVE_BITS)
     # One query per kind, so that each can use its index.
     wanted = [
-        Q(kind=NodeKind.KPI, kpi_id__in=np.unique(leaves >> SUBJECT_BITS).tolist())
+        Q(kind=NodeKind.KPI, kpi_id__in=distinct(leaves >> SUBJECT_BITS).tolist())
         & (
-            Q(unit_id__in=np.unique(subjects[subjects % 2 == 0] // 2).tolist())
-            | Q(person_id__in=np.unique(subjects[subjects % 2 == 1] // 2).tolist())
+            Q(unit_id__in=distinct(subjects[subjects % 2 == 0] // 2).tolist())
+            | Q(person_id__in=distinct(subjects[subjects % 2 == 1] // 2).tolist())
         ),
         Q(kind=NodeKind.OBJECTIVE, objective_id__in=ids("objective")),
         Q(kind__in=[NodeKind.PERSPECTIVE, NodeKind.UNIT], unit_id__in=units),
@@ -948,7 +1001,7 @@ def status_of_value(
         unit_ids=[unit_id] if unit_id else None,
         person_ids=[person_id] if person_id else None,
     )
-    leaves = score_values(defs, rows, monthly_targets(defs, targets, rows))
+    leaves = score_rows(defs, targets, rows)
     if not (np.isfinite(leaves.score[0]) or np.isfinite(leaves.attainment[0])):
         return None
     return defs.statuses[int(leaves.status[0])] if defs.statuses else None

@@ -19,9 +19,9 @@ from scoreline.kpis.architecture import month_index as month_number
 from scoreline.kpis.bridge import (
     PARAMS,
     TIME,
+    MonthlyTargets,
     derive_values,
     formula_closure,
-    monthly_targets,
     score_values,
 )
 from scoreline.kpis.models import Kpi
@@ -94,7 +94,7 @@ def kpi_periods(
     group = np.array([labels.index(p) for p in periods], dtype=np.int64)
     how = TIME[version.time_aggregation]
     targets = load_targets(day, kpi_ids=[kpi.pk], unit_ids=subject[0], person_ids=subject[1])
-    monthly = dict(zip(PARAMS, monthly_targets(defs, targets, rows), strict=True))
+    monthly = dict(zip(PARAMS, MonthlyTargets(defs, targets)(rows), strict=True))
     total = aggregate_time(rows.value, group, len(labels), how, order=rows.month)
     aggregated = {
         name: aggregate_time(column, group, len(labels), how, order=rows.month)
