@@ -80,8 +80,8 @@ FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.intp]
 
 # Level computations are run over blocks of periods so that the per-edge temporaries
-# of one level stay around this many elements (about 32 MB of float64) at most.
-_BLOCK_ELEMENTS = 1 << 22
+# of one level stay around this many elements (about 64 MB of float64) at most.
+_BLOCK_ELEMENTS = 1 << 23
 
 
 class Combine(IntEnum):

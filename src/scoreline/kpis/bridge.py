@@ -222,7 +222,8 @@ class MonthlyTargets:
     """
 
     def __init__(self, defs: Definitions, targets: TargetTable) -> None:
-        self.table = table = targets.take(np.isin(targets.kpi, list(defs.kpis)))
+        known = np.isin(targets.kpi, list(defs.kpis))
+        self.table = table = targets if known.all() else targets.take(known)
         self.segments = _segments(
             leaf_codes(table.kpi, table.unit, table.person), table.first, table.end
         )
