@@ -171,7 +171,7 @@ def test_periods_are_rolled_up_together_as_columns() -> None:
     assert plan.apply(leaves)[2].tolist() == [40.0, 90.0]
 
 
-def test_many_periods_in_small_blocks_give_the_same_result(
+def test_many_periods_in_small_blocks_give_the_same_result_in_place_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rng = np.random.default_rng(3)
@@ -179,18 +179,9 @@ def test_many_periods_in_small_blocks_give_the_same_result(
     leaves = rng.uniform(0, 100, (60, 7))
     leaves[rng.random((60, 7)) < 0.2] = np.nan
     whole = card.plan().apply(leaves)
+    # One period per block: the blocks are rolled up side by side on threads.
     monkeypatch.setattr(rollup_module, "_BLOCK_ELEMENTS", 1)
     assert np.array_equal(card.plan().apply(leaves), whole, equal_nan=True)
-
-
-def test_an_inplace_roll_up_writes_into_the_given_array(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(4)
-    card = _random_card(rng, 40)
-    leaves = rng.uniform(0, 100, (40, 5))
-    leaves[rng.random((40, 5)) < 0.2] = np.nan
-    whole = card.plan().apply(leaves)
-    # One period per block: the blocks are rolled up on separate threads.
-    monkeypatch.setattr(rollup_module, "_BLOCK_ELEMENTS", 1)
     returned = card.plan().apply(leaves, inplace=True)
     assert np.shares_memory(returned, leaves)
     assert np.array_equal(leaves, whole, equal_nan=True)
