@@ -269,8 +269,8 @@ class PolicyRow:
 
 
 def _policy(unit_id: int | None, day: dt.date) -> PolicyRow:
-    from scoreline.kpis.models import ScorecardPolicy
     from scoreline.lib.dates import effective_on
+    from scoreline.scoring.models import ScorecardPolicy
 
     row = None
     if unit_id is not None:
@@ -439,10 +439,10 @@ def orm_loop(
     number of values scored.
     """
     from scoreline.kpis.architecture import month_of
-    from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, RubricLevel, Target
+    from scoreline.kpis.models import KpiValue, KpiVersion, RubricLevel, Target
     from scoreline.lib.dates import effective_on
     from scoreline.org.models import Person
-    from scoreline.strategy.models import ObjectiveVersion
+    from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
 
     leaf_cap = _policy(None, day).cap
     results: dict[int, list[float]] = {}
@@ -918,7 +918,7 @@ def store_seconds_per_row(done: Any) -> float:
 
 def store_all(done: Any) -> tuple[float, int]:
     from scoreline.kpis.bridge import _store
-    from scoreline.kpis.models import Score
+    from scoreline.scoring.models import Score
 
     started = time.perf_counter()
     with transaction.atomic():

@@ -39,6 +39,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "scoreline.access.migrations.0003_strategy_capability",
     "scoreline.strategy.migrations.0002_default_perspectives",
     "scoreline.kpis.migrations.0002_default_statuses_rules_policy",
+    "scoreline.scoring.migrations.0002_default_policy",
 ]
 
 

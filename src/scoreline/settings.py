@@ -65,8 +65,11 @@ INSTALLED_APPS = [
     "scoreline.audit",
     "scoreline.org",
     "scoreline.access",
-    "scoreline.strategy",
+    "scoreline.planning",
     "scoreline.kpis",
+    "scoreline.strategy",
+    "scoreline.scoring",
+    "scoreline.governance",
 ]
 
 MIDDLEWARE = [

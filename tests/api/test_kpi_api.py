@@ -15,6 +15,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.engine.scoring import score_linear
+from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.actions import (
     LevelSpec,
     do_create_kpi,
@@ -24,17 +25,8 @@ from scoreline.kpis.actions import (
     do_set_target,
 )
 from scoreline.kpis.governance import do_request_change
-from scoreline.kpis.models import (
-    ChangeRequest,
-    ChangeState,
-    Kpi,
-    KpiValue,
-    KpiVersion,
-    PeriodState,
-    PlanningPeriod,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, StatusRule, Target
+from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_create_objective,

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
-from scoreline.kpis.models import ChangeRequest
+from scoreline.governance.models import ChangeRequest
 from scoreline.strategy.models import Workshop
 from tests.api.conftest import ApiClient
 from tests.api.test_kpi_api import build_architecture

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from scoreline.audit.models import AuditEvent
-from scoreline.kpis.models import ChangeRequest, ObjectiveMeasure, PeriodState, PlanningPeriod
+from scoreline.governance.models import ChangeRequest
+from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
+    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Theme,

@@ -8,16 +8,7 @@ import json
 from django.contrib.auth import get_user_model
 
 from scoreline.access.models import Grant
-from scoreline.kpis.models import (
-    Assessment,
-    Kpi,
-    KpiValue,
-    KpiVersion,
-    ObjectiveMeasure,
-    PlanningPeriod,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Assessment, Kpi, KpiValue, KpiVersion, StatusRule, Target
 from scoreline.org.models import (
     FiscalCalendar,
     FxRate,
@@ -26,7 +17,8 @@ from scoreline.org.models import (
     ReportingLine,
     UnitVersion,
 )
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion
+from scoreline.planning.models import PlanningPeriod
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveMeasure, ObjectiveVersion
 
 
 def enterprise_fingerprint() -> str:

@@ -53,9 +53,6 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
-    ObjectiveMeasure,
-    PerspectiveWeight,
-    PlanningPeriod,
     Rubric,
     RubricLevel,
     StatusRule,
@@ -63,7 +60,15 @@ from scoreline.kpis.models import (
 )
 from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit, Person
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Theme
+from scoreline.planning.models import PlanningPeriod
+from scoreline.scoring.models import PerspectiveWeight
+from scoreline.strategy.models import (
+    Objective,
+    ObjectiveLink,
+    ObjectiveMeasure,
+    ObjectiveVersion,
+    Theme,
+)
 from tests.demo.fingerprint import wipe_strategy
 
 EMPLOYEES, SEED = 200, 7

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from scoreline.audit.models import AuditEvent
+from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.actions import (
     do_close_period,
     do_create_kpi,
@@ -19,21 +20,18 @@ from scoreline.kpis.actions import (
 )
 from scoreline.kpis.models import (
     Assessment,
-    ChangeRequest,
     Kpi,
     KpiValue,
     KpiVersion,
-    ObjectiveMeasure,
-    PerspectiveWeight,
-    PlanningPeriod,
     Rubric,
     RubricLevel,
-    ScorecardPolicy,
     StatusRule,
     Target,
 )
+from scoreline.planning.models import PlanningPeriod
+from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import do_create_objective
-from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
 
 # Definitions start long before the months the tests score.

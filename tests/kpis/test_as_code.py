@@ -30,24 +30,15 @@ from scoreline.kpis.as_code.commands import main_apply, main_export, main_plan, 
 from scoreline.kpis.as_code.export import dump_file
 from scoreline.kpis.as_code.parse import parse_architecture
 from scoreline.kpis.as_code.schema import SECTIONS
-from scoreline.kpis.models import (
-    Kpi,
-    KpiVersion,
-    ObjectiveMeasure,
-    PerspectiveWeight,
-    PlanningPeriod,
-    Rubric,
-    RubricLevel,
-    ScorecardPolicy,
-    Status,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import Versioned, save_version
+from scoreline.planning.models import PlanningPeriod
+from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
+    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Theme,

@@ -9,6 +9,7 @@ from django.db import connections
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
+from scoreline.governance.models import ChangeRequest
 from scoreline.kpis import bridge
 from scoreline.kpis.actions import RuleSpec, do_set_measure, do_set_status_rules
 from scoreline.kpis.governance import (
@@ -17,19 +18,12 @@ from scoreline.kpis.governance import (
     governing_period,
     require_direct_change_allowed,
 )
-from scoreline.kpis.models import (
-    ChangeRequest,
-    Kpi,
-    KpiVersion,
-    ObjectiveMeasure,
-    PerspectiveWeight,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Kpi, KpiVersion, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
-from scoreline.strategy.models import ObjectiveVersion, Perspective
+from scoreline.scoring.models import PerspectiveWeight
+from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import (
     DAY,

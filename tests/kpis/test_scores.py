@@ -16,7 +16,8 @@ from scoreline.kpis import architecture, bridge
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
 from scoreline.kpis.architecture import month_of
 from scoreline.kpis.bridge import compute_as_of, recompute, recompute_value
-from scoreline.kpis.models import Kpi, NodeKind, Score
+from scoreline.kpis.models import Kpi
+from scoreline.scoring.models import NodeKind, Score
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.enterprise import Enterprise

@@ -18,7 +18,8 @@ from scoreline.kpis.actions import (
     do_open_period,
     do_set_measure,
 )
-from scoreline.kpis.models import Kpi, PeriodState, PlanningPeriod
+from scoreline.kpis.models import Kpi
+from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import (
     Objective,

@@ -24,6 +24,7 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.engine.scoring import Method, explain, score_linear, score_piecewise
 from scoreline.engine.workshop import summarise_allocations
+from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.actions import (
     do_create_kpi,
     do_create_period,
@@ -34,7 +35,7 @@ from scoreline.kpis.actions import (
 )
 from scoreline.kpis.forms import month_start, shift_month
 from scoreline.kpis.governance import do_request_change
-from scoreline.kpis.models import ChangeRequest, Kpi
+from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
 from scoreline.strategy.actions import (
     ParticipantSpec,

@@ -56,10 +56,6 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
-    ObjectiveMeasure,
-    PeriodState,
-    PerspectiveWeight,
-    PlanningPeriod,
     Rubric,
     RubricLevel,
     Status,
@@ -70,10 +66,13 @@ from scoreline.lib.bulk import BATCH, BulkInsert, db_date, db_json
 from scoreline.lib.dates import today as business_today
 from scoreline.lib.periods import Period, fiscal_year_of
 from scoreline.org.models import UnitKind
+from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
+    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Theme,

@@ -37,18 +37,11 @@ from scoreline.kpis import bridge
 from scoreline.kpis.audits import smart_check_definition
 from scoreline.kpis.models import (
     Assessment,
-    Combine,
     Kpi,
     KpiValue,
     KpiVersion,
-    MissingPolicy,
-    ObjectiveMeasure,
-    PeriodState,
-    PerspectiveWeight,
-    PlanningPeriod,
     Rubric,
     RubricLevel,
-    ScorecardPolicy,
     ScoringMethod,
     StatusRule,
     Target,
@@ -80,8 +73,10 @@ from scoreline.lib.versioned import (
     version_on,
 )
 from scoreline.org.models import OrgUnit, Person
+from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.models import Combine, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import holder_unit
-from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
 
 __all__ = [
     "KPI_FIELDS",

@@ -29,6 +29,7 @@ from scoreline.access.scope import require_anywhere
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import explain
+from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.actions import (
     do_create_kpi,
     do_record_assessment,
@@ -42,19 +43,17 @@ from scoreline.kpis.audits import smart_check_definition
 from scoreline.kpis.governance import CHANGE_KINDS, can_decide, do_decide_change, do_request_change
 from scoreline.kpis.models import (
     Assessment,
-    ChangeRequest,
-    ChangeState,
     Direction,
+    EsgPillar,
     Kpi,
     KpiKind,
     KpiValue,
     KpiVersion,
-    NodeKind,
     Phasing,
+    RequiredBy,
     Rubric,
     RuleBasis,
     RuleComparison,
-    Score,
     ScoringMethod,
     StatusRule,
     Target,
@@ -81,6 +80,7 @@ from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
+from scoreline.scoring.models import NodeKind, Score
 from scoreline.strategy.api import (
     Code,
     HistoryPage,
@@ -93,7 +93,6 @@ from scoreline.strategy.api import (
     referenced_unit,
     visible_unit,
 )
-from scoreline.strategy.models import EsgPillar, RequiredBy
 from scoreline.strategy.queries import objectives_for, scorecard_rows
 
 __all__ = ["router"]

@@ -78,11 +78,11 @@ from scoreline.kpis.bridge import (
     leaf_codes,
     lookup,
 )
-from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure
+from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.env import ConfigError
 from scoreline.org.models import OrgUnit, Person
-from scoreline.strategy.models import ObjectiveVersion
+from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
 
 __all__ = [
     "REACH_CEILING",

@@ -63,10 +63,11 @@ from scoreline.kpis.architecture import (
     unit_tree,
     version_boundaries,
 )
-from scoreline.kpis.models import Kpi, NodeKind, Score
+from scoreline.kpis.models import Kpi
 from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
 from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.models import NodeKind, Score
 
 __all__ = [
     "compute",

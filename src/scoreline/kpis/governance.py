@@ -41,6 +41,7 @@ from django.utils import timezone
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_everywhere, holds_on_unit
 from scoreline.audit.chain import jsonable, record_event, snapshot
+from scoreline.governance.models import ChangeKind, ChangeRequest, ChangeState
 from scoreline.kpis.actions import (
     Change,
     RuleSpec,
@@ -53,7 +54,7 @@ from scoreline.kpis.actions import (
     prepare_target,
     rescore,
 )
-from scoreline.kpis.models import ChangeKind, ChangeRequest, ChangeState, Kpi, ObjectiveMeasure
+from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import (
     check_weight,
     governing_period,
@@ -66,7 +67,7 @@ from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.actions import apply_objective_weights, holder_unit
-from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
 
 __all__ = [
     "CHANGE_KINDS",

@@ -1,5 +1,5 @@
-"""Tables of the KPI architecture: versioned definitions, targets, weights and status rules;
-values and assessments as entered; scores as computed; change requests for open periods."""
+"""Tables of the KPI catalogue: versioned definitions, rubrics, targets and status rules;
+values and assessments as entered."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.db.models import F, Q
 from scoreline.lib.constraints import dates_ordered, exactly_one_set
 from scoreline.lib.versioned import Versioned
 from scoreline.org.models import OrgUnit, Person
-from scoreline.strategy.models import EsgPillar, Objective, Perspective, RequiredBy
 
 
 class Direction(models.TextChoices):
@@ -64,6 +63,20 @@ class ScoringMethod(models.TextChoices):
     PERCENT_CAPPED = "percent_capped", "Percent of target, capped at 100"
     PERCENT_UNCAPPED = "percent_uncapped", "Percent of target, uncapped"
     RUBRIC = "rubric", "Rubric level"
+
+
+class EsgPillar(models.TextChoices):
+    NONE = "", "None"
+    ENVIRONMENTAL = "E", "Environmental"
+    SOCIAL = "S", "Social"
+    GOVERNANCE = "G", "Governance"
+
+
+class RequiredBy(models.TextChoices):
+    NONE = "", "Not required"
+    REGULATOR = "regulator", "Regulator"
+    INVESTOR = "investor", "Investor"
+    BOTH = "both", "Regulator and investor"
 
 
 class Rubric(models.Model):
@@ -155,27 +168,6 @@ class KpiVersion(Versioned):
 
     def __str__(self) -> str:
         return f"{self.name} from {self.valid_from}"
-
-
-class ObjectiveMeasure(Versioned):
-    """A KPI measuring an objective, with its relative weight in the objective's score."""
-
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measures")
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="measures")
-    weight = models.FloatField(default=1.0)
-
-    class Meta:
-        ordering = ["objective_id", "kpi_id", "valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["objective", "kpi", "valid_from"], name="measure_one_per_day"
-            ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="measure_weight_not_negative"),
-            dates_ordered("measure_dates_ordered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kpi_id} measures {self.objective_id} ({self.weight})"
 
 
 class TargetType(models.TextChoices):
@@ -300,90 +292,6 @@ class StatusRule(Versioned):
         return f"{self.basis} {self.comparison} {self.bound} -> {self.status_id}"
 
 
-class Combine(models.TextChoices):
-    WEIGHTED_MEAN = "weighted_mean", "Weighted mean"
-    SUM = "sum", "Sum"
-    MINIMUM = "minimum", "Minimum (weakest link)"
-
-
-class MissingPolicy(models.TextChoices):
-    SKIP = "skip", "Skip and re-normalise the weights"
-    ZERO = "zero", "Count as zero"
-    BLANK = "blank", "Blank the parent"
-
-
-class ScorecardPolicy(Versioned):
-    """How a unit's scorecard rolls up; the row without a unit is the organisation's default."""
-
-    unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    combine = models.CharField(max_length=16, choices=Combine.choices)
-    missing = models.CharField(max_length=8, choices=MissingPolicy.choices)
-    cap_at_100 = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["unit_id", "valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "valid_from"], name="scorecard_policy_one_per_day"
-            ),
-            dates_ordered("scorecard_policy_dates_ordered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id or 'default'}: {self.combine}, missing {self.missing}"
-
-
-class PerspectiveWeight(Versioned):
-    """The weight of a perspective in a unit's scorecard (no unit: the default weights)."""
-
-    perspective = models.ForeignKey(Perspective, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    weight = models.FloatField()
-
-    class Meta:
-        ordering = ["unit_id", "perspective_id", "valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["perspective", "unit", "valid_from"], name="perspective_weight_one_per_day"
-            ),
-            models.CheckConstraint(
-                condition=Q(weight__gte=0), name="perspective_weight_not_negative"
-            ),
-            dates_ordered("perspective_weight_dates_ordered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.perspective_id} in {self.unit_id or 'default'}: {self.weight}"
-
-
-class PeriodState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class PlanningPeriod(models.Model):
-    """A performance period (usually a fiscal year). Once open, definitions change by request."""
-
-    label = models.CharField(max_length=40, unique=True)
-    start = models.DateField()
-    end = models.DateField(help_text="First day after the period")
-    state = models.CharField(max_length=8, choices=PeriodState.choices, default=PeriodState.DRAFT)
-
-    class Meta:
-        ordering = ["start"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="planning_period_ordered")
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-
 class ValueSource(models.TextChoices):
     MANUAL = "manual", "Entered by hand"
     IMPORT = "import", "Imported"
@@ -460,93 +368,3 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.period} by {self.rater_id}: {self.level}"
-
-
-class NodeKind(models.TextChoices):
-    KPI = "kpi", "KPI"
-    OBJECTIVE = "objective", "Objective"
-    PERSPECTIVE = "perspective", "Perspective"
-    UNIT = "unit", "Unit scorecard"
-    PERSON = "person", "Individual scorecard"
-
-
-class Score(models.Model):
-    """A computed score of one scorecard node in one month, with its explanation."""
-
-    kind = models.CharField(max_length=12, choices=NodeKind.choices)
-    kpi = models.ForeignKey(Kpi, null=True, on_delete=models.CASCADE, related_name="+")
-    objective = models.ForeignKey(Objective, null=True, on_delete=models.CASCADE, related_name="+")
-    perspective = models.ForeignKey(
-        Perspective, null=True, on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="+")
-    period = models.DateField()
-    value = models.FloatField(null=True, help_text="The KPI value scored (KPI nodes)")
-    score = models.FloatField(null=True, help_text="0-100; empty when the data is missing")
-    status = models.CharField(max_length=20, blank=True)
-    explanation = models.JSONField(default=dict)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["kind", "period", "id"]
-        indexes = [
-            models.Index(fields=["kind", "unit", "period"], name="score_unit_period"),
-            models.Index(fields=["objective", "period"], name="score_objective_period"),
-            models.Index(fields=["kpi", "unit", "person", "period"], name="score_kpi_period"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period}: {self.score}"
-
-
-class ChangeKind(models.TextChoices):
-    KPI = "kpi", "KPI definition"
-    TARGET = "target", "Target"
-    MEASURE_WEIGHT = "measure_weight", "KPI weight in an objective"
-    OBJECTIVE_WEIGHT = "objective_weight", "Objective weight"
-    PERSPECTIVE_WEIGHT = "perspective_weight", "Perspective weight"
-    STATUS_RULES = "status_rules", "Status rules"
-
-
-class ChangeState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved and applied"
-    REJECTED = "rejected", "Rejected"
-
-
-class ChangeRequest(models.Model):
-    """A proposed change to a definition in force in an open period, awaiting a second person."""
-
-    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
-    subject = models.CharField(max_length=200, help_text="What is changed, e.g. a KPI code")
-    payload = models.JSONField(help_text="The proposed fields")
-    effective_from = models.DateField()
-    justification = models.TextField()
-    unit = models.ForeignKey(
-        OrgUnit,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The unit whose approvers may decide (none: approvers over every unit)",
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(
-        max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["state", "requested_at"], name="change_request_inbox")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.subject} ({self.state})"

@@ -25,21 +25,14 @@ from scoreline.access.scope import (
     is_member,
     people_q,
 )
+from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.audits import TargetSpecificity, specificity_report
-from scoreline.kpis.models import (
-    ChangeRequest,
-    ChangeState,
-    Kpi,
-    KpiValue,
-    KpiVersion,
-    NodeKind,
-    Score,
-    Target,
-)
+from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, Target
 from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.tree import subtrees_q
 from scoreline.lib.versioned import diff_versions, version_on
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.models import NodeKind, Score
 from scoreline.strategy.models import ObjectiveVersion
 from scoreline.strategy.queries import objectives_for
 

@@ -25,9 +25,7 @@ from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.models import (
     Direction,
     KpiVersion,
-    PeriodState,
     Phasing,
-    PlanningPeriod,
     Rubric,
     RuleBasis,
     RuleComparison,
@@ -38,6 +36,7 @@ from scoreline.kpis.models import (
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import Person
+from scoreline.planning.models import PeriodState, PlanningPeriod
 
 __all__ = [
     "KPI_CODE",

@@ -26,6 +26,7 @@ from scoreline.access.scope import AnyUser, holds_on_unit
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import Method, explain
+from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.actions import do_record_value
 from scoreline.kpis.audits import smart_check_definition
 from scoreline.kpis.forms import (
@@ -38,18 +39,7 @@ from scoreline.kpis.forms import (
     shift_month,
 )
 from scoreline.kpis.governance import can_decide, do_decide_change
-from scoreline.kpis.models import (
-    ChangeRequest,
-    ChangeState,
-    Combine,
-    Kpi,
-    KpiVersion,
-    NodeKind,
-    Rubric,
-    Score,
-    ScoringMethod,
-    Status,
-)
+from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
 from scoreline.kpis.periods import kpi_periods
 from scoreline.kpis.queries import (
     VersionChange,
@@ -68,6 +58,7 @@ from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.strategy.forms import UnitPickerForm
 from scoreline.strategy.queries import scorecard_rows, strategy_map
 

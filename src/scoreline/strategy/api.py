@@ -23,7 +23,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere, require_everywhere, visible_to
 from scoreline.kpis.actions import do_remove_measure, do_set_measure
-from scoreline.kpis.models import Kpi, NodeKind, Score
+from scoreline.kpis.models import EsgPillar, Kpi, RequiredBy
 from scoreline.kpis.models import Status as StatusRow
 from scoreline.kpis.queries import can_see_catalogue, scores_for
 from scoreline.lib.api_support import (
@@ -40,6 +40,7 @@ from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.models import NodeKind, Score
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_agree_weights,
@@ -53,12 +54,10 @@ from scoreline.strategy.actions import (
     do_update_objective,
 )
 from scoreline.strategy.models import (
-    EsgPillar,
     Objective,
     ObjectiveLink,
     ObjectiveVersion,
     Perspective,
-    RequiredBy,
     Theme,
     Workshop,
     WorkshopItem,

@@ -28,7 +28,7 @@ from scoreline.access.scope import (
     visible_to,
 )
 from scoreline.engine.workshop import AllocationSummary, summarise_allocations
-from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure
+from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.lib.tree import subtrees_q
@@ -37,6 +37,7 @@ from scoreline.org.models import OrgUnit, Person, UnitKind
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
+    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Workshop,

@@ -24,25 +24,16 @@ from scoreline.audit.versions import version_record
 from scoreline.kpis import bridge
 from scoreline.kpis.as_code.plan import KINDS, Change, Plan, prepare
 from scoreline.kpis.as_code.schema import ArchitectureError, Records, count
-from scoreline.kpis.models import (
-    Kpi,
-    KpiVersion,
-    ObjectiveMeasure,
-    PerspectiveWeight,
-    Rubric,
-    RubricLevel,
-    ScorecardPolicy,
-    Status,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import Versioned, end_version, save_version, version_fields
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
+    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Theme,

@@ -27,20 +27,17 @@ from django.db.models import Q
 from scoreline.kpis.as_code.export import read_records
 from scoreline.kpis.as_code.load import load_architecture
 from scoreline.kpis.as_code.schema import ArchitectureError, Records, count
-from scoreline.kpis.models import (
-    Assessment,
-    KpiVersion,
-    ObjectiveMeasure,
-    PeriodState,
-    PerspectiveWeight,
-    PlanningPeriod,
-    Score,
-    StatusRule,
-    Target,
-)
+from scoreline.kpis.models import Assessment, KpiVersion, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit
-from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, WorkshopItem
+from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.models import PerspectiveWeight, Score
+from scoreline.strategy.models import (
+    ObjectiveLink,
+    ObjectiveMeasure,
+    ObjectiveVersion,
+    WorkshopItem,
+)
 
 __all__ = [
     "KINDS",

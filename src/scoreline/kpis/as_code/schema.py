@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from scoreline.kpis.models import (
-    Combine,
     Direction,
+    EsgPillar,
     KpiKind,
-    MissingPolicy,
     Phasing,
     RefreshCycle,
+    RequiredBy,
     RuleBasis,
     RuleComparison,
     ScoringMethod,
@@ -28,7 +28,7 @@ from scoreline.kpis.models import (
     TimeAggregation,
     TreeAggregation,
 )
-from scoreline.strategy.models import EsgPillar, RequiredBy
+from scoreline.scoring.models import Combine, MissingPolicy
 
 __all__ = [
     "SECTIONS",

@@ -11,7 +11,6 @@ from scoreline.kpis.defaults import (
 def install(apps, schema_editor):
     Status = apps.get_model("kpis", "Status")
     StatusRule = apps.get_model("kpis", "StatusRule")
-    ScorecardPolicy = apps.get_model("kpis", "ScorecardPolicy")
     statuses = {}
     for position, (code, (name, colour)) in enumerate(DEFAULT_STATUSES.items()):
         statuses[code], _ = Status.objects.get_or_create(
@@ -31,6 +30,11 @@ def install(apps, schema_editor):
             )
             for position, (basis, comparison, bound, status) in enumerate(DEFAULT_STATUS_RULES)
         )
+
+
+def install_policy(apps, schema_editor):
+    # The policy has belonged to the scoring app since; its own migration installs it there.
+    ScorecardPolicy = apps.get_model("kpis", "ScorecardPolicy")
     combine, missing, cap = DEFAULT_POLICY
     if not ScorecardPolicy.objects.filter(unit__isnull=True).exists():
         ScorecardPolicy.objects.create(
@@ -45,4 +49,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("kpis", "0001_kpi_tables")]
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(install, migrations.RunPython.noop),
+        migrations.RunPython(install_policy, migrations.RunPython.noop),
+    ]
