@@ -192,13 +192,13 @@ class Scored:
     @cached_property
     def targets(self) -> FloatArray:
         """Each value's phased target parameters: bridge.PARAMS x values."""
-        from scoreline.kpis.bridge import PARAMS
+        from scoreline.scoring.pipeline import PARAMS
 
         return np.vstack([self.leaves.params[name] for name in PARAMS])
 
 
 def load(day: dt.date, steps: dict[str, float]) -> Loaded:
-    from scoreline.kpis.architecture import (
+    from scoreline.scoring.loading import (
         load_definitions,
         load_edges,
         load_targets,
@@ -219,7 +219,7 @@ def load(day: dt.date, steps: dict[str, float]) -> Loaded:
 
 def run_engine(day: dt.date, loaded: Loaded, steps: dict[str, float]) -> Scored:
     """The work of ``bridge.compute`` after loading, step by step."""
-    from scoreline.kpis.bridge import build_graph, derive_values, leaf_matrix, score_rows
+    from scoreline.scoring.pipeline import build_graph, derive_values, leaf_matrix, score_rows
 
     with timed(steps, "derive_values"):
         values = derive_values(loaded.defs, loaded.raw, day)
@@ -340,7 +340,7 @@ def _phase_one(
 
 def _monthly_target(row: Any, version: Any, month: int) -> dict[str, float | None]:
     """Threshold, target, stretch and range of one month, phased as the bridge phases."""
-    from scoreline.kpis.architecture import month_index
+    from scoreline.scoring.loading import month_index
 
     first, last = month_index(row.period_start), month_index(row.period_end)
     n, i = last - first, month - first
@@ -438,10 +438,10 @@ def orm_loop(
     averaged upwards with the weights and the scorecard policy. Returns the scores and the
     number of values scored.
     """
-    from scoreline.kpis.architecture import month_of
     from scoreline.kpis.models import KpiValue, KpiVersion, RubricLevel, Target
     from scoreline.lib.dates import effective_on
     from scoreline.org.models import Person
+    from scoreline.scoring.loading import month_of
     from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
 
     leaf_cap = _policy(None, day).cap
@@ -526,8 +526,8 @@ SKIP, ZERO, BLANK = 1, 2, 3
 def duckdb_tables(loaded: Loaded, scored: Scored) -> dict[str, dict[str, npt.NDArray[Any]]]:
     """The loaded arrays as columns of tables: values, phased targets, KPIs, graph."""
     from scoreline.engine.directions import DIRECTIONS
-    from scoreline.kpis.architecture import METHOD
-    from scoreline.kpis.bridge import PARAMS
+    from scoreline.scoring.loading import METHOD
+    from scoreline.scoring.pipeline import PARAMS
 
     defs, graph = loaded.defs, scored.graph
     values = scored.values
@@ -832,7 +832,7 @@ def engine_changes(
     (the only month a value changes); otherwise in every month of the matrix.
     """
     from scoreline.engine import rollup
-    from scoreline.kpis.bridge import score_values
+    from scoreline.scoring.pipeline import score_values
 
     timings = []
     for row in rows:
@@ -853,9 +853,9 @@ def engine_changes(
 
 def app_changes(loaded: Loaded, rows: IntArray, rng: np.random.Generator) -> list[float]:
     """Milliseconds of ``bridge.recompute_value`` after one stored value changed."""
-    from scoreline.kpis.architecture import month_of
-    from scoreline.kpis.bridge import recompute_value
     from scoreline.kpis.models import KpiValue
+    from scoreline.scoring.loading import month_of
+    from scoreline.scoring.pipeline import recompute_value
 
     raw = loaded.raw
     timings = []
@@ -889,7 +889,7 @@ class _Rollback(Exception):
 
 def store_seconds_per_row(done: Any) -> float:
     """Seconds per score row written by the bridge's store, from a rolled-back sample."""
-    from scoreline.kpis.bridge import Computation, Leaves, _store
+    from scoreline.scoring.pipeline import Computation, Leaves, _store
 
     leaves = done.leaves
     take = np.arange(min(STORE_SAMPLE_ROWS, len(leaves.rows)))
@@ -917,8 +917,8 @@ def store_seconds_per_row(done: Any) -> float:
 
 
 def store_all(done: Any) -> tuple[float, int]:
-    from scoreline.kpis.bridge import _store
     from scoreline.scoring.models import Score
+    from scoreline.scoring.pipeline import _store
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -942,7 +942,7 @@ def as_of_recompute(day: dt.date) -> AsOf:
     ``compute_as_of`` reads values and targets once and runs ``compute`` once per run of
     months sharing their definitions.
     """
-    from scoreline.kpis.bridge import compute_as_of
+    from scoreline.scoring.pipeline import compute_as_of
 
     started = time.perf_counter()
     parts = compute_as_of(day)
@@ -961,8 +961,8 @@ def _steps_note(steps: dict[str, float]) -> dict[str, float]:
 
 
 def run(report: Report, console: Console) -> None:
-    from scoreline.kpis.bridge import compute
     from scoreline.lib.dates import today
+    from scoreline.scoring.pipeline import compute
 
     rng = np.random.default_rng(report.seed)
     memory = Memory()

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
 from scoreline.access.api import router as access_router
+from scoreline.access.authentication import API_AUTH
 from scoreline.kpis.api import router as kpis_router
-from scoreline.lib.api_support import API_AUTH, install_error_handlers
+from scoreline.lib.api_support import install_error_handlers
 from scoreline.lib.errors import NotFound
 from scoreline.org.api import router as org_router
 from scoreline.strategy.api import router as strategy_router

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from scoreline.kpis.commands import add_subcommands
+from scoreline.kpi_quality.commands import add_subcommands
 from scoreline.server import DEFAULT_THREADS
 
 __all__ = ["main"]

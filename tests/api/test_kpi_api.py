@@ -15,6 +15,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.engine.scoring import score_linear
+from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.actions import (
     LevelSpec,
@@ -24,7 +25,6 @@ from scoreline.kpis.actions import (
     do_set_measure,
     do_set_target,
 )
-from scoreline.kpis.governance import do_request_change
 from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, StatusRule, Target
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.actions import (

@@ -10,7 +10,7 @@ from scoreline.demo.strategy import (
     PLANTED_DUPLICATES,
     PLANTED_SMART_FAILURES,
 )
-from scoreline.kpis.audits import redundancy_report, smart_report
+from scoreline.kpi_quality.reports import redundancy_report, smart_report
 
 EMPLOYEES, SEED = 200, 7
 

@@ -11,13 +11,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.governance.models import ChangeRequest
-from scoreline.kpis.actions import (
-    do_close_period,
-    do_create_kpi,
-    do_create_period,
-    do_open_period,
-    do_set_target,
-)
+from scoreline.kpis.actions import do_create_kpi, do_set_target
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
@@ -28,6 +22,7 @@ from scoreline.kpis.models import (
     StatusRule,
     Target,
 )
+from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import do_create_objective

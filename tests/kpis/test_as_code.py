@@ -16,20 +16,20 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoreline.audit.models import AuditEvent
-from scoreline.cli import main as cli_main
-from scoreline.kpis.as_code import (
+from scoreline.as_code import (
     ArchitectureInvalid,
     apply_architecture,
     export_architecture,
     load_architecture,
     plan_architecture,
 )
-from scoreline.kpis.as_code import apply as apply_module
-from scoreline.kpis.as_code.commands import main_apply, main_export, main_plan, parse_day
-from scoreline.kpis.as_code.export import dump_file
-from scoreline.kpis.as_code.parse import parse_architecture
-from scoreline.kpis.as_code.schema import SECTIONS
+from scoreline.as_code import apply as apply_module
+from scoreline.as_code.commands import main_apply, main_export, main_plan, parse_day
+from scoreline.as_code.export import dump_file
+from scoreline.as_code.parse import parse_architecture
+from scoreline.as_code.schema import SECTIONS
+from scoreline.audit.models import AuditEvent
+from scoreline.cli import main as cli_main
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import Versioned, save_version

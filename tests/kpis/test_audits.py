@@ -24,8 +24,7 @@ import pytest
 from pytest_django import Settings
 
 from scoreline.engine.smart import SmartRules, Variant
-from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
-from scoreline.kpis.audits import (
+from scoreline.kpi_quality.reports import (
     organisation_series,
     redundancy_report,
     smart_check_definition,
@@ -33,6 +32,7 @@ from scoreline.kpis.audits import (
     smart_rules,
     specificity_report,
 )
+from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
 from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.lib.dates import today
 from scoreline.lib.env import ConfigError

@@ -9,19 +9,19 @@ from django.db import connections
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
-from scoreline.governance.models import ChangeRequest
-from scoreline.kpis import bridge
-from scoreline.kpis.actions import RuleSpec, do_set_measure, do_set_status_rules
-from scoreline.kpis.governance import (
+from scoreline.governance.actions import (
     do_decide_change,
     do_request_change,
     governing_period,
     require_direct_change_allowed,
 )
+from scoreline.governance.models import ChangeRequest
+from scoreline.kpis.actions import RuleSpec, do_set_measure, do_set_status_rules
 from scoreline.kpis.models import Kpi, KpiVersion, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
+from scoreline.scoring import pipeline
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
@@ -56,7 +56,7 @@ def recomputed(monkeypatch: pytest.MonkeyPatch) -> list[set[int] | None]:
         calls.append(kpi_ids)
         return 0
 
-    monkeypatch.setattr(bridge, "recompute", record)
+    monkeypatch.setattr(pipeline, "recompute", record)
     return calls
 
 
@@ -386,7 +386,7 @@ def test_a_kpi_is_retired_by_request(
 def test_an_approval_reaching_into_a_period_closed_since_is_refused(
     enterprise: Enterprise, make_kpi: MakeKpi, make_period: MakePeriod
 ) -> None:
-    from scoreline.kpis.actions import do_close_period
+    from scoreline.planning.actions import do_close_period
 
     make_kpi("revenue", name="Revenue")
     period = make_period("FY2026", YEAR_START, YEAR_END)

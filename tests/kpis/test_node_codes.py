@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoreline.kpis.architecture import NODE_KINDS, node_key, node_kinds, stored_nodes
+from scoreline.scoring.loading import NODE_KINDS, node_key, node_kinds, stored_nodes
 
 ids = st.integers(1, 2**20)
 

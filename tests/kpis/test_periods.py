@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from scoreline.kpis.actions import do_close_period, do_create_period, do_open_period
 from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import YEAR_END, YEAR_START, events, nothing_written
 

@@ -12,12 +12,12 @@ import pytest
 import time_machine
 
 from scoreline.engine.scoring import score_percent_of_target, score_piecewise
-from scoreline.kpis import architecture, bridge
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
-from scoreline.kpis.architecture import month_of
-from scoreline.kpis.bridge import compute_as_of, recompute, recompute_value
 from scoreline.kpis.models import Kpi
+from scoreline.scoring import loading, pipeline
+from scoreline.scoring.loading import month_of
 from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.enterprise import Enterprise
@@ -201,8 +201,8 @@ def test_values_scored_in_pieces_side_by_side_store_what_one_piece_does(
     whole = stored()
     assert len(whole) > 20
     # Pieces of three values, and their columns copied on separate threads.
-    monkeypatch.setattr(bridge, "PIECE", 3)
-    monkeypatch.setattr(architecture, "PARALLEL_ROWS", 2)
+    monkeypatch.setattr(pipeline, "PIECE", 3)
+    monkeypatch.setattr(loading, "PARALLEL_ROWS", 2)
     recompute()
     assert stored() == whole
 

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoreline.kpis.architecture import TargetRow, TargetTable, month_of
-from scoreline.kpis.bridge import _covering_rows, _segments, leaf_codes
+from scoreline.scoring.loading import TargetRow, TargetTable, month_of
+from scoreline.scoring.pipeline import _covering_rows, _segments, leaf_codes
 
 BASE = 2024 * 12
 

@@ -11,14 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from scoreline.audit.models import AuditEvent
-from scoreline.kpis.actions import (
-    do_close_period,
-    do_create_kpi,
-    do_create_period,
-    do_open_period,
-    do_set_measure,
-)
+from scoreline.kpis.actions import do_create_kpi, do_set_measure
 from scoreline.kpis.models import Kpi
+from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import (

@@ -14,7 +14,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.models import Role, RoleCapability
 from scoreline.audit.models import AuditEvent
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
-from scoreline.kpis.bridge import recompute
+from scoreline.scoring.pipeline import recompute
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise

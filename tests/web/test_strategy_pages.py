@@ -24,19 +24,13 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.engine.scoring import Method, explain, score_linear, score_piecewise
 from scoreline.engine.workshop import summarise_allocations
+from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest
-from scoreline.kpis.actions import (
-    do_create_kpi,
-    do_create_period,
-    do_open_period,
-    do_record_value,
-    do_set_measure,
-    do_set_target,
-)
+from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
 from scoreline.kpis.forms import month_start, shift_month
-from scoreline.kpis.governance import do_request_change
 from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
+from scoreline.planning.actions import do_create_period, do_open_period
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_agree_weights,

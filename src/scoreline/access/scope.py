@@ -31,11 +31,13 @@ __all__ = [
     "holds_anywhere",
     "holds_everywhere",
     "holds_on_unit",
+    "is_active",
     "is_member",
     "people_q",
     "require_anywhere",
     "require_everywhere",
     "require_on_unit",
+    "sees_every_unit",
     "shown_field_classes",
     "visible_in_subtree",
     "visible_to",
@@ -48,7 +50,8 @@ M = TypeVar("M", bound=models.Model)
 MANAGER_ROLE = "manager"
 
 
-def _active(user: AnyUser | None) -> bool:
+def is_active(user: AnyUser | None) -> bool:
+    """A logged-in user whose account is active."""
     return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
 
 
@@ -106,7 +109,7 @@ def _facts(user: AnyUser) -> _Facts:
 
 def capability_paths(user: AnyUser, capability: Capability) -> list[str]:
     """Roots of the subtrees over which ``user`` holds ``capability`` (overlaps removed)."""
-    if not _active(user):
+    if not is_active(user):
         return []
     facts = _facts(user)
     paths = list(facts.granted_paths.get(capability, []))
@@ -116,12 +119,12 @@ def capability_paths(user: AnyUser, capability: Capability) -> list[str]:
 
 
 def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
-    return _active(user) and (_is_superuser(user) or bool(capability_paths(user, capability)))
+    return is_active(user) and (_is_superuser(user) or bool(capability_paths(user, capability)))
 
 
 def holds_everywhere(user: AnyUser, capability: Capability) -> bool:
     """Whether ``user`` holds ``capability`` over every tree of the organisation."""
-    if not _active(user):
+    if not is_active(user):
         return False
     if _is_superuser(user):
         return True
@@ -131,7 +134,7 @@ def holds_everywhere(user: AnyUser, capability: Capability) -> bool:
 
 def holds_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> bool:
     """Whether ``user`` holds ``capability`` over ``unit`` (granted on it or on an ancestor)."""
-    if not _active(user):
+    if not is_active(user):
         return False
     if _is_superuser(user):
         return True
@@ -139,12 +142,22 @@ def holds_on_unit(user: AnyUser, capability: Capability, unit: OrgUnit) -> bool:
 
 
 def holds_any_grant(user: AnyUser) -> bool:
-    return _active(user) and _facts(user).has_grant
+    return is_active(user) and _facts(user).has_grant
+
+
+def sees_every_unit(user: AnyUser) -> bool:
+    """Whether ``user`` may see every unit: a superuser, a viewer over the whole organisation,
+    or any member of it (units are not secret from the people who work in them)."""
+    if not is_active(user):
+        return False
+    if _is_superuser(user) or holds_everywhere(user, Capability.VIEW_ORG):
+        return True
+    return Person.objects.filter(user_id=_uid(user)).exists()
 
 
 def is_member(user: AnyUser) -> bool:
     """A user linked to a person of the organisation, or holding any grant, or a superuser."""
-    if not _active(user):
+    if not is_active(user):
         return False
     return _is_superuser(user) or _facts(user).has_person or _facts(user).has_grant
 
@@ -155,7 +168,7 @@ def people_q(user: AnyUser, capability: Capability, person_lookup: str = "") -> 
     ``person_lookup`` leads from the filtered model to its person ("" for Person itself).
     """
     prefix = f"{person_lookup}__" if person_lookup else ""
-    if not _active(user):
+    if not is_active(user):
         return Q(pk__in=[])
     if _is_superuser(user):
         return Q(**{f"{prefix}pk__isnull": False})
@@ -217,7 +230,7 @@ def visible_in_subtree(
 
 def visible_units(user: AnyUser) -> QuerySet[OrgUnit]:
     """Members see the whole structure; grant-only users see the subtrees they were granted."""
-    if not _active(user):
+    if not is_active(user):
         return OrgUnit.objects.none()
     if _is_superuser(user) or _facts(user).has_person:
         return OrgUnit.objects.all()

@@ -27,7 +27,6 @@ from scoreline.demo.org import ENTITIES, UnitPlan, plan_units
 from scoreline.demo.people import PersonPlan, plan_people
 from scoreline.demo.personas import choose_personas, create_personas
 from scoreline.demo.strategy import build_strategy
-from scoreline.kpis.bridge import recompute
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import (
     FiscalCalendar,
@@ -38,6 +37,7 @@ from scoreline.org.models import (
     ReportingLine,
     UnitVersion,
 )
+from scoreline.scoring.pipeline import recompute
 
 __all__ = [
     "DEMO_BUILD_ACTION",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -33,8 +32,7 @@ from scoreline.audit.chain import record_event, snapshot
 from scoreline.audit.versions import save_audited_version, version_record
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
-from scoreline.kpis import bridge
-from scoreline.kpis.audits import smart_check_definition
+from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
@@ -50,13 +48,6 @@ from scoreline.kpis.models import (
 from scoreline.kpis.validation import (
     LevelSpec,
     RuleSpec,
-    check_model_fields,
-    check_not_all_zero,
-    check_weight,
-    require_direct_change_allowed,
-    require_month_start,
-    require_not_closed,
-    require_text,
     validate_kpi_code,
     validate_kpi_content,
     validate_rubric_levels,
@@ -66,6 +57,13 @@ from scoreline.kpis.validation import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import (
+    check_model_fields,
+    check_not_all_zero,
+    check_weight,
+    require_month_start,
+    require_text,
+)
 from scoreline.lib.versioned import (
     VERSION_COLUMNS,
     end_version,
@@ -73,14 +71,15 @@ from scoreline.lib.versioned import (
     version_on,
 )
 from scoreline.org.models import OrgUnit, Person
-from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.planning.changes import Change, admit
+from scoreline.planning.control import require_not_closed
+from scoreline.scoring import pipeline
 from scoreline.scoring.models import Combine, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
 
 __all__ = [
     "KPI_FIELDS",
-    "Change",
     "KpiRetirement",
     "KpiUpdate",
     "LevelSpec",
@@ -89,12 +88,7 @@ __all__ = [
     "RuleSpec",
     "StatusRulesChange",
     "TargetChange",
-    "admit",
-    "authorise",
-    "do_close_period",
     "do_create_kpi",
-    "do_create_period",
-    "do_open_period",
     "do_record_assessment",
     "do_record_value",
     "do_remove_measure",
@@ -183,66 +177,7 @@ def rescore(kpi_ids: frozenset[int] | None) -> None:
     """Recompute the scores a change affects (``None``: every KPI)."""
     if kpi_ids is not None and not kpi_ids:
         return
-    bridge.recompute(kpi_ids=set(kpi_ids) if kpi_ids is not None else None)
-
-
-@dataclass(kw_only=True)
-class Change(ABC):
-    """A change to a governed definition: who may make it, which days it alters, how it applies.
-
-    ``unit`` is where the right is needed and whose approvers decide a request (None: the
-    whole organisation; with ``shared`` the right held anywhere is enough, as for the shared
-    KPI catalogue). The change alters the days from ``starts`` up to ``until`` (None: open).
-    Only changes to definitions that already exist (``existing``) are governed.
-    """
-
-    right: Capability
-    unit: OrgUnit | None
-    shared: bool = False
-    starts: dt.date
-    until: dt.date | None = None
-    existing: bool
-
-    @property
-    @abstractmethod
-    def unchanged(self) -> bool:
-        """Whether applying would write nothing (valid after :meth:`validate`)."""
-
-    @property
-    @abstractmethod
-    def affected(self) -> frozenset[int] | None:
-        """The KPIs whose scores the change alters (None: all of them)."""
-
-    @abstractmethod
-    def validate(self) -> None:
-        """Raise ``Invalid`` naming the field when the change breaks a rule."""
-
-    @abstractmethod
-    def apply(self, actor: AnyUser, *, reason: str, source: str) -> object:
-        """Write the change and its audit event, inside the caller's transaction."""
-
-
-def authorise(actor: AnyUser, change: Change) -> None:
-    """The right to make ``change`` directly (also needed to request it)."""
-    if change.unit is not None:
-        require_on_unit(actor, change.right, change.unit)
-    elif change.shared:
-        require_anywhere(actor, change.right)
-    else:
-        require_everywhere(actor, change.right)
-
-
-def admit(actor: AnyUser, change: Change) -> bool:
-    """Checks of a direct change; False when it would change nothing (nothing is written)."""
-    authorise(actor, change)
-    change.validate()
-    if change.unchanged:
-        return False
-    if change.existing:
-        require_direct_change_allowed(change.starts, change.until)
-    else:
-        require_not_closed(change.starts, change.until)
-    return True
+    pipeline.recompute(kpi_ids=set(kpi_ids) if kpi_ids is not None else None)
 
 
 # ---------------------------------------------------------------- KPI definitions
@@ -1217,7 +1152,7 @@ def _store_value(
         after=snapshot(row),
         reason=reason,
     )
-    bridge.recompute_value(
+    pipeline.recompute_value(
         kpi_id=kpi.pk,
         unit_id=unit.pk if unit is not None else None,
         person_id=person.pk if person is not None else None,
@@ -1264,7 +1199,7 @@ def do_record_value(
         )
     number = validate_value(version, value, unit_of_measure)
     require_not_closed(period, _next_month(period), field="period")
-    status = bridge.status_of_value(kpi, unit, person, period, number)
+    status = pipeline.status_of_value(kpi, unit, person, period, number)
     if status == RED and not note.strip():
         raise Invalid(
             "note: a red value needs a note explaining it",
@@ -1366,66 +1301,3 @@ def do_record_assessment(
         reason=reason,
     )
     return assessment
-
-
-# ---------------------------------------------------------------- planning periods
-
-
-@transaction.atomic
-def do_create_period(
-    actor: AnyUser, *, label: str, start: dt.date, end: dt.date, reason: str = ""
-) -> PlanningPeriod:
-    """A planning period in draft; periods do not overlap."""
-    require_everywhere(actor, Capability.APPROVE_CHANGE)
-    check_model_fields(PlanningPeriod, {"label": label})
-    label = require_text("label", label)
-    if not end > start:
-        raise Invalid.field("end", f"must be after the start {start.isoformat()}")
-    if PlanningPeriod.objects.filter(label=label).exists():
-        raise Invalid.field("label", f"a period called {label!r} exists", code="duplicate")
-    overlapping = PlanningPeriod.objects.filter(start__lt=end, end__gt=start).first()
-    if overlapping is not None:
-        raise Invalid.field("start", f"overlaps the period {overlapping.label}", code="overlap")
-    period = PlanningPeriod.objects.create(label=label, start=start, end=end)
-    record_event(
-        actor, "period.create", "planning_period", period.pk, after=snapshot(period), reason=reason
-    )
-    return period
-
-
-def _move_period(
-    actor: AnyUser, period: PlanningPeriod, origin: str, target: str, reason: str
-) -> PlanningPeriod:
-    require_everywhere(actor, Capability.APPROVE_CHANGE)
-    period = PlanningPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.state != origin:
-        raise Invalid.field(
-            "state",
-            f"{period.label} is {period.state}; only a {origin} period can become {target}",
-            code="invalid_state",
-        )
-    before = snapshot(period)
-    period.state = target
-    period.save(update_fields=["state"])
-    record_event(
-        actor,
-        f"period.{'open' if target == PeriodState.OPEN else 'close'}",
-        "planning_period",
-        period.pk,
-        before=before,
-        after=snapshot(period),
-        reason=reason,
-    )
-    return period
-
-
-@transaction.atomic
-def do_open_period(actor: AnyUser, period: PlanningPeriod, *, reason: str = "") -> PlanningPeriod:
-    """Open a draft period: from now on its definitions change only by change request."""
-    return _move_period(actor, period, PeriodState.DRAFT, PeriodState.OPEN, reason)
-
-
-@transaction.atomic
-def do_close_period(actor: AnyUser, period: PlanningPeriod, *, reason: str = "") -> PlanningPeriod:
-    """Close an open period: nothing may change it any more."""
-    return _move_period(actor, period, PeriodState.OPEN, PeriodState.CLOSED, reason)

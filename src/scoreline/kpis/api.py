@@ -29,7 +29,16 @@ from scoreline.access.scope import require_anywhere
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import explain
+from scoreline.governance.actions import (
+    CHANGE_KINDS,
+    can_decide,
+    do_decide_change,
+    do_request_change,
+)
 from scoreline.governance.models import ChangeRequest, ChangeState
+from scoreline.governance.queries import change_requests_for
+from scoreline.kpi_quality.queries import target_specificity_for
+from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.actions import (
     do_create_kpi,
     do_record_assessment,
@@ -38,9 +47,6 @@ from scoreline.kpis.actions import (
     do_set_target,
     do_update_kpi,
 )
-from scoreline.kpis.architecture import METHOD
-from scoreline.kpis.audits import smart_check_definition
-from scoreline.kpis.governance import CHANGE_KINDS, can_decide, do_decide_change, do_request_change
 from scoreline.kpis.models import (
     Assessment,
     Direction,
@@ -62,15 +68,11 @@ from scoreline.kpis.models import (
     TimeAggregation,
     TreeAggregation,
 )
-from scoreline.kpis.periods import kpi_periods
 from scoreline.kpis.queries import (
     can_see_catalogue,
-    change_requests_for,
     kpi_history,
     kpi_version_on,
     kpis_for,
-    scores_for,
-    target_specificity_for,
     targets_for,
     values_for,
 )
@@ -80,7 +82,10 @@ from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
+from scoreline.scoring.loading import METHOD
 from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.quarters import kpi_periods
+from scoreline.scoring.queries import scores_for
 from scoreline.strategy.api import (
     Code,
     HistoryPage,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -21,41 +21,28 @@ from scoreline.access.scope import (
     AnyUser,
     capability_paths,
     holds_anywhere,
-    holds_everywhere,
+    is_active,
     is_member,
     people_q,
+    sees_every_unit,
 )
-from scoreline.governance.models import ChangeRequest, ChangeState
-from scoreline.kpis.audits import TargetSpecificity, specificity_report
 from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, Target
-from scoreline.lib.dates import effective_on, month_end, today
+from scoreline.lib.dates import effective_on, today
 from scoreline.lib.tree import subtrees_q
 from scoreline.lib.versioned import diff_versions, version_on
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.models import NodeKind, Score
-from scoreline.strategy.models import ObjectiveVersion
-from scoreline.strategy.queries import objectives_for
 
 __all__ = [
-    "GoalLine",
-    "IndividualScorecard",
     "VersionChange",
     "can_see_catalogue",
-    "change_requests_for",
-    "individual_scorecard",
     "kpi_history",
     "kpi_version_on",
     "kpis_for",
-    "scores_for",
+    "subject_filter",
     "subjects_q",
-    "target_specificity_for",
     "targets_for",
     "values_for",
 ]
-
-
-def _active(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_active", False))
 
 
 def can_see_catalogue(user: AnyUser) -> bool:
@@ -63,19 +50,11 @@ def can_see_catalogue(user: AnyUser) -> bool:
     return holds_anywhere(user, Capability.VIEW_ORG) or is_member(user)
 
 
-def _sees_every_unit(user: AnyUser) -> bool:
-    if not _active(user):
-        return False
-    if getattr(user, "is_superuser", False) or holds_everywhere(user, Capability.VIEW_ORG):
-        return True
-    return Person.objects.filter(user_id=cast(int, user.pk)).exists()
-
-
 def subjects_q(user: AnyUser) -> Q:
     """Rows (with ``unit`` and ``person`` columns) about a unit or person ``user`` may see."""
-    if not _active(user):
+    if not is_active(user):
         return Q(pk__in=[])
-    if _sees_every_unit(user):
+    if sees_every_unit(user):
         units = Q(unit__isnull=False)
     else:
         paths = capability_paths(user, Capability.VIEW_ORG)
@@ -84,7 +63,7 @@ def subjects_q(user: AnyUser) -> Q:
     return units | people
 
 
-def _subject_filter(unit: OrgUnit | None, person: Person | None) -> Q:
+def subject_filter(unit: OrgUnit | None, person: Person | None) -> Q:
     query = Q()
     if unit is not None:
         query &= Q(unit=unit)
@@ -155,7 +134,7 @@ def targets_for(
     if kpi is not None:
         rows = rows.filter(kpi=kpi)
     return (
-        rows.filter(_subject_filter(unit, person))
+        rows.filter(subject_filter(unit, person))
         .select_related("kpi", "unit", "person")
         .order_by("kpi__code", "unit_id", "person_id", "period_start")
     )
@@ -176,92 +155,7 @@ def values_for(
     if months is not None:
         rows = rows.filter(period__in=list(months))
     return (
-        rows.filter(_subject_filter(unit, person))
+        rows.filter(subject_filter(unit, person))
         .select_related("kpi", "unit", "person", "entered_by")
         .order_by("kpi__code", "period", "unit_id", "person_id")
-    )
-
-
-def change_requests_for(user: AnyUser) -> QuerySet[ChangeRequest]:
-    """The inbox: pending requests ``user`` may decide, and every request ``user`` filed."""
-    if not _active(user):
-        return ChangeRequest.objects.none()
-    own = Q(requested_by_id=user.pk)
-    pending = Q(state=ChangeState.PENDING) & ~own
-    if holds_everywhere(user, Capability.APPROVE_CHANGE):
-        decidable = pending
-    else:
-        paths = capability_paths(user, Capability.APPROVE_CHANGE)
-        decidable = pending & Q(unit__isnull=False) & subtrees_q(paths, "unit__path")
-    return ChangeRequest.objects.filter(own | decidable).select_related(
-        "unit", "requested_by", "decided_by"
-    )
-
-
-def scores_for(
-    user: AnyUser,
-    *,
-    kind: str | None = None,
-    kpi: Kpi | None = None,
-    unit: OrgUnit | None = None,
-    person: Person | None = None,
-    months: Collection[dt.date] | None = None,
-) -> QuerySet[Score]:
-    """Computed scores ``user`` may see (rows of no unit or person: only organisation-wide)."""
-    visible = subjects_q(user)
-    if holds_everywhere(user, Capability.VIEW_ORG):
-        visible |= Q(unit__isnull=True, person__isnull=True)
-    rows = Score.objects.filter(visible)
-    if kind is not None:
-        rows = rows.filter(kind=kind)
-    if kpi is not None:
-        rows = rows.filter(kpi=kpi)
-    if months is not None:
-        rows = rows.filter(period__in=list(months))
-    return rows.filter(_subject_filter(unit, person)).order_by("kind", "period", "id")
-
-
-def target_specificity_for(
-    user: AnyUser, kpi: Kpi, day: dt.date | None = None
-) -> list[TargetSpecificity]:
-    """How reachable the KPI's current unit targets are, at the units ``user`` may see."""
-    report = specificity_report(day, [kpi.pk])
-    if not report:
-        return []
-    visible = OrgUnit.objects.filter(code__in={row.unit for row in report})
-    if not _sees_every_unit(user):
-        visible = visible.filter(subtrees_q(capability_paths(user, Capability.VIEW_ORG), "path"))
-    codes = set(visible.values_list("code", flat=True))
-    return [row for row in report if row.unit in codes]
-
-
-@dataclass(frozen=True)
-class GoalLine:
-    version: ObjectiveVersion
-    score: Score | None
-
-
-@dataclass(frozen=True)
-class IndividualScorecard:
-    """A person's individual score in a month and the score of each goal behind it."""
-
-    month: dt.date
-    score: Score
-    goals: list[GoalLine]
-
-
-def individual_scorecard(user: AnyUser, person: Person) -> IndividualScorecard | None:
-    """``person``'s latest individual scorecard, or None when ``user`` may not see their
-    ratings or nothing has been scored."""
-    own = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period").first()
-    if own is None:
-        return None
-    day = min(today(), month_end(own.period))
-    goals = list(objectives_for(user, day, person=person))
-    scored = scores_for(user, kind=NodeKind.OBJECTIVE, person=person, months=[own.period])
-    by_goal = {
-        s.objective_id: s for s in scored.filter(objective_id__in=[g.objective_id for g in goals])
-    }
-    return IndividualScorecard(
-        own.period, own, [GoalLine(goal, by_goal.get(goal.objective_id)) for goal in goals]
     )

@@ -9,14 +9,12 @@ checks when it is filed, so a request can never hold a change the action would r
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from django.db import models
 from django.db.models import Q
 
 from scoreline.engine.formulas import FormulaError, parse_formula
@@ -35,24 +33,23 @@ from scoreline.kpis.models import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import (
+    check_finite,
+    check_model_fields,
+    check_not_all_zero,
+    fail,
+    optional_finite,
+    require_month_start,
+    require_text,
+    show,
+)
 from scoreline.org.models import Person
-from scoreline.planning.models import PeriodState, PlanningPeriod
 
 __all__ = [
     "KPI_CODE",
     "SEASONAL_MONTHS",
     "LevelSpec",
     "RuleSpec",
-    "check_finite",
-    "check_model_fields",
-    "check_not_all_zero",
-    "check_weight",
-    "closed_period",
-    "governing_period",
-    "require_direct_change_allowed",
-    "require_month_start",
-    "require_not_closed",
-    "require_text",
     "validate_dependents",
     "validate_formula",
     "validate_kpi_code",
@@ -100,113 +97,20 @@ class LevelSpec:
     score: float | None = None
 
 
-def _fail(field: str, reason: str, code: str = "invalid") -> Invalid:
-    return Invalid.field(field, reason, code=code)
-
-
-def _show(value: float) -> str:
-    return f"{value:g}"
-
-
-def check_finite(field: str, value: object) -> float:
-    """The value as a float; NaN, infinities and anything not a number are refused."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(field, f"must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise _fail(field, f"must be a finite number, got {number}")
-    return number
-
-
-def _optional_finite(field: str, value: object) -> float | None:
-    return None if value is None else check_finite(field, value)
-
-
-def check_weight(field: str, value: object) -> float:
-    """A weight: a finite number of zero or more."""
-    weight = check_finite(field, value)
-    if weight < 0:
-        raise _fail(field, f"a weight cannot be negative, got {_show(weight)}")
-    return weight
-
-
-def check_not_all_zero(field: str, weights: Iterable[float]) -> None:
-    """Weights that share something out must not all be zero (an empty set is fine)."""
-    given = list(weights)
-    if given and not any(weight > 0 for weight in given):
-        raise _fail(field, "the weights would all be zero: at least one must be above zero")
-
-
-def require_text(field: str, value: object) -> str:
-    """Text that must not be blank; returned stripped."""
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(field, "is required")
-    return value.strip()
-
-
-def require_month_start(field: str, day: object) -> dt.date:
-    """A date that is the first day of a month (the monthly grain of values and targets)."""
-    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        raise _fail(field, f"must be a date, got {day!r}")
-    if day.day != 1:
-        raise _fail(field, f"must be the first day of a month, got {day.isoformat()}")
-    if day >= dt.date(dt.MAXYEAR, 12, 1):
-        raise _fail(field, f"{day.isoformat()} is beyond the last month a period can end after")
-    return day
-
-
 def validate_kpi_code(code: object) -> str:
     if not isinstance(code, str) or not code.strip():
-        raise _fail("code", "is required")
+        raise fail("code", "is required")
     if len(code) > 60 or not KPI_CODE.match(code):
-        raise _fail(
+        raise fail(
             "code",
             f"{code!r} must be at most 60 letters, digits, '_', '.' or '-' (no spaces)",
         )
     return code
 
 
-def check_model_fields(model: type[models.Model], content: Mapping[str, Any]) -> None:
-    """Type, length and choice checks of a model's fields, keyed by attribute name.
-
-    Blank text and empty choices are allowed only where the model allows them.
-    """
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    for name, value in content.items():
-        field = by_attname.get(name)
-        if field is None:
-            raise _fail(name, f"unknown field of {model._meta.verbose_name}")
-        if isinstance(field, models.ForeignKey):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise _fail(name, f"must be an id, got {value!r}")
-            if value is None and not field.null:
-                raise _fail(name, "is required")
-            continue
-        if isinstance(field, models.CharField | models.TextField):
-            if not isinstance(value, str):
-                raise _fail(name, f"must be text, got {value!r}")
-            if not value and not field.blank:
-                raise _fail(name, "is required")
-            if field.max_length is not None and len(value) > field.max_length:
-                raise _fail(name, f"must be at most {field.max_length} characters")
-            allowed = [str(choice) for choice, _ in field.flatchoices]
-            if value and allowed and value not in allowed:
-                raise _fail(name, f"{value!r} is not one of {', '.join(allowed)}")
-            continue
-        if isinstance(field, models.FloatField):
-            if value is None:
-                if not field.null:
-                    raise _fail(name, "is required")
-                continue
-            check_finite(name, value)
-            continue
-        if isinstance(field, models.BooleanField) and not isinstance(value, bool):
-            raise _fail(name, f"must be true or false, got {value!r}")
-
-
 def _numbers(field: str, values: object) -> list[float]:
     if not isinstance(values, list | tuple):
-        raise _fail(field, f"must be a list of numbers, got {values!r}")
+        raise fail(field, f"must be a list of numbers, got {values!r}")
     return [check_finite(f"{field}[{index}]", value) for index, value in enumerate(values)]
 
 
@@ -214,23 +118,23 @@ def _validate_bands(edges_given: object, scores_given: object) -> None:
     edges = _numbers("band_edges", edges_given)
     scores = _numbers("band_scores", scores_given)
     if not edges:
-        raise _fail("band_edges", "banded scoring needs at least one band edge")
+        raise fail("band_edges", "banded scoring needs at least one band edge")
     for index in range(1, len(edges)):
         if edges[index] <= edges[index - 1]:
-            raise _fail(
+            raise fail(
                 "band_edges",
-                f"edges must be strictly ascending: edge {index} ({_show(edges[index])}) is not "
-                f"above edge {index - 1} ({_show(edges[index - 1])})",
+                f"edges must be strictly ascending: edge {index} ({show(edges[index])}) is not "
+                f"above edge {index - 1} ({show(edges[index - 1])})",
             )
     if len(scores) != len(edges) + 1:
-        raise _fail(
+        raise fail(
             "band_scores",
             f"{len(edges)} edges make {len(edges) + 1} bands, so {len(edges) + 1} scores are "
             f"needed, got {len(scores)}",
         )
     for index, score in enumerate(scores):
         if not 0 <= score <= 100:
-            raise _fail(f"band_scores[{index}]", f"must be within 0..100, got {_show(score)}")
+            raise fail(f"band_scores[{index}]", f"must be within 0..100, got {show(score)}")
 
 
 def validate_kpi_content(
@@ -245,33 +149,33 @@ def validate_kpi_content(
     require_text("name", content["name"])
     direction, scoring = content["direction"], content["scoring"]
     if scoring == ScoringMethod.TARGET_RANGE and direction != Direction.RANGE:
-        raise _fail("scoring", "target-range scoring needs the direction 'range'")
+        raise fail("scoring", "target-range scoring needs the direction 'range'")
     if direction == Direction.RANGE and scoring != ScoringMethod.TARGET_RANGE:
-        raise _fail(
+        raise fail(
             "scoring", f"a KPI scored within a range needs target-range scoring, not {scoring!r}"
         )
     if scoring == ScoringMethod.RUBRIC and direction != Direction.HIGHER:
-        raise _fail("direction", "rubric scoring needs the direction 'higher' (levels ascend)")
+        raise fail("direction", "rubric scoring needs the direction 'higher' (levels ascend)")
     if scoring == ScoringMethod.BANDED:
         _validate_bands(content.get("band_edges", []), content.get("band_scores", []))
     elif content.get("band_edges") or content.get("band_scores"):
-        raise _fail("band_edges", "band edges and scores are only used by banded scoring")
+        raise fail("band_edges", "band edges and scores are only used by banded scoring")
     rubric_id = content.get("rubric_id")
     if scoring == ScoringMethod.RUBRIC:
         if rubric_id is None:
-            raise _fail("rubric", "rubric scoring needs a rubric")
+            raise fail("rubric", "rubric scoring needs a rubric")
         if not Rubric.objects.filter(pk=rubric_id).exists():
-            raise _fail("rubric", f"no rubric with id {rubric_id}")
+            raise fail("rubric", f"no rubric with id {rubric_id}")
     elif rubric_id is not None:
-        raise _fail("rubric", "a rubric is only used by rubric scoring")
+        raise fail("rubric", "a rubric is only used by rubric scoring")
     for name in ("owner_id", "steward_id"):
         person = content.get(name)
         if person is not None and not Person.objects.filter(pk=person).exists():
-            raise _fail(name.removesuffix("_id"), f"no person with id {person}")
+            raise fail(name.removesuffix("_id"), f"no person with id {person}")
     formula = content.get("formula", "")
     if formula.strip():
         if scoring == ScoringMethod.RUBRIC:
-            raise _fail("formula", "a rubric-scored KPI is rated, not calculated")
+            raise fail("formula", "a rubric-scored KPI is rated, not calculated")
         validate_formula(code, formula, content.get("unit", ""), day=day, kpi_id=kpi_id)
     if kpi_id is not None:
         validate_dependents(code, content.get("unit", ""), day=day, kpi_id=kpi_id)
@@ -294,7 +198,7 @@ def validate_dependents(code: str, unit: str, *, day: dt.date, kpi_id: int) -> N
         try:
             check_unit(parsed, units, declared)
         except UnitError as error:
-            raise _fail(
+            raise fail(
                 "unit", f"{other} is calculated from {code}: {error}", code="unit_mismatch"
             ) from None
 
@@ -334,7 +238,7 @@ def validate_formula(
     try:
         parsed = parse_formula(text)
     except FormulaError as error:
-        raise _fail("formula", str(error)) from None
+        raise fail("formula", str(error)) from None
     rows = KpiVersion.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
     versions = [
         _FormulaVersion(*row)
@@ -356,7 +260,7 @@ def validate_formula(
         missing = sorted(name for name in parsed.names if name not in units and name != code)
         if missing:
             listed = ", ".join(repr(name) for name in missing)
-            raise _fail(
+            raise fail(
                 "formula",
                 f"refers to {listed}, which is not a KPI in force on {when.isoformat()}",
                 code="unknown_code",
@@ -365,7 +269,7 @@ def validate_formula(
         edges += [(name, code) for name in parsed.names]
         cycle = find_cycle(edges)
         if cycle is not None:
-            raise _fail(
+            raise fail(
                 "formula",
                 f"the formulas would form a cycle: {' -> '.join(cycle)}",
                 code="cycle",
@@ -374,7 +278,7 @@ def validate_formula(
             try:
                 check_unit(parsed, units, unit)
             except UnitError as error:
-                raise _fail("formula", str(error), code="unit_mismatch") from None
+                raise fail("formula", str(error), code="unit_mismatch") from None
     return parsed.names
 
 
@@ -382,13 +286,13 @@ def validate_profile(profile: object) -> list[float]:
     """A seasonal profile: twelve finite weights of zero or more, not all zero."""
     weights = _numbers("profile", profile)
     if len(weights) != SEASONAL_MONTHS:
-        raise _fail(
+        raise fail(
             "profile",
             f"a seasonal profile needs {SEASONAL_MONTHS} monthly weights, got {len(weights)}",
         )
     for index, weight in enumerate(weights):
         if weight < 0:
-            raise _fail(f"profile[{index}]", f"cannot be negative, got {_show(weight)}")
+            raise fail(f"profile[{index}]", f"cannot be negative, got {show(weight)}")
     check_not_all_zero("profile", weights)
     return weights
 
@@ -405,10 +309,10 @@ def _check_order(version: KpiVersion, values: Mapping[str, float | None]) -> Non
             word = "above" if higher else "below"
             kind = "higher" if higher else "lower"
             raise Invalid(
-                f"{low_name} ({_show(low)}) must not be {word} {high_name} ({_show(high)}) "
+                f"{low_name} ({show(low)}) must not be {word} {high_name} ({show(high)}) "
                 f"for a {kind}-is-better KPI",
                 fields={
-                    low_name: [f"must not be {word} {high_name} ({_show(high)})"],
+                    low_name: [f"must not be {word} {high_name} ({show(high)})"],
                     high_name: [f"must not be {'below' if higher else 'above'} {low_name}"],
                 },
             )
@@ -420,22 +324,22 @@ def _check_method_parameters(version: KpiVersion, values: Mapping[str, float | N
     threshold, target, stretch = values["threshold"], values["target"], values["stretch"]
     if scoring == ScoringMethod.LINEAR:
         if threshold is None:
-            raise _fail("threshold", "linear scoring needs a threshold (the red flag)")
+            raise fail("threshold", "linear scoring needs a threshold (the red flag)")
         if threshold == target:
-            raise _fail("threshold", "linear scoring needs a threshold different from the target")
+            raise fail("threshold", "linear scoring needs a threshold different from the target")
     elif scoring == ScoringMethod.PIECEWISE:
         for name in ("threshold", "stretch"):
             if values[name] is None:
-                raise _fail(name, f"piecewise scoring needs a {name}")
+                raise fail(name, f"piecewise scoring needs a {name}")
         if threshold == target or target == stretch:
-            raise _fail(
+            raise fail(
                 "target",
                 "piecewise scoring needs threshold, target and stretch all different "
-                f"(got {_show(threshold or 0)}, {_show(target or 0)}, {_show(stretch or 0)})",
+                f"(got {show(threshold or 0)}, {show(target or 0)}, {show(stretch or 0)})",
             )
     elif scoring in _PERCENT_METHODS and target is not None and target <= 0:
-        raise _fail(
-            "target", f"percent-of-target scoring needs a target above zero, got {_show(target)}"
+        raise fail(
+            "target", f"percent-of-target scoring needs a target above zero, got {show(target)}"
         )
 
 
@@ -450,16 +354,16 @@ def validate_target_content(
     require_month_start("period_start", period_start)
     period_end = require_month_start("period_end", content["period_end"])
     if period_end <= period_start:
-        raise _fail(
+        raise fail(
             "period_end",
             f"the span must end after it starts ({period_start.isoformat()}), "
             f"got {period_end.isoformat()}",
         )
     numbers = ("threshold", "target", "stretch", "range_low", "range_high", "baseline")
-    values = {name: _optional_finite(name, content.get(name)) for name in numbers}
+    values = {name: optional_finite(name, content.get(name)) for name in numbers}
     target_type = content["target_type"]
     if target_type not in TargetType.values:
-        raise _fail("target_type", f"{target_type!r} is not one of {', '.join(TargetType.values)}")
+        raise fail("target_type", f"{target_type!r} is not one of {', '.join(TargetType.values)}")
     allowed = _TARGET_TYPES[Direction(version.direction)]
     if target_type not in allowed:
         needed = {
@@ -469,7 +373,7 @@ def validate_target_content(
             TargetType.DECREASE_TO: "lower",
             TargetType.RANGE: "range",
         }[TargetType(target_type)]
-        raise _fail(
+        raise fail(
             "target_type",
             f"{target_type!r} needs a KPI whose direction is {needed!r}; "
             f"{version.kpi.code} is {version.direction!r}",
@@ -478,30 +382,30 @@ def validate_target_content(
         low, high = values["range_low"], values["range_high"]
         for name, value in (("range_low", low), ("range_high", high)):
             if value is None:
-                raise _fail(name, "a range target needs range_low and range_high")
+                raise fail(name, "a range target needs range_low and range_high")
         assert low is not None and high is not None
         if not low < high:
             raise Invalid(
-                f"range_low ({_show(low)}) must be below range_high ({_show(high)})",
+                f"range_low ({show(low)}) must be below range_high ({show(high)})",
                 fields={
-                    "range_low": [f"must be below range_high ({_show(high)})"],
-                    "range_high": [f"must be above range_low ({_show(low)})"],
+                    "range_low": [f"must be below range_high ({show(high)})"],
+                    "range_high": [f"must be above range_low ({show(low)})"],
                 },
             )
     else:
         if values["target"] is None:
-            raise _fail("target", f"a {target_type!r} target needs a target value")
+            raise fail("target", f"a {target_type!r} target needs a target value")
         _check_order(version, values)
         _check_method_parameters(version, values)
     phasing = content["phasing"]
     if phasing not in Phasing.values:
-        raise _fail("phasing", f"{phasing!r} is not one of {', '.join(Phasing.values)}")
+        raise fail("phasing", f"{phasing!r} is not one of {', '.join(Phasing.values)}")
     if phasing == Phasing.SEASONAL:
         validate_profile(content.get("profile"))
     elif content.get("profile"):
-        raise _fail("profile", "a profile is only used by seasonal phasing")
+        raise fail("profile", "a profile is only used by seasonal phasing")
     if phasing == Phasing.LINEAR_RAMP and values["baseline"] is None:
-        raise _fail("baseline", "a linear ramp starts from a baseline")
+        raise fail("baseline", "a linear ramp starts from a baseline")
 
 
 def validate_status_rules(rules: Sequence[RuleSpec]) -> dict[str, Status]:
@@ -511,45 +415,45 @@ def validate_status_rules(rules: Sequence[RuleSpec]) -> dict[str, Status]:
     BETWEEN also a larger finite upper bound.
     """
     if not rules:
-        raise _fail("rules", "a rule set needs at least the OTHERWISE fallback rule")
+        raise fail("rules", "a rule set needs at least the OTHERWISE fallback rule")
     statuses = {status.code: status for status in Status.objects.all()}
     last = len(rules) - 1
     for index, rule in enumerate(rules):
         field = f"rules[{index}]"
         if rule.basis not in RuleBasis.values:
-            raise _fail(f"{field}.basis", f"{rule.basis!r} is not one of {RuleBasis.values}")
+            raise fail(f"{field}.basis", f"{rule.basis!r} is not one of {RuleBasis.values}")
         if rule.comparison not in RuleComparison.values:
-            raise _fail(
+            raise fail(
                 f"{field}.comparison",
                 f"{rule.comparison!r} is not one of {RuleComparison.values}",
             )
         if rule.status not in statuses:
-            raise _fail(f"{field}.status", f"no status with code {rule.status!r}")
+            raise fail(f"{field}.status", f"no status with code {rule.status!r}")
         if rule.comparison == RuleComparison.OTHERWISE:
             if index != last:
-                raise _fail(
+                raise fail(
                     f"{field}.comparison",
                     "the OTHERWISE fallback must be the last rule, and there must be only one",
                 )
             if rule.bound is not None or rule.bound_upper is not None:
-                raise _fail(f"{field}.bound", "the OTHERWISE fallback takes no bound")
+                raise fail(f"{field}.bound", "the OTHERWISE fallback takes no bound")
             continue
         if index == last:
-            raise _fail(f"{field}.comparison", "the last rule must be the OTHERWISE fallback rule")
+            raise fail(f"{field}.comparison", "the last rule must be the OTHERWISE fallback rule")
         if rule.bound is None:
-            raise _fail(f"{field}.bound", f"a {rule.comparison!r} rule needs a bound")
+            raise fail(f"{field}.bound", f"a {rule.comparison!r} rule needs a bound")
         bound = check_finite(f"{field}.bound", rule.bound)
         if rule.comparison == RuleComparison.BETWEEN:
             if rule.bound_upper is None:
-                raise _fail(f"{field}.bound_upper", "a 'between' rule needs an upper bound")
+                raise fail(f"{field}.bound_upper", "a 'between' rule needs an upper bound")
             upper = check_finite(f"{field}.bound_upper", rule.bound_upper)
             if not bound < upper:
-                raise _fail(
+                raise fail(
                     f"{field}.bound_upper",
-                    f"must be above the bound ({_show(bound)}), got {_show(upper)}",
+                    f"must be above the bound ({show(bound)}), got {show(upper)}",
                 )
         elif rule.bound_upper is not None:
-            raise _fail(f"{field}.bound_upper", "only a 'between' rule takes an upper bound")
+            raise fail(f"{field}.bound_upper", "only a 'between' rule takes an upper bound")
     return statuses
 
 
@@ -560,32 +464,32 @@ def validate_rubric_levels(levels: Sequence[LevelSpec]) -> list[float]:
     Given scores lie within 0..100 and rise with the level.
     """
     if len(levels) < 2:
-        raise _fail("levels", f"a rubric needs at least 2 levels, got {len(levels)}")
+        raise fail("levels", f"a rubric needs at least 2 levels, got {len(levels)}")
     numbers = [level.level for level in levels]
     if sorted(numbers) != list(range(1, len(levels) + 1)):
-        raise _fail("levels", f"levels must be numbered 1 to {len(levels)}, got {numbers}")
+        raise fail("levels", f"levels must be numbered 1 to {len(levels)}, got {numbers}")
     ordered = sorted(levels, key=lambda level: level.level)
     for level in ordered:
         field = f"levels[{level.level}]"
         label = require_text(f"{field}.label", level.label)
         if len(label) > 80:
-            raise _fail(f"{field}.label", "must be at most 80 characters")
+            raise fail(f"{field}.label", "must be at most 80 characters")
         require_text(f"{field}.anchor", level.anchor)
     given = [level.score for level in ordered]
     if all(score is None for score in given):
         steps = len(ordered) - 1
         return [100.0 * index / steps for index in range(len(ordered))]
     if any(score is None for score in given):
-        raise _fail("levels", "give a score for every level or for none")
+        raise fail("levels", "give a score for every level or for none")
     scores = [check_finite(f"levels[{lv.level}].score", lv.score) for lv in ordered]
     for level, score in zip(ordered, scores, strict=True):
         if not 0 <= score <= 100:
-            raise _fail(f"levels[{level.level}].score", f"must be within 0..100, got {score:g}")
+            raise fail(f"levels[{level.level}].score", f"must be within 0..100, got {score:g}")
     for index in range(1, len(scores)):
         if scores[index] <= scores[index - 1]:
-            raise _fail(
+            raise fail(
                 f"levels[{index + 1}].score",
-                f"must be above the score of level {index} ({_show(scores[index - 1])})",
+                f"must be above the score of level {index} ({show(scores[index - 1])})",
             )
     return scores
 
@@ -594,59 +498,9 @@ def validate_value(version: KpiVersion, value: object, unit_of_measure: str | No
     """A measured value: a finite number, in the KPI's unit when a unit is given."""
     number = check_finite("value", value)
     if unit_of_measure is not None and unit_of_measure != version.unit:
-        raise _fail(
+        raise fail(
             "unit_of_measure",
             f"{version.kpi.code} is measured in {version.unit!r}, got {unit_of_measure!r}",
             code="unit_mismatch",
         )
     return number
-
-
-def _touching(state: str, day: dt.date, until: dt.date | None) -> PlanningPeriod | None:
-    periods = PlanningPeriod.objects.filter(state=state, end__gt=day)
-    if until is not None:
-        periods = periods.filter(start__lt=until)
-    return periods.order_by("start").first()
-
-
-def governing_period(day: dt.date, until: dt.date | None = None) -> PlanningPeriod | None:
-    """The open period a change effective from ``day`` (until ``until``) would touch.
-
-    A change in force from ``day`` on affects every period that has not ended by then.
-    """
-    return _touching(PeriodState.OPEN, day, until)
-
-
-def closed_period(day: dt.date, until: dt.date | None = None) -> PlanningPeriod | None:
-    """The closed period a change effective from ``day`` (until ``until``) would rewrite."""
-    return _touching(PeriodState.CLOSED, day, until)
-
-
-def require_not_closed(
-    day: dt.date, until: dt.date | None = None, field: str = "effective"
-) -> None:
-    period = closed_period(day, until)
-    if period is not None:
-        raise Invalid(
-            f"{field}: {day.isoformat()} would change the closed period {period.label}",
-            fields={field: [f"the period {period.label} is closed"]},
-            code="period_closed",
-        )
-
-
-def require_direct_change_allowed(
-    day: dt.date, until: dt.date | None = None, field: str = "effective"
-) -> None:
-    """Refuse a direct change that would touch a closed period or an open one.
-
-    An open period's definitions change only through an approved change request.
-    """
-    require_not_closed(day, until, field)
-    period = governing_period(day, until)
-    if period is not None:
-        raise Invalid(
-            f"{field}: the change from {day.isoformat()} affects the open period "
-            f"{period.label}; file a change request",
-            fields={field: [f"the period {period.label} is open: a change request is required"]},
-            code="change_request_required",
-        )

@@ -26,9 +26,12 @@ from scoreline.access.scope import AnyUser, holds_on_unit
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import Method, explain
+from scoreline.governance.actions import can_decide, do_decide_change
 from scoreline.governance.models import ChangeRequest, ChangeState
+from scoreline.governance.queries import change_requests_for
+from scoreline.kpi_quality.queries import target_specificity_for
+from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.actions import do_record_value
-from scoreline.kpis.audits import smart_check_definition
 from scoreline.kpis.forms import (
     DecisionForm,
     MonthForm,
@@ -38,18 +41,13 @@ from scoreline.kpis.forms import (
     month_start,
     shift_month,
 )
-from scoreline.kpis.governance import can_decide, do_decide_change
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
-from scoreline.kpis.periods import kpi_periods
 from scoreline.kpis.queries import (
     VersionChange,
     can_see_catalogue,
-    change_requests_for,
     kpi_history,
     kpi_version_on,
     kpis_for,
-    scores_for,
-    target_specificity_for,
     targets_for,
     values_for,
 )
@@ -59,6 +57,8 @@ from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import Combine, NodeKind, Score
+from scoreline.scoring.quarters import kpi_periods
+from scoreline.scoring.queries import scores_for
 from scoreline.strategy.forms import UnitPickerForm
 from scoreline.strategy.queries import scorecard_rows, strategy_map
 

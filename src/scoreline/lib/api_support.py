@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,23 +20,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
 from pydantic import AfterValidator, ConfigDict, field_validator
 
-from scoreline.access.tokens import user_for_token
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 
 __all__ = [
-    "API_AUTH",
     "ERRORS",
     "MAX_PAGE_SIZE",
-    "BearerTokenAuth",
     "ErrorOut",
     "Id",
     "Input",
     "PageQuery",
-    "SessionCsrfAuth",
     "Text",
     "install_error_handlers",
     "page_of",
@@ -77,42 +70,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 # Deep pages are never useful and a huge offset would overflow the database's integers.
 MAX_PAGE = 1_000_000
-
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-
-
-class BearerTokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; a wrong or revoked token is refused outright."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = user_for_token(token.strip())
-        if not isinstance(user, User):
-            # No fall-back to the session: a client that sent a token meant to use it.
-            raise AuthenticationError(401, "The API token is invalid or has been revoked.")
-        request.user = user
-        return user
-
-
-class SessionCsrfAuth(APIKeyCookie):
-    """The browser's Django session; unsafe methods must carry the CSRF token."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        # The CSRF check runs in authenticate, and only for a logged-in session: an
-        # anonymous request must get 401, not a CSRF 403.
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        if not isinstance(user, User) or not user.is_authenticated:
-            return None
-        if request.method not in _SAFE_METHODS and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with the session.")
-        return user
-
-
-API_AUTH = [BearerTokenAuth(), SessionCsrfAuth()]
 
 
 def request_user(request: HttpRequest) -> User:

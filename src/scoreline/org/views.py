@@ -19,7 +19,6 @@ from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability, FieldClass
 from scoreline.access.scope import AnyUser, holds_on_unit, shown_field_classes
-from scoreline.kpis.queries import individual_scorecard
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.tree import subtree_q
@@ -36,6 +35,7 @@ from scoreline.org.queries import (
     search_people,
     units_for,
 )
+from scoreline.scoring.queries import individual_scorecard
 
 __all__ = [
     "PAGE_SIZE",

@@ -25,7 +25,7 @@ from scoreline.access.scope import require_anywhere, require_everywhere, visible
 from scoreline.kpis.actions import do_remove_measure, do_set_measure
 from scoreline.kpis.models import EsgPillar, Kpi, RequiredBy
 from scoreline.kpis.models import Status as StatusRow
-from scoreline.kpis.queries import can_see_catalogue, scores_for
+from scoreline.kpis.queries import can_see_catalogue
 from scoreline.lib.api_support import (
     ERRORS,
     MAX_PAGE_SIZE,
@@ -41,6 +41,7 @@ from scoreline.lib.errors import Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.queries import scores_for
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_agree_weights,

@@ -21,10 +21,11 @@ from scoreline.access.scope import (
     AnyUser,
     capability_paths,
     holds_anywhere,
-    holds_everywhere,
     holds_on_unit,
+    is_active,
     is_member,
     people_q,
+    sees_every_unit,
     visible_to,
 )
 from scoreline.engine.workshop import AllocationSummary, summarise_allocations
@@ -112,21 +113,9 @@ def cascade_level(unit_kind: str | None) -> CascadeLevel:
 # Scope ------------------------------------------------------------------------------------------
 
 
-def _active(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_active", False))
-
-
-def _sees_every_unit(user: AnyUser) -> bool:
-    if not _active(user):
-        return False
-    if getattr(user, "is_superuser", False) or holds_everywhere(user, Capability.VIEW_ORG):
-        return True
-    return Person.objects.filter(user_id=cast(int, user.pk)).exists()
-
-
 def _units_q(user: AnyUser, lookup: str) -> Q:
     """Rows whose unit (reached through ``lookup``) ``user`` may see the strategy of."""
-    if _sees_every_unit(user):
+    if sees_every_unit(user):
         return Q(**{f"{lookup}__isnull": False})
     return subtrees_q(capability_paths(user, Capability.VIEW_ORG), f"{lookup}__path")
 
@@ -137,7 +126,7 @@ def _versions_q(user: AnyUser) -> Q:
 
 
 def _may_see_unit(user: AnyUser, unit: OrgUnit) -> bool:
-    return _sees_every_unit(user) or holds_on_unit(user, Capability.VIEW_ORG, unit)
+    return sees_every_unit(user) or holds_on_unit(user, Capability.VIEW_ORG, unit)
 
 
 def _may_see_version(user: AnyUser, version: ObjectiveVersion) -> bool:
@@ -454,7 +443,7 @@ def esg_items(user: AnyUser, day: dt.date) -> list[EsgItem]:
 
 def workshops_for(user: AnyUser) -> QuerySet[Workshop]:
     """Workshops of units whose strategy ``user`` may see, and those ``user`` takes part in."""
-    if not _active(user):
+    if not is_active(user):
         return Workshop.objects.none()
     mine = WorkshopParticipant.objects.filter(person__user_id=cast(int, user.pk)).values(
         "workshop_id"

@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from scoreline.access.scope import AnyUser
 from scoreline.kpis.forms import month_start
 from scoreline.kpis.models import EsgPillar, RequiredBy
-from scoreline.kpis.queries import scores_for
 from scoreline.kpis.views import (
     VersionLine,
     combine_label,
@@ -37,6 +36,7 @@ from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.queries import scores_for
 from scoreline.strategy.forms import UnitPickerForm
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective, Theme
 from scoreline.strategy.queries import (

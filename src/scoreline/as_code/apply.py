@@ -19,16 +19,16 @@ from django.db import models, transaction
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
+from scoreline.as_code.plan import KINDS, Change, Plan, prepare
+from scoreline.as_code.schema import ArchitectureError, Records, count
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.audit.versions import version_record
-from scoreline.kpis import bridge
-from scoreline.kpis.as_code.plan import KINDS, Change, Plan, prepare
-from scoreline.kpis.as_code.schema import ArchitectureError, Records, count
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import Versioned, end_version, save_version, version_fields
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring import pipeline
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import (
     Objective,
@@ -457,5 +457,5 @@ def apply_architecture(
                 writer.authorise(change)
         for change in _write_order(plan):
             writer.write(change)
-        bridge.recompute()
+        pipeline.recompute()
     return plan

@@ -29,7 +29,11 @@ from django.utils import timezone
 from scoreline.engine import aggregation, formulas, parallel, phasing, rollup, scoring, status
 from scoreline.engine.directions import HIGHER_IS_BETTER, TARGET_RANGE
 from scoreline.engine.sets import distinct
-from scoreline.kpis.architecture import (
+from scoreline.kpis.models import Kpi
+from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
+from scoreline.lib.dates import today
+from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.loading import (
     KIND_SHIFT,
     METHOD,
     NODE_KINDS,
@@ -63,10 +67,6 @@ from scoreline.kpis.architecture import (
     unit_tree,
     version_boundaries,
 )
-from scoreline.kpis.models import Kpi
-from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
-from scoreline.lib.dates import today
-from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.models import NodeKind, Score
 
 __all__ = [

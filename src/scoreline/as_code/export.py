@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from django.db.models import Q
 
-from scoreline.kpis.as_code.schema import (
+from scoreline.as_code.schema import (
     SECTIONS,
     FieldSpec,
     FieldType,

@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from scoreline.kpis.as_code.schema import count
+from scoreline.as_code.schema import count
 
 __all__ = [
     "apply_command",
@@ -51,7 +51,7 @@ def _print_problems(errors: tuple[object, ...], path: Path) -> None:
 
 def export_command(path: Path, as_of: dt.date | None) -> int:
     """Write the architecture in force on ``as_of`` (default today) to PATH."""
-    from scoreline.kpis.as_code.export import export_architecture
+    from scoreline.as_code.export import export_architecture
 
     day = _day(as_of)
     written = export_architecture(Path(path), day)
@@ -65,7 +65,7 @@ def export_command(path: Path, as_of: dt.date | None) -> int:
 
 def plan_command(path: Path, as_of: dt.date | None) -> int:
     """Print what applying PATH from ``as_of`` would change; 1 when the files have problems."""
-    from scoreline.kpis.as_code.plan import plan_architecture
+    from scoreline.as_code.plan import plan_architecture
 
     plan = plan_architecture(Path(path), _day(as_of))
     if plan.errors:
@@ -77,7 +77,7 @@ def plan_command(path: Path, as_of: dt.date | None) -> int:
 
 def apply_command(path: Path, as_of: dt.date | None, reason: str | None) -> int:
     """Apply PATH from ``as_of`` for ``reason``; prints the plan applied."""
-    from scoreline.kpis.as_code.apply import ArchitectureInvalid, apply_architecture
+    from scoreline.as_code.apply import ArchitectureInvalid, apply_architecture
 
     try:
         plan = apply_architecture(Path(path), _day(as_of), reason=reason or "")

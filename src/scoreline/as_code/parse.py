@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from scoreline.kpis.as_code.schema import (
+from scoreline.as_code.schema import (
     SECTIONS,
     ArchitectureError,
     FieldSpec,

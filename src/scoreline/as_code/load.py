@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoreline.kpis.as_code.checks import check_architecture
-from scoreline.kpis.as_code.parse import parse_architecture
-from scoreline.kpis.as_code.schema import ArchitectureError, Records
+from scoreline.as_code.checks import check_architecture
+from scoreline.as_code.parse import parse_architecture
+from scoreline.as_code.schema import ArchitectureError, Records
 
 __all__ = ["Loaded", "load_architecture"]
 

@@ -7,11 +7,11 @@ objectives and targets of units; individual goals and people's targets are peopl
 and never appear in them.
 """
 
-from scoreline.kpis.as_code.apply import ArchitectureInvalid, apply_architecture
-from scoreline.kpis.as_code.export import export_architecture
-from scoreline.kpis.as_code.load import Loaded, load_architecture
-from scoreline.kpis.as_code.plan import Change, FieldChange, Plan, plan_architecture
-from scoreline.kpis.as_code.schema import ArchitectureError
+from scoreline.as_code.apply import ArchitectureInvalid, apply_architecture
+from scoreline.as_code.export import export_architecture
+from scoreline.as_code.load import Loaded, load_architecture
+from scoreline.as_code.plan import Change, FieldChange, Plan, plan_architecture
+from scoreline.as_code.schema import ArchitectureError
 
 __all__ = [
     "ArchitectureError",

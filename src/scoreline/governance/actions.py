@@ -43,9 +43,7 @@ from scoreline.access.scope import AnyUser, holds_everywhere, holds_on_unit
 from scoreline.audit.chain import jsonable, record_event, snapshot
 from scoreline.governance.models import ChangeKind, ChangeRequest, ChangeState
 from scoreline.kpis.actions import (
-    Change,
     RuleSpec,
-    authorise,
     prepare_kpi_retirement,
     prepare_kpi_update,
     prepare_measure,
@@ -55,17 +53,17 @@ from scoreline.kpis.actions import (
     rescore,
 )
 from scoreline.kpis.models import Kpi
-from scoreline.kpis.validation import (
-    check_weight,
+from scoreline.lib.dates import effective_on
+from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.validation import check_weight, require_text
+from scoreline.lib.versioned import version_on
+from scoreline.org.models import OrgUnit, Person
+from scoreline.planning.changes import Change, authorise
+from scoreline.planning.control import (
     governing_period,
     require_direct_change_allowed,
     require_not_closed,
-    require_text,
 )
-from scoreline.lib.dates import effective_on
-from scoreline.lib.errors import AccessDenied, Invalid, NotFound
-from scoreline.lib.versioned import version_on
-from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.actions import apply_objective_weights, holder_unit
 from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
 

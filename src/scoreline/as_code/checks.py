@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from scoreline.as_code.parse import Located, Parsed
+from scoreline.as_code.schema import SECTIONS, ArchitectureError, FieldSpec, FieldType
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
-from scoreline.kpis.as_code.parse import Located, Parsed
-from scoreline.kpis.as_code.schema import SECTIONS, ArchitectureError, FieldSpec, FieldType
 from scoreline.kpis.models import (
     Direction,
     Kpi,
@@ -32,14 +32,13 @@ from scoreline.kpis.models import (
 )
 from scoreline.kpis.validation import (
     LevelSpec,
-    check_not_all_zero,
-    check_weight,
     validate_kpi_code,
     validate_rubric_levels,
     validate_target_content,
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import check_not_all_zero, check_weight
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
 from scoreline.strategy.queries import cascade_level

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from django.db.models import Q
 
-from scoreline.kpis.as_code.export import read_records
-from scoreline.kpis.as_code.load import load_architecture
-from scoreline.kpis.as_code.schema import ArchitectureError, Records, count
+from scoreline.as_code.export import read_records
+from scoreline.as_code.load import load_architecture
+from scoreline.as_code.schema import ArchitectureError, Records, count
 from scoreline.kpis.models import Assessment, KpiVersion, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit

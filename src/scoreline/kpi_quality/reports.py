@@ -57,7 +57,11 @@ from scoreline.engine.errors import EngineInputError
 from scoreline.engine.redundancy import RedundancySettings, RedundantPair, find_redundancy
 from scoreline.engine.smart import LETTERS, KpiFacts, SmartReport, SmartRules, Variant, check_kpis
 from scoreline.engine.specificity import classify_targets, feasible_range, reach_probability
-from scoreline.kpis.architecture import (
+from scoreline.kpis.models import Kpi, KpiVersion
+from scoreline.lib.dates import effective_on, today
+from scoreline.lib.env import ConfigError
+from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.loading import (
     Definitions,
     TargetRow,
     TargetTable,
@@ -70,7 +74,7 @@ from scoreline.kpis.architecture import (
     month_of,
     unit_tree,
 )
-from scoreline.kpis.bridge import (
+from scoreline.scoring.pipeline import (
     PARAMS,
     TREE,
     MonthlyTargets,
@@ -78,10 +82,6 @@ from scoreline.kpis.bridge import (
     leaf_codes,
     lookup,
 )
-from scoreline.kpis.models import Kpi, KpiVersion
-from scoreline.lib.dates import effective_on, today
-from scoreline.lib.env import ConfigError
-from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
 
 __all__ = [

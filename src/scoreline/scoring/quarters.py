@@ -14,9 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoreline.engine.aggregation import aggregate_time
-from scoreline.kpis.architecture import ValueRows, load_definitions, load_targets, load_values
-from scoreline.kpis.architecture import month_index as month_number
-from scoreline.kpis.bridge import (
+from scoreline.kpis.models import Kpi
+from scoreline.lib.dates import today
+from scoreline.lib.periods import fiscal_period_of, fiscal_year_of
+from scoreline.org.models import OrgUnit, Person
+from scoreline.org.queries import fiscal_calendar_of
+from scoreline.scoring.loading import ValueRows, load_definitions, load_targets, load_values
+from scoreline.scoring.loading import month_index as month_number
+from scoreline.scoring.pipeline import (
     PARAMS,
     TIME,
     MonthlyTargets,
@@ -24,11 +29,6 @@ from scoreline.kpis.bridge import (
     formula_closure,
     score_values,
 )
-from scoreline.kpis.models import Kpi
-from scoreline.lib.dates import today
-from scoreline.lib.periods import fiscal_period_of, fiscal_year_of
-from scoreline.org.models import OrgUnit, Person
-from scoreline.org.queries import fiscal_calendar_of
 
 __all__ = ["PERIOD_KINDS", "KpiPeriod", "kpi_periods"]
 

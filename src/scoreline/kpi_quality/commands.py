@@ -22,7 +22,7 @@ def _day(text: str) -> dt.date:
 
 
 def cmd_scores_recompute(args: argparse.Namespace) -> int:
-    from scoreline.kpis.bridge import compute_as_of, recompute, summarise
+    from scoreline.scoring.pipeline import compute_as_of, recompute, summarise
 
     if args.as_of is None:
         written = recompute()
@@ -34,7 +34,7 @@ def cmd_scores_recompute(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis_smart(args: argparse.Namespace) -> int:
-    from scoreline.kpis.audits import smart_report
+    from scoreline.kpi_quality.reports import smart_report
 
     reports = smart_report()
     if args.json:
@@ -50,7 +50,7 @@ def cmd_kpis_smart(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis_redundancy(args: argparse.Namespace) -> int:
-    from scoreline.kpis.audits import redundancy_report
+    from scoreline.kpi_quality.reports import redundancy_report
 
     pairs = redundancy_report()
     if args.json:
@@ -64,7 +64,7 @@ def cmd_kpis_redundancy(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis_specificity(args: argparse.Namespace) -> int:
-    from scoreline.kpis.audits import specificity_report
+    from scoreline.kpi_quality.reports import specificity_report
 
     rows = specificity_report(args.as_of)
     if args.json:
@@ -89,19 +89,19 @@ def _evidence(signal: Mapping[str, object]) -> str:
 
 
 def cmd_strategy_export(args: argparse.Namespace) -> int:
-    from scoreline.kpis.as_code.commands import export_command
+    from scoreline.as_code.commands import export_command
 
     return export_command(args.path, args.as_of)
 
 
 def cmd_strategy_plan(args: argparse.Namespace) -> int:
-    from scoreline.kpis.as_code.commands import plan_command
+    from scoreline.as_code.commands import plan_command
 
     return plan_command(args.path, args.as_of)
 
 
 def cmd_strategy_apply(args: argparse.Namespace) -> int:
-    from scoreline.kpis.as_code.commands import apply_command
+    from scoreline.as_code.commands import apply_command
 
     return apply_command(args.path, args.as_of, args.reason)
 
