@@ -438,11 +438,11 @@ def orm_loop(
     averaged upwards with the weights and the scorecard policy. Returns the scores and the
     number of values scored.
     """
-    from scoreline.kpis.models import KpiValue, KpiVersion, RubricLevel, Target
+    from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, RubricLevel, Target
     from scoreline.lib.dates import effective_on
     from scoreline.org.models import Person
     from scoreline.scoring.loading import month_of
-    from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
+    from scoreline.strategy.models import ObjectiveVersion
 
     leaf_cap = _policy(None, day).cap
     results: dict[int, list[float]] = {}

@@ -12,11 +12,11 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.governance.models import ChangeRequest
+from scoreline.kpis.models import ObjectiveMeasure
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
-    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Theme,

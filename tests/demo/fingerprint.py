@@ -8,7 +8,15 @@ import json
 from django.contrib.auth import get_user_model
 
 from scoreline.access.models import Grant
-from scoreline.kpis.models import Assessment, Kpi, KpiValue, KpiVersion, StatusRule, Target
+from scoreline.kpis.models import (
+    Assessment,
+    Kpi,
+    KpiValue,
+    KpiVersion,
+    ObjectiveMeasure,
+    StatusRule,
+    Target,
+)
 from scoreline.org.models import (
     FiscalCalendar,
     FxRate,
@@ -18,7 +26,7 @@ from scoreline.org.models import (
     UnitVersion,
 )
 from scoreline.planning.models import PlanningPeriod
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveMeasure, ObjectiveVersion
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion
 
 
 def enterprise_fingerprint() -> str:

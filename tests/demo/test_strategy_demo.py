@@ -53,6 +53,7 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
+    ObjectiveMeasure,
     Rubric,
     RubricLevel,
     StatusRule,
@@ -62,13 +63,7 @@ from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight
-from scoreline.strategy.models import (
-    Objective,
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    Theme,
-)
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Theme
 from tests.demo.fingerprint import wipe_strategy
 
 EMPLOYEES, SEED = 200, 7

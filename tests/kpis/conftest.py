@@ -17,6 +17,7 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
+    ObjectiveMeasure,
     Rubric,
     RubricLevel,
     StatusRule,
@@ -26,7 +27,7 @@ from scoreline.planning.actions import do_close_period, do_create_period, do_ope
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import do_create_objective
-from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
 
 # Definitions start long before the months the tests score.

@@ -30,19 +30,21 @@ from scoreline.as_code.parse import parse_architecture
 from scoreline.as_code.schema import SECTIONS
 from scoreline.audit.models import AuditEvent
 from scoreline.cli import main as cli_main
-from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
+from scoreline.kpis.models import (
+    Kpi,
+    KpiVersion,
+    ObjectiveMeasure,
+    Rubric,
+    RubricLevel,
+    Status,
+    StatusRule,
+    Target,
+)
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import Versioned, save_version
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import (
-    Objective,
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    Perspective,
-    Theme,
-)
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Perspective, Theme
 from tests.enterprise import Enterprise
 
 START = dt.date(2026, 1, 1)

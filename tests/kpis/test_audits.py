@@ -29,11 +29,11 @@ from scoreline.kpi_quality.reports import (
     redundancy_report,
     smart_check_definition,
     smart_report,
-    smart_rules,
     specificity_report,
 )
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
 from scoreline.kpis.models import Kpi, KpiVersion
+from scoreline.kpis.smart import smart_rules
 from scoreline.lib.dates import today
 from scoreline.lib.env import ConfigError
 from scoreline.org.actions import do_create_unit

@@ -10,11 +10,12 @@ from scoreline.kpis.actions import (
     do_set_perspective_weight,
     do_set_scorecard_policy,
 )
+from scoreline.kpis.models import ObjectiveMeasure
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import ObjectiveMeasure, Perspective
+from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import (
     DAY,

@@ -8,11 +8,12 @@ from django.contrib.auth.models import User
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.audit.models import AuditEvent
+from scoreline.kpis.measures import esg_items
 from scoreline.lib.errors import AccessDenied
 from scoreline.strategy.actions import do_add_esg_perspective
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import Perspective
-from scoreline.strategy.queries import esg_items, strategy_map
+from scoreline.strategy.queries import strategy_map
 from tests.enterprise import Enterprise
 from tests.strategy.conftest import DAY, MakeObjective, make_kpi, nothing_written, version
 

@@ -8,15 +8,11 @@ from django.contrib.auth.models import User
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.kpis.actions import do_remove_measure, do_retire_kpi
+from scoreline.kpis.measures import measured_objective, unmeasured_objectives
 from scoreline.lib.errors import NotFound
 from scoreline.strategy.actions import do_link_objectives, do_update_objective
 from scoreline.strategy.models import Objective
-from scoreline.strategy.queries import (
-    CascadeLevel,
-    objective_detail,
-    objectives_for,
-    unmeasured_objectives,
-)
+from scoreline.strategy.queries import CascadeLevel, objectives_for
 from tests.enterprise import Enterprise
 from tests.strategy.conftest import DAY, MakeObjective, make_kpi, measure
 
@@ -108,7 +104,7 @@ def test_the_detail_shows_each_version_with_what_it_changed_who_and_why(
     do_update_objective(
         enterprise.users["manager"], sales, effective=LATER, name="Sell more", reason="Plan B"
     )
-    detail = objective_detail(enterprise.users["employee"], sales, LATER)
+    detail = measured_objective(enterprise.users["employee"], sales, LATER)
     assert detail.version is not None and detail.version.name == "Sell more"
     first, second = detail.history
     assert first.changes["name"] == (None, "Objective SALES-1")
@@ -119,7 +115,7 @@ def test_the_detail_shows_each_version_with_what_it_changed_who_and_why(
         "page",
     )
     assert detail.level == CascadeLevel.DEPARTMENT
-    assert objective_detail(enterprise.users["employee"], sales, DAY).version.name == (  # type: ignore[union-attr]
+    assert measured_objective(enterprise.users["employee"], sales, DAY).version.name == (  # type: ignore[union-attr]
         "Objective SALES-1"
     )
 
@@ -130,8 +126,8 @@ def test_the_detail_shows_the_cascade_around_the_objective_as_far_as_the_user_ma
     do_update_objective(
         enterprise.users["ceo"], world["sales"], effective=DAY, parent=world["group"]
     )
-    employee_view = objective_detail(enterprise.users["employee"], world["sales"], DAY)
-    manager_view = objective_detail(enterprise.users["manager"], world["sales"], DAY)
+    employee_view = measured_objective(enterprise.users["employee"], world["sales"], DAY)
+    manager_view = measured_objective(enterprise.users["manager"], world["sales"], DAY)
     assert employee_view.parent is not None and employee_view.parent.objective == world["group"]
     assert [v.objective.code for v in employee_view.children] == ["EMP-1", "NORTH-1"]
     assert [v.objective.code for v in manager_view.children] == ["EMP-1", "NORTH-1", "SELLER-1"]
@@ -143,7 +139,7 @@ def test_the_detail_shows_links_in_and_out(
     admin = enterprise.users["admin"]
     do_link_objectives(admin, world["north"], world["sales"], effective=DAY)
     do_link_objectives(admin, world["sales"], world["group"], effective=DAY)
-    detail = objective_detail(enterprise.users["employee"], world["sales"], DAY)
+    detail = measured_objective(enterprise.users["employee"], world["sales"], DAY)
     assert [v.objective.code for v in detail.causes] == ["NORTH-1"]
     assert [v.objective.code for v in detail.effects] == ["GRP-1"]
 
@@ -154,25 +150,25 @@ def test_the_detail_lists_the_kpis_measuring_the_objective(
     revenue, margin = make_kpi("REVENUE"), make_kpi("MARGIN")
     measure(world["sales"], revenue, weight=2.0)
     measure(world["sales"], margin, weight=1.0)
-    detail = objective_detail(enterprise.users["employee"], world["sales"], DAY)
+    detail = measured_objective(enterprise.users["employee"], world["sales"], DAY)
     assert [(row.kpi.code, row.weight) for row in detail.measures] == [
         ("MARGIN", 1.0),
         ("REVENUE", 2.0),
     ]
     assert detail.measured
-    assert not objective_detail(enterprise.users["employee"], world["group"], DAY).measured
+    assert not measured_objective(enterprise.users["employee"], world["group"], DAY).measured
 
 
 def test_the_detail_of_an_objective_out_of_sight_is_not_found(
     enterprise: Enterprise, world: dict[str, Objective]
 ) -> None:
     with pytest.raises(NotFound):
-        objective_detail(enterprise.users["employee"], world["seller"], DAY)
+        measured_objective(enterprise.users["employee"], world["seller"], DAY)
     with pytest.raises(NotFound):
-        objective_detail(enterprise.users["outsider"], world["sales"], DAY)
+        measured_objective(enterprise.users["outsider"], world["sales"], DAY)
     with pytest.raises(NotFound):
-        objective_detail(analyst_on(enterprise, "DE"), world["sales"], DAY)
-    assert objective_detail(enterprise.users["manager"], world["seller"], DAY).version is not None
+        measured_objective(analyst_on(enterprise, "DE"), world["sales"], DAY)
+    assert measured_objective(enterprise.users["manager"], world["seller"], DAY).version is not None
 
 
 def test_objectives_without_a_measuring_kpi_are_flagged(
@@ -196,7 +192,7 @@ def test_a_measure_by_a_retired_kpi_no_longer_counts(
     assert "GRP-1" in [
         v.objective.code for v in unmeasured_objectives(enterprise.users["ceo"], LATER)
     ]
-    assert objective_detail(enterprise.users["ceo"], world["group"], LATER).measures == []
+    assert measured_objective(enterprise.users["ceo"], world["group"], LATER).measures == []
 
 
 def test_an_objective_is_unmeasured_again_once_its_last_measure_ends(

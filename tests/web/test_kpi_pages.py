@@ -14,9 +14,9 @@ from django.urls import reverse
 from scoreline.engine.scoring import Method, explain, score_piecewise
 from scoreline.governance.models import ChangeState
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_target
-from scoreline.kpis.forms import shift_month
 from scoreline.kpis.models import KpiValue, KpiVersion
 from scoreline.scoring.models import NodeKind, Score
+from scoreline.web.kpis.forms import shift_month
 from tests.enterprise import Enterprise
 from tests.web.test_strategy_pages import (
     ON_TIME,

@@ -18,7 +18,7 @@ from scoreline.org.actions import (
     do_set_reporting_lines,
     do_update_person,
 )
-from scoreline.views import Landing, landing_for
+from scoreline.web.landing import Landing, landing_for
 from tests.enterprise import PASSWORD, START, Enterprise
 
 PageOf = Callable[[str | None, str], str]

@@ -116,7 +116,7 @@ def test_the_directory_searches_by_name(enterprise: Enterprise, page_of: PageOf)
 def test_the_directory_is_paginated(
     enterprise: Enterprise, page_of: PageOf, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scoreline.org.views.PAGE_SIZE", 5)
+    monkeypatch.setattr("scoreline.web.org.views.PAGE_SIZE", 5)
     first = page_of("hr", reverse("org:people"))
     assert "Page 1 of 4" in first and "?page=2" in first
     last = page_of("hr", reverse("org:people") + "?page=4&q=")

@@ -27,7 +27,6 @@ from scoreline.engine.workshop import summarise_allocations
 from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
-from scoreline.kpis.forms import month_start, shift_month
 from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
 from scoreline.planning.actions import do_create_period, do_open_period
@@ -41,6 +40,7 @@ from scoreline.strategy.actions import (
     do_update_objective,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
+from scoreline.web.kpis.forms import month_start, shift_month
 from tests.conftest import install_reference_data
 from tests.enterprise import PASSWORD, Enterprise, build_enterprise
 

@@ -23,21 +23,23 @@ from scoreline.as_code.plan import KINDS, Change, Plan, prepare
 from scoreline.as_code.schema import ArchitectureError, Records, count
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.audit.versions import version_record
-from scoreline.kpis.models import Kpi, KpiVersion, Rubric, RubricLevel, Status, StatusRule, Target
+from scoreline.kpis.models import (
+    Kpi,
+    KpiVersion,
+    ObjectiveMeasure,
+    Rubric,
+    RubricLevel,
+    Status,
+    StatusRule,
+    Target,
+)
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import Versioned, end_version, save_version, version_fields
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring import pipeline
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import (
-    Objective,
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    Perspective,
-    Theme,
-)
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
 __all__ = ["SOURCE", "ArchitectureInvalid", "apply_architecture"]
 

@@ -29,16 +29,10 @@ from scoreline.as_code.schema import (
     SectionSpec,
     is_single_file,
 )
-from scoreline.kpis.models import KpiVersion, Rubric, Status, StatusRule, Target
+from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import (
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    Perspective,
-    Theme,
-)
+from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
 __all__ = ["dump_file", "dump_section", "export_architecture", "normalise", "read_records"]
 

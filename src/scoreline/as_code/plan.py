@@ -27,17 +27,12 @@ from django.db.models import Q
 from scoreline.as_code.export import read_records
 from scoreline.as_code.load import load_architecture
 from scoreline.as_code.schema import ArchitectureError, Records, count
-from scoreline.kpis.models import Assessment, KpiVersion, StatusRule, Target
+from scoreline.kpis.models import Assessment, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, Score
-from scoreline.strategy.models import (
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    WorkshopItem,
-)
+from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, WorkshopItem
 
 __all__ = [
     "KINDS",

@@ -15,11 +15,9 @@ from typing import Any
 
 from scoreline.kpis.models import (
     Direction,
-    EsgPillar,
     KpiKind,
     Phasing,
     RefreshCycle,
-    RequiredBy,
     RuleBasis,
     RuleComparison,
     ScoringMethod,
@@ -29,6 +27,7 @@ from scoreline.kpis.models import (
     TreeAggregation,
 )
 from scoreline.scoring.models import Combine, MissingPolicy
+from scoreline.strategy.models import EsgPillar, RequiredBy
 
 __all__ = [
     "SECTIONS",

@@ -56,6 +56,7 @@ from scoreline.kpis.models import (
     Kpi,
     KpiValue,
     KpiVersion,
+    ObjectiveMeasure,
     Rubric,
     RubricLevel,
     Status,
@@ -69,14 +70,7 @@ from scoreline.org.models import UnitKind
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
-from scoreline.strategy.models import (
-    Objective,
-    ObjectiveLink,
-    ObjectiveMeasure,
-    ObjectiveVersion,
-    Perspective,
-    Theme,
-)
+from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
 if TYPE_CHECKING:
     from scoreline.demo.build import DemoPlan

@@ -52,7 +52,7 @@ from scoreline.kpis.actions import (
     prepare_target,
     rescore,
 )
-from scoreline.kpis.models import Kpi
+from scoreline.kpis.models import Kpi, ObjectiveMeasure
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.lib.validation import check_weight, require_text
@@ -65,7 +65,7 @@ from scoreline.planning.control import (
     require_not_closed,
 )
 from scoreline.strategy.actions import apply_objective_weights, holder_unit
-from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 
 __all__ = [
     "CHANGE_KINDS",

@@ -44,20 +44,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings as django_settings
-from django.db.models import Count
 
 from scoreline.engine import aggregation
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.redundancy import RedundancySettings, RedundantPair, find_redundancy
-from scoreline.engine.smart import LETTERS, KpiFacts, SmartReport, SmartRules, Variant, check_kpis
+from scoreline.engine.smart import KpiFacts, SmartReport, SmartRules, check_kpis
 from scoreline.engine.specificity import classify_targets, feasible_range, reach_probability
 from scoreline.kpis.models import Kpi, KpiVersion
+from scoreline.kpis.smart import definition_facts, smart_rules
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.env import ConfigError
 from scoreline.org.models import OrgUnit, Person
@@ -82,7 +82,6 @@ from scoreline.scoring.pipeline import (
     leaf_codes,
     lookup,
 )
-from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
 
 __all__ = [
     "REACH_CEILING",
@@ -96,7 +95,6 @@ __all__ = [
     "redundancy_settings",
     "smart_check_definition",
     "smart_report",
-    "smart_rules",
     "specificity_report",
 ]
 
@@ -109,28 +107,6 @@ REACH_FLOOR, REACH_CEILING = 0.1, 0.9
 
 
 # ---------------------------------------------------------------- settings
-
-
-def smart_rules() -> SmartRules:
-    """The SMART variant and error letters configured in the settings."""
-    raw_variant = getattr(django_settings, "SCORELINE_SMART_VARIANT", "modern")
-    try:
-        variant = Variant(str(raw_variant).strip().lower())
-    except ValueError:
-        raise ConfigError(
-            f"SCORELINE_SMART_VARIANT={raw_variant!r} is not one of "
-            f"{', '.join(v.value for v in Variant)}"
-        ) from None
-    raw_errors = getattr(django_settings, "SCORELINE_SMART_ERRORS", "")
-    items = raw_errors.split(",") if isinstance(raw_errors, str) else list(raw_errors)
-    letters = {str(item).strip().upper() for item in items} - {""}
-    unknown = sorted(letters - set(LETTERS))
-    if unknown:
-        raise ConfigError(
-            f"SCORELINE_SMART_ERRORS={raw_errors!r}: {', '.join(unknown)} not among "
-            f"{', '.join(LETTERS)}"
-        )
-    return SmartRules(variant=variant, error_letters=frozenset(letters))
 
 
 def redundancy_settings() -> RedundancySettings:
@@ -245,7 +221,8 @@ def _covering(day: dt.date, kpi_ids: Iterable[int] | None = None) -> list[Target
 
 
 def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
-    """What the SMART checks need about each version, as it stands on ``day``."""
+    """What the SMART checks need about each version, as it stands on ``day``: the
+    definition's own facts with its current target period and the target's feasibility."""
     stored = {v.kpi_id: v for v in versions if v.kpi_id is not None}
     ids = set(stored)
     defs = _definitions(day, stored)
@@ -263,39 +240,16 @@ def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
         for i, k in enumerate(kpi)
     }
     has_period = {row.kpi_id for row in covering}
-    active = ObjectiveVersion.objects.filter(effective_on(day)).values("objective_id")
-    linked = dict(
-        ObjectiveMeasure.objects.filter(effective_on(day), kpi_id__in=ids, objective_id__in=active)
-        .values("kpi_id")
-        .annotate(n=Count("objective_id", distinct=True))
-        .values_list("kpi_id", "n")
-    )
-    codes = dict(Kpi.objects.filter(id__in=ids).values_list("id", "code"))
-    people = Person.objects.in_bulk(
-        {p for v in versions for p in (v.owner_id, v.steward_id) if p is not None}
-    )
     facts = []
-    for version in versions:
-        kpi_id = version.kpi_id
-        target, low, high = feasible.get(kpi_id, (None, None, None))
+    for version, own in zip(versions, definition_facts(day, versions), strict=True):
+        target, low, high = feasible.get(version.kpi_id, (None, None, None))
         facts.append(
-            KpiFacts(
-                code=codes[kpi_id] if kpi_id is not None else version.kpi.code,
-                name=version.name,
-                description=version.description,
-                unit=version.unit,
-                formula=version.formula or None,
-                data_source=version.data_source or None,
-                owner=_name(people, version.owner_id),
-                steward=_name(people, version.steward_id),
-                refresh_cycle=version.refresh_cycle or None,
-                has_period=kpi_id in has_period,
-                linked_active_objectives=linked.get(kpi_id, 0),
-                kind=version.temporality,
+            replace(
+                own,
+                has_period=version.kpi_id in has_period,
                 target=target,
                 feasible_low=low,
                 feasible_high=high,
-                direction=DIRECTIONS[version.direction],
             )
         )
     return facts

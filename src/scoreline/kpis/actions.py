@@ -32,12 +32,12 @@ from scoreline.audit.chain import record_event, snapshot
 from scoreline.audit.versions import save_audited_version, version_record
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
-from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
     KpiValue,
     KpiVersion,
+    ObjectiveMeasure,
     Rubric,
     RubricLevel,
     ScoringMethod,
@@ -45,6 +45,7 @@ from scoreline.kpis.models import (
     Target,
     ValueSource,
 )
+from scoreline.kpis.smart import require_smart_definition
 from scoreline.kpis.validation import (
     LevelSpec,
     RuleSpec,
@@ -76,7 +77,7 @@ from scoreline.planning.control import require_not_closed
 from scoreline.scoring import pipeline
 from scoreline.scoring.models import Combine, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import holder_unit
-from scoreline.strategy.models import Objective, ObjectiveMeasure, ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 
 __all__ = [
     "KPI_FIELDS",
@@ -222,29 +223,6 @@ def _with_dependents(kpi: Kpi, day: dt.date) -> frozenset[int]:
     codes = descendants(_formula_edges(day), kpi.code)
     ids = set(Kpi.objects.filter(code__in=codes).values_list("pk", flat=True))
     return frozenset(ids | {kpi.pk})
-
-
-# SMART letters a definition can fail on its own; the others depend on targets and objectives
-# that come later, so they stay warnings on save and count only in the audit.
-DEFINITION_LETTERS = frozenset({"S", "M"})
-
-
-def require_smart_definition(kpi: Kpi, content: Mapping[str, Any], day: dt.date) -> None:
-    """Refuse a definition failing a SMART letter configured as an error (S or M)."""
-    draft = KpiVersion(kpi=kpi, valid_from=day, **content)
-    report = smart_check_definition(draft, day)
-    failing = [
-        check
-        for check in report.checks
-        if not check.passed and check.severity == "error" and check.letter in DEFINITION_LETTERS
-    ]
-    if failing:
-        raise Invalid(
-            "the definition fails the SMART check: "
-            + "; ".join(f"{check.letter} ({check.name}): {check.message}" for check in failing),
-            fields={"smart": [f"{check.letter}: {check.message}" for check in failing]},
-            code="smart_check_failed",
-        )
 
 
 @dataclass(kw_only=True)

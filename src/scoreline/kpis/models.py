@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from scoreline.lib.constraints import dates_ordered, exactly_one_set
 from scoreline.lib.versioned import Versioned
 from scoreline.org.models import OrgUnit, Person
+from scoreline.strategy.models import EsgPillar, Objective, RequiredBy
 
 
 class Direction(models.TextChoices):
@@ -63,20 +64,6 @@ class ScoringMethod(models.TextChoices):
     PERCENT_CAPPED = "percent_capped", "Percent of target, capped at 100"
     PERCENT_UNCAPPED = "percent_uncapped", "Percent of target, uncapped"
     RUBRIC = "rubric", "Rubric level"
-
-
-class EsgPillar(models.TextChoices):
-    NONE = "", "None"
-    ENVIRONMENTAL = "E", "Environmental"
-    SOCIAL = "S", "Social"
-    GOVERNANCE = "G", "Governance"
-
-
-class RequiredBy(models.TextChoices):
-    NONE = "", "Not required"
-    REGULATOR = "regulator", "Regulator"
-    INVESTOR = "investor", "Investor"
-    BOTH = "both", "Regulator and investor"
 
 
 class Rubric(models.Model):
@@ -168,6 +155,27 @@ class KpiVersion(Versioned):
 
     def __str__(self) -> str:
         return f"{self.name} from {self.valid_from}"
+
+
+class ObjectiveMeasure(Versioned):
+    """A KPI measuring an objective, with its relative weight in the objective's score."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measures")
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="measures")
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["objective_id", "kpi_id", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "kpi", "valid_from"], name="measure_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="measure_weight_not_negative"),
+            dates_ordered("measure_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} measures {self.objective_id} ({self.weight})"
 
 
 class TargetType(models.TextChoices):

@@ -25,11 +25,11 @@ from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.rollup import Combine, Missing
 from scoreline.engine.scoring import Method
 from scoreline.engine.status import Basis, Comparison
-from scoreline.kpis.models import KpiValue, KpiVersion, StatusRule, Target
+from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.lib.dates import effective_between, effective_on
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import ObjectiveMeasure, ObjectiveVersion
+from scoreline.strategy.models import ObjectiveVersion
 
 __all__ = [
     "Definitions",

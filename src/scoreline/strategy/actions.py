@@ -33,7 +33,6 @@ from scoreline.audit.chain import record_event, snapshot
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.workshop import agreed_weights
-from scoreline.kpis.models import EsgPillar, RequiredBy
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
@@ -41,10 +40,12 @@ from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.control import require_direct_change_allowed
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import (
+    EsgPillar,
     Objective,
     ObjectiveLink,
     ObjectiveVersion,
     Perspective,
+    RequiredBy,
     Theme,
     Workshop,
     WorkshopAllocation,

@@ -6,10 +6,23 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from scoreline.kpis.models import EsgPillar, Kpi, RequiredBy
 from scoreline.lib.constraints import dates_ordered, exactly_one_set
 from scoreline.lib.versioned import Versioned
 from scoreline.org.models import OrgUnit, Person
+
+
+class EsgPillar(models.TextChoices):
+    NONE = "", "None"
+    ENVIRONMENTAL = "E", "Environmental"
+    SOCIAL = "S", "Social"
+    GOVERNANCE = "G", "Governance"
+
+
+class RequiredBy(models.TextChoices):
+    NONE = "", "Not required"
+    REGULATOR = "regulator", "Regulator"
+    INVESTOR = "investor", "Investor"
+    BOTH = "both", "Regulator and investor"
 
 
 class Perspective(models.Model):
@@ -226,25 +239,3 @@ class WorkshopAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.points} on {self.item_id}"
-
-
-class ObjectiveMeasure(Versioned):
-    """A KPI measuring an objective, with its relative weight in the objective's score."""
-
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measures")
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="measures")
-    weight = models.FloatField(default=1.0)
-
-    class Meta:
-        db_table = "kpis_objectivemeasure"
-        ordering = ["objective_id", "kpi_id", "valid_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["objective", "kpi", "valid_from"], name="measure_one_per_day"
-            ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="measure_weight_not_negative"),
-            dates_ordered("measure_dates_ordered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kpi_id} measures {self.objective_id} ({self.weight})"

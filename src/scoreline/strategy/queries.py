@@ -14,22 +14,19 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
     AnyUser,
     capability_paths,
-    holds_anywhere,
     holds_on_unit,
     is_active,
-    is_member,
     people_q,
     sees_every_unit,
     visible_to,
 )
 from scoreline.engine.workshop import AllocationSummary, summarise_allocations
-from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.lib.tree import subtrees_q
@@ -38,7 +35,6 @@ from scoreline.org.models import OrgUnit, Person, UnitKind
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
-    ObjectiveMeasure,
     ObjectiveVersion,
     Perspective,
     Workshop,
@@ -49,25 +45,19 @@ from scoreline.strategy.models import (
 
 __all__ = [
     "CascadeLevel",
-    "EsgItem",
     "MapLane",
     "MapLink",
-    "MeasureRow",
     "ObjectiveDetail",
-    "ScorecardRow",
     "StrategyMap",
     "VersionChange",
     "WorkshopSummary",
     "allocation_matrix",
     "cascade_level",
-    "esg_items",
     "item_key",
     "may_see_objective",
     "objective_detail",
     "objectives_for",
-    "scorecard_rows",
     "strategy_map",
-    "unmeasured_objectives",
     "workshop_summary",
     "workshops_for",
 ]
@@ -172,16 +162,6 @@ def objectives_for(
     return versions.order_by("perspective__position", "perspective__code", "objective__code")
 
 
-def unmeasured_objectives(user: AnyUser, day: dt.date) -> QuerySet[ObjectiveVersion]:
-    """Objectives in force on ``day`` that no KPI in force measures: each is a gap to flag."""
-    measured = ObjectiveMeasure.objects.filter(
-        effective_on(day),
-        effective_on(day, "kpi__versions__"),
-        objective=OuterRef("objective"),
-    )
-    return objectives_for(user, day).exclude(Exists(measured))
-
-
 @dataclass(frozen=True)
 class VersionChange:
     """One version of an objective and what it changed from the one before."""
@@ -203,18 +183,8 @@ class VersionChange:
 
 
 @dataclass(frozen=True)
-class MeasureRow:
-    """A KPI measuring an objective on the day, with its weight in the objective's score."""
-
-    measure: ObjectiveMeasure
-    kpi: Kpi
-    definition: KpiVersion
-    weight: float
-
-
-@dataclass(frozen=True)
 class ObjectiveDetail:
-    """An objective on a day: its version, history, place in the cascade, links and KPIs."""
+    """An objective on a day: its version, history, place in the cascade and links."""
 
     objective: Objective
     day: dt.date
@@ -224,64 +194,12 @@ class ObjectiveDetail:
     children: list[ObjectiveVersion]
     causes: list[ObjectiveVersion]
     effects: list[ObjectiveVersion]
-    measures: list[MeasureRow]
 
     @property
     def level(self) -> CascadeLevel | None:
         if self.version is None:
             return None
         return cascade_level(self.version.unit.kind if self.version.unit is not None else None)
-
-    @property
-    def measured(self) -> bool:
-        """Whether any KPI measures the objective; one with none is flagged."""
-        return bool(self.measures)
-
-
-def _measures(objective_ids: list[int], day: dt.date) -> dict[int, list[MeasureRow]]:
-    """The KPIs measuring each objective on ``day``, by KPI code (two queries for all)."""
-    measures = (
-        ObjectiveMeasure.objects.filter(effective_on(day), objective_id__in=objective_ids)
-        .select_related("kpi")
-        .order_by("kpi__code")
-    )
-    definitions = {
-        version.kpi_id: version
-        for version in KpiVersion.objects.filter(
-            effective_on(day), kpi_id__in={measure.kpi_id for measure in measures}
-        )
-    }
-    rows: dict[int, list[MeasureRow]] = {pk: [] for pk in objective_ids}
-    for measure in measures:
-        if measure.kpi_id in definitions:
-            row = MeasureRow(measure, measure.kpi, definitions[measure.kpi_id], measure.weight)
-            rows[measure.objective_id].append(row)
-    return rows
-
-
-@dataclass(frozen=True)
-class ScorecardRow:
-    """What a scorecard shows of an objective: the KPIs measuring it and its visible children."""
-
-    measures: list[MeasureRow]
-    children: list[ObjectiveVersion]
-
-
-def scorecard_rows(
-    user: AnyUser, versions: list[ObjectiveVersion], day: dt.date
-) -> dict[int, ScorecardRow]:
-    """:class:`ScorecardRow` of many objectives at once, by objective id, in three queries.
-
-    ``versions`` are versions ``user`` may see (as :func:`objectives_for` gives them); the
-    children are those in force on ``day`` that ``user`` may see.
-    """
-    ids = [version.objective_id for version in versions]
-    children: dict[int, list[ObjectiveVersion]] = {pk: [] for pk in ids}
-    visible = _in_force(day).filter(_versions_q(user), parent_id__in=ids)
-    for child in visible.order_by("objective__code"):
-        children[cast(int, child.parent_id)].append(child)
-    measures = _measures(ids, day)
-    return {pk: ScorecardRow(measures[pk], children[pk]) for pk in ids}
 
 
 def objective_detail(user: AnyUser, objective: Objective, day: dt.date) -> ObjectiveDetail:
@@ -320,7 +238,6 @@ def objective_detail(user: AnyUser, objective: Objective, day: dt.date) -> Objec
         children=list(visible.filter(parent=objective).order_by(*by_code)),
         causes=list(visible.filter(objective_id__in=causes).order_by(*by_code)),
         effects=list(visible.filter(objective_id__in=effects).order_by(*by_code)),
-        measures=_measures([objective.pk], day)[objective.pk],
     )
 
 
@@ -372,70 +289,6 @@ def strategy_map(user: AnyUser, unit: OrgUnit, day: dt.date) -> StrategyMap:
 
 
 # ESG ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class EsgItem:
-    """An objective or KPI carrying an ESG pillar, a disclosure reference or a requirement.
-
-    ``status`` is left empty here: the caller fills it from the scores of the day.
-    """
-
-    kind: str  # "objective" or "kpi"
-    code: str
-    name: str
-    pillar: str
-    disclosure_ref: str
-    required_by: str
-    unit: OrgUnit | None = None
-    person: Person | None = None
-    objective: Objective | None = None
-    kpi: Kpi | None = None
-    status: str = ""
-
-
-def _esg_q() -> Q:
-    return ~Q(esg_pillar="") | ~Q(disclosure_ref="") | ~Q(required_by="")
-
-
-def esg_items(user: AnyUser, day: dt.date) -> list[EsgItem]:
-    """The ESG view: visible objectives and KPI definitions in force on ``day`` that carry an
-    ESG pillar, a disclosure reference or a regulator/investor requirement, by pillar."""
-    items = [
-        EsgItem(
-            kind="objective",
-            code=version.objective.code,
-            name=version.name,
-            pillar=version.esg_pillar,
-            disclosure_ref=version.disclosure_ref,
-            required_by=version.required_by,
-            unit=version.unit,
-            person=version.person,
-            objective=version.objective,
-        )
-        for version in objectives_for(user, day).filter(_esg_q())
-    ]
-    if holds_anywhere(user, Capability.VIEW_ORG) or is_member(user):
-        definitions = (
-            KpiVersion.objects.filter(effective_on(day))
-            .filter(_esg_q())
-            .select_related("kpi")
-            .order_by("kpi__code")
-        )
-        items += [
-            EsgItem(
-                kind="kpi",
-                code=version.kpi.code,
-                name=version.name,
-                pillar=version.esg_pillar,
-                disclosure_ref=version.disclosure_ref,
-                required_by=version.required_by,
-                kpi=version.kpi,
-            )
-            for version in definitions
-        ]
-    pillars = ["E", "S", "G", ""]
-    return sorted(items, key=lambda item: (pillars.index(item.pillar), item.kind, item.code))
 
 
 # Workshops ----------------------------------------------------------------------------------------

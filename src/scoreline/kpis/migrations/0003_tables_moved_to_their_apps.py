@@ -1,4 +1,4 @@
-"""Six tables move to the apps that now own them (planning, strategy, scoring, governance).
+"""Five tables move to the apps that now own them (planning, scoring, governance).
 
 Only Django's state changes: the tables keep their names and their rows. Content types follow
 the models, so permissions and admin history stay attached to them.
@@ -8,7 +8,6 @@ from django.db import migrations
 
 MOVED = {
     "changerequest": "governance",
-    "objectivemeasure": "strategy",
     "perspectiveweight": "scoring",
     "score": "scoring",
     "scorecardpolicy": "scoring",
@@ -37,7 +36,6 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("kpis", "0002_default_statuses_rules_policy"),
         ("planning", "0001_planning_period_from_kpis"),
-        ("strategy", "0003_objective_measures_from_kpis"),
         ("scoring", "0001_scoring_tables_from_kpis"),
         ("governance", "0001_change_requests_from_kpis"),
     ]
@@ -46,7 +44,6 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.DeleteModel(name="ChangeRequest"),
-                migrations.DeleteModel(name="ObjectiveMeasure"),
                 migrations.DeleteModel(name="PerspectiveWeight"),
                 migrations.DeleteModel(name="Score"),
                 migrations.DeleteModel(name="ScorecardPolicy"),

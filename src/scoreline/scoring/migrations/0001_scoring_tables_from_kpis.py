@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("kpis", "0002_default_statuses_rules_policy"),
         ("org", "0002_countries_currencies"),
-        ("strategy", "0003_objective_measures_from_kpis"),
+        ("strategy", "0002_default_perspectives"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

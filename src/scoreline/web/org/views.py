@@ -23,7 +23,6 @@ from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.tree import subtree_q
 from scoreline.org.actions import do_set_reporting_lines
-from scoreline.org.forms import LinesChange
 from scoreline.org.models import Gender, OrgUnit, Person, UnitVersion
 from scoreline.org.queries import (
     active_people,
@@ -36,6 +35,7 @@ from scoreline.org.queries import (
     units_for,
 )
 from scoreline.scoring.queries import individual_scorecard
+from scoreline.web.org.forms import LinesChange
 
 __all__ = [
     "PAGE_SIZE",

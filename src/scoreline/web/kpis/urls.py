@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoreline.kpis import views
+from scoreline.web.kpis import views
 
 app_name = "kpis"
 urlpatterns = [

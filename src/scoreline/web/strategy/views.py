@@ -17,9 +17,32 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from scoreline.access.scope import AnyUser
-from scoreline.kpis.forms import month_start
-from scoreline.kpis.models import EsgPillar, RequiredBy
-from scoreline.kpis.views import (
+from scoreline.kpis.measures import EsgItem, esg_items, measured_objective, unmeasured_objectives
+from scoreline.lib.dates import today
+from scoreline.lib.errors import AccessDenied, NotFound
+from scoreline.org.models import OrgUnit
+from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.queries import scores_for
+from scoreline.strategy.models import (
+    EsgPillar,
+    Objective,
+    ObjectiveVersion,
+    Perspective,
+    RequiredBy,
+    Theme,
+)
+from scoreline.strategy.queries import (
+    MapLink,
+    ObjectiveDetail,
+    item_key,
+    objectives_for,
+    strategy_map,
+    workshop_summary,
+    workshops_for,
+)
+from scoreline.web.kpis.forms import month_start
+from scoreline.web.kpis.views import (
     VersionLine,
     combine_label,
     describe_value,
@@ -31,27 +54,7 @@ from scoreline.kpis.views import (
     version_lines,
     visible_names,
 )
-from scoreline.lib.dates import today
-from scoreline.lib.errors import AccessDenied, NotFound
-from scoreline.org.models import OrgUnit
-from scoreline.org.queries import people_for, units_for
-from scoreline.scoring.models import NodeKind, Score
-from scoreline.scoring.queries import scores_for
-from scoreline.strategy.forms import UnitPickerForm
-from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective, Theme
-from scoreline.strategy.queries import (
-    EsgItem,
-    MapLink,
-    ObjectiveDetail,
-    esg_items,
-    item_key,
-    objective_detail,
-    objectives_for,
-    strategy_map,
-    unmeasured_objectives,
-    workshop_summary,
-    workshops_for,
-)
+from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
     "MapLayout",
@@ -326,7 +329,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
     user, day = request.user, today()
     objective = get_object_or_404(Objective, pk=pk)
     try:
-        detail = objective_detail(user, objective, day)
+        detail = measured_objective(user, objective, day)
     except NotFound as missing:
         raise Http404 from missing
     version = detail.version or (detail.history[-1].version if detail.history else None)

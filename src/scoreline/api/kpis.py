@@ -26,6 +26,19 @@ from pydantic import field_validator
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
+from scoreline.api.strategy import (
+    Code,
+    HistoryPage,
+    Month,
+    Reason,
+    page_list,
+    plain,
+    rated_person,
+    referenced_person,
+    referenced_unit,
+    visible_unit,
+)
+from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import explain
@@ -47,16 +60,15 @@ from scoreline.kpis.actions import (
     do_set_target,
     do_update_kpi,
 )
+from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import (
     Assessment,
     Direction,
-    EsgPillar,
     Kpi,
     KpiKind,
     KpiValue,
     KpiVersion,
     Phasing,
-    RequiredBy,
     Rubric,
     RuleBasis,
     RuleComparison,
@@ -77,7 +89,6 @@ from scoreline.kpis.queries import (
     values_for,
 )
 from scoreline.kpis.validation import RuleSpec
-from scoreline.lib.api_support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
@@ -86,19 +97,8 @@ from scoreline.scoring.loading import METHOD
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
-from scoreline.strategy.api import (
-    Code,
-    HistoryPage,
-    Month,
-    Reason,
-    page_list,
-    plain,
-    rated_person,
-    referenced_person,
-    referenced_unit,
-    visible_unit,
-)
-from scoreline.strategy.queries import objectives_for, scorecard_rows
+from scoreline.strategy.models import EsgPillar, RequiredBy
+from scoreline.strategy.queries import objectives_for
 
 __all__ = ["router"]
 

@@ -22,11 +22,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere, require_everywhere, visible_to
-from scoreline.kpis.actions import do_remove_measure, do_set_measure
-from scoreline.kpis.models import EsgPillar, Kpi, RequiredBy
-from scoreline.kpis.models import Status as StatusRow
-from scoreline.kpis.queries import can_see_catalogue
-from scoreline.lib.api_support import (
+from scoreline.api.support import (
     ERRORS,
     MAX_PAGE_SIZE,
     Id,
@@ -36,6 +32,17 @@ from scoreline.lib.api_support import (
     page_of,
     request_user,
 )
+from scoreline.kpis.actions import do_remove_measure, do_set_measure
+from scoreline.kpis.measures import (
+    EsgItem,
+    MeasureRow,
+    esg_items,
+    measured_objective,
+    unmeasured_objectives,
+)
+from scoreline.kpis.models import Kpi
+from scoreline.kpis.models import Status as StatusRow
+from scoreline.kpis.queries import can_see_catalogue
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
@@ -55,10 +62,12 @@ from scoreline.strategy.actions import (
     do_update_objective,
 )
 from scoreline.strategy.models import (
+    EsgPillar,
     Objective,
     ObjectiveLink,
     ObjectiveVersion,
     Perspective,
+    RequiredBy,
     Theme,
     Workshop,
     WorkshopItem,
@@ -66,16 +75,12 @@ from scoreline.strategy.models import (
     WorkshopSubject,
 )
 from scoreline.strategy.queries import (
-    EsgItem,
-    MeasureRow,
     cascade_level,
-    esg_items,
     item_key,
     may_see_objective,
     objective_detail,
     objectives_for,
     strategy_map,
-    unmeasured_objectives,
     workshop_summary,
     workshops_for,
 )
@@ -512,7 +517,7 @@ def _latest_score(
 
 
 def _detail(user: User, objective: Objective, day: dt.date) -> dict[str, Any]:
-    detail = objective_detail(user, objective, day)
+    detail = measured_objective(user, objective, day)
     version = detail.version
     shown = version if version is not None else detail.history[-1].version
     return {
@@ -766,7 +771,7 @@ def unlink_objectives(
 
 
 def _measures_page(user: User, objective: Objective, day: dt.date) -> dict[str, Any]:
-    rows = objective_detail(user, objective, day).measures
+    rows = measured_objective(user, objective, day).measures
     return {"items": [_measure_out(row) for row in rows], "count": len(rows)}
 
 
@@ -993,7 +998,7 @@ def _esg_status(user: User, item: EsgItem, day: dt.date) -> tuple[str, dt.date |
         scores = scores_for(user, kind=NodeKind.KPI, kpi=item.kpi)
     else:
         assert item.objective is not None
-        measures = objective_detail(user, item.objective, day).measures
+        measures = measured_objective(user, item.objective, day).measures
         scores = scores_for(user, kind=NodeKind.KPI, unit=item.unit, person=item.person).filter(
             kpi_id__in=[row.kpi.pk for row in measures]
         )

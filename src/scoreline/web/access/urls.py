@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoreline.access.views import login_view, logout_view
+from scoreline.web.access.views import login_view, logout_view
 
 urlpatterns = [
     path("login/", login_view, name="login"),

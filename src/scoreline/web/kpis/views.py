@@ -32,15 +32,7 @@ from scoreline.governance.queries import change_requests_for
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.actions import do_record_value
-from scoreline.kpis.forms import (
-    DecisionForm,
-    MonthForm,
-    ValueEntryForm,
-    add_action_errors,
-    month_label,
-    month_start,
-    shift_month,
-)
+from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
 from scoreline.kpis.queries import (
     VersionChange,
@@ -59,8 +51,17 @@ from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
-from scoreline.strategy.forms import UnitPickerForm
-from scoreline.strategy.queries import scorecard_rows, strategy_map
+from scoreline.strategy.queries import strategy_map
+from scoreline.web.kpis.forms import (
+    DecisionForm,
+    MonthForm,
+    ValueEntryForm,
+    add_action_errors,
+    month_label,
+    month_start,
+    shift_month,
+)
+from scoreline.web.strategy.forms import UnitPickerForm
 
 QUARTERS_SHOWN = 8
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoreline.org import views
+from scoreline.web.org import views
 
 app_name = "org"
 urlpatterns = [

@@ -28,7 +28,12 @@ from scoreline.org.queries import (
     units_for,
 )
 from scoreline.org.summaries import organisation_summary, pay_by_grade
-from scoreline.org.views import PAGE_SIZE, people_directory_context, person_context, tree_context
+from scoreline.web.org.views import (
+    PAGE_SIZE,
+    people_directory_context,
+    person_context,
+    tree_context,
+)
 
 __all__ = ["Landing", "home", "landing_for"]
 

@@ -23,7 +23,7 @@ from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.aggregates import summarise_people
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import field_access, require_anywhere, require_on_unit
-from scoreline.lib.api_support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.lib.tree import subtree_q

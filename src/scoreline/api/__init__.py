@@ -7,13 +7,13 @@ from typing import NoReturn
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
-from scoreline.access.api import router as access_router
-from scoreline.access.authentication import API_AUTH
-from scoreline.kpis.api import router as kpis_router
-from scoreline.lib.api_support import install_error_handlers
+from scoreline.api.access import router as access_router
+from scoreline.api.authentication import API_AUTH
+from scoreline.api.kpis import router as kpis_router
+from scoreline.api.org import router as org_router
+from scoreline.api.strategy import router as strategy_router
+from scoreline.api.support import install_error_handlers
 from scoreline.lib.errors import NotFound
-from scoreline.org.api import router as org_router
-from scoreline.strategy.api import router as strategy_router
 
 api = NinjaAPI(
     title="Scoreline API",

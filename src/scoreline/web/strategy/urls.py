@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoreline.strategy import views
+from scoreline.web.strategy import views
 
 app_name = "strategy"
 urlpatterns = [

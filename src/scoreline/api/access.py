@@ -19,7 +19,7 @@ from scoreline.access.actions import do_grant_role, do_revoke_grant
 from scoreline.access.capabilities import SELF_SERVICE, Capability
 from scoreline.access.models import Grant, Role
 from scoreline.access.scope import capability_paths, require_anywhere, visible_units
-from scoreline.lib.api_support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.lib.tree import subtrees_q
