@@ -17,16 +17,12 @@ from scoreline.audit.models import AuditEvent
 from scoreline.engine.scoring import score_linear
 from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest, ChangeState
-from scoreline.kpis.actions import (
-    LevelSpec,
-    do_create_kpi,
-    do_record_value,
-    do_save_rubric,
-    do_set_measure,
-    do_set_target,
-)
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, StatusRule, Target
+from scoreline.kpis.validation import LevelSpec
 from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.actions.definitions import do_save_rubric, do_set_measure, do_set_target
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_create_objective,

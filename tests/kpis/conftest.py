@@ -11,7 +11,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.governance.models import ChangeRequest
-from scoreline.kpis.actions import do_create_kpi, do_set_target
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
@@ -25,6 +25,7 @@ from scoreline.kpis.models import (
 )
 from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PlanningPeriod
+from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective

@@ -9,9 +9,11 @@ from django.contrib.auth.models import User
 from scoreline.access.actions import do_grant_role
 from scoreline.access.capabilities import Capability
 from scoreline.access.models import Role, RoleCapability
-from scoreline.kpis.actions import LevelSpec, do_record_assessment, do_save_rubric
 from scoreline.kpis.models import Assessment, Kpi, KpiValue, Rubric, RubricLevel
+from scoreline.kpis.validation import LevelSpec
 from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.scoring.actions.definitions import do_save_rubric
+from scoreline.scoring.actions.values import do_record_assessment
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import MONTH, MakeKpi, events, nothing_written
 

@@ -31,12 +31,14 @@ from scoreline.kpi_quality.reports import (
     smart_report,
     specificity_report,
 )
-from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.kpis.smart import smart_rules
 from scoreline.lib.dates import today
 from scoreline.lib.env import ConfigError
 from scoreline.org.actions import do_create_unit
+from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise

@@ -16,12 +16,13 @@ from scoreline.governance.actions import (
     require_direct_change_allowed,
 )
 from scoreline.governance.models import ChangeRequest
-from scoreline.kpis.actions import RuleSpec, do_set_measure, do_set_status_rules
 from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure, StatusRule, Target
+from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring import pipeline
+from scoreline.scoring.actions.definitions import do_set_measure, do_set_status_rules
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise

@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 
-from scoreline.kpis.actions import LevelSpec, do_retire_kpi, do_save_rubric, do_update_kpi
 from scoreline.kpis.models import KpiVersion
+from scoreline.kpis.validation import LevelSpec
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
+from scoreline.scoring.actions.definitions import do_retire_kpi, do_save_rubric, do_update_kpi
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
 

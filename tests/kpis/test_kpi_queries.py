@@ -11,7 +11,6 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.governance.actions import do_decide_change, do_request_change
 from scoreline.governance.queries import change_requests_for
-from scoreline.kpis.actions import do_record_value, do_retire_kpi, do_update_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import (
     can_see_catalogue,
@@ -22,6 +21,8 @@ from scoreline.kpis.queries import (
     values_for,
 )
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.actions.definitions import do_retire_kpi, do_update_kpi
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.queries import scores_for
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target

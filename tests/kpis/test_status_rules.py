@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 
-from scoreline.kpis.actions import RuleSpec, do_set_status_rules
 from scoreline.kpis.defaults import DEFAULTS_FROM
 from scoreline.kpis.models import StatusRule
+from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.scoring.actions.definitions import do_set_status_rules
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
 

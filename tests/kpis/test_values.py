@@ -7,9 +7,9 @@ import pytest
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
-from scoreline.kpis.actions import do_record_value
 from scoreline.kpis.models import Kpi, KpiValue
 from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import Score
 from tests.enterprise import Enterprise
 from tests.kpis.conftest import (

@@ -4,16 +4,12 @@ import datetime as dt
 
 import pytest
 
-from scoreline.kpis.actions import (
-    do_remove_measure,
-    do_set_measure,
-    do_set_perspective_weight,
-    do_set_scorecard_policy,
-)
 from scoreline.kpis.models import ObjectiveMeasure
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
+from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
+from scoreline.scoring.actions.scorecards import do_set_perspective_weight, do_set_scorecard_policy
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise

@@ -11,10 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 
 from scoreline.audit.models import AuditEvent
-from scoreline.kpis.actions import do_create_kpi, do_set_measure
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.actions.definitions import do_set_measure
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import (
     Objective,

@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 
 from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
-from scoreline.kpis.actions import do_remove_measure, do_retire_kpi
 from scoreline.kpis.measures import measured_objective, unmeasured_objectives
 from scoreline.lib.errors import NotFound
+from scoreline.scoring.actions.definitions import do_remove_measure, do_retire_kpi
 from scoreline.strategy.actions import do_link_objectives, do_update_objective
 from scoreline.strategy.models import Objective
 from scoreline.strategy.queries import CascadeLevel, objectives_for

@@ -13,8 +13,10 @@ from django.urls import reverse
 
 from scoreline.engine.scoring import Method, explain, score_piecewise
 from scoreline.governance.models import ChangeState
-from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_target
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import KpiValue, KpiVersion
+from scoreline.scoring.actions.definitions import do_set_target
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.web.kpis.forms import shift_month
 from tests.enterprise import Enterprise

@@ -13,7 +13,9 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.capabilities import Capability
 from scoreline.access.models import Role, RoleCapability
 from scoreline.audit.models import AuditEvent
-from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
+from scoreline.kpis.actions.definitions import do_create_kpi
+from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.pipeline import recompute
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Perspective

@@ -26,10 +26,12 @@ from scoreline.engine.scoring import Method, explain, score_linear, score_piecew
 from scoreline.engine.workshop import summarise_allocations
 from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest
-from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measure, do_set_target
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
 from scoreline.planning.actions import do_create_period, do_open_period
+from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions import (
     ParticipantSpec,
     do_agree_weights,

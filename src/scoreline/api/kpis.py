@@ -52,14 +52,7 @@ from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
-from scoreline.kpis.actions import (
-    do_create_kpi,
-    do_record_assessment,
-    do_record_value,
-    do_set_status_rules,
-    do_set_target,
-    do_update_kpi,
-)
+from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import (
     Assessment,
@@ -93,6 +86,8 @@ from scoreline.lib.dates import effective_on, month_end, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
+from scoreline.scoring.actions.definitions import do_set_status_rules, do_set_target, do_update_kpi
+from scoreline.scoring.actions.values import do_record_assessment, do_record_value
 from scoreline.scoring.loading import METHOD
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods

@@ -32,7 +32,6 @@ from scoreline.api.support import (
     page_of,
     request_user,
 )
-from scoreline.kpis.actions import do_remove_measure, do_set_measure
 from scoreline.kpis.measures import (
     EsgItem,
     MeasureRow,
@@ -47,6 +46,7 @@ from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
 from scoreline.strategy.actions import (

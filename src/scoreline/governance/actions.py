@@ -42,17 +42,12 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_everywhere, holds_on_unit
 from scoreline.audit.chain import jsonable, record_event, snapshot
 from scoreline.governance.models import ChangeKind, ChangeRequest, ChangeState
-from scoreline.kpis.actions import (
-    RuleSpec,
-    prepare_kpi_retirement,
-    prepare_kpi_update,
-    prepare_measure,
-    prepare_perspective_weight,
-    prepare_status_rules,
-    prepare_target,
-    rescore,
-)
+from scoreline.kpis.actions.definitions import prepare_kpi_retirement, prepare_kpi_update
+from scoreline.kpis.actions.measures import prepare_measure
+from scoreline.kpis.actions.status_rules import prepare_status_rules
+from scoreline.kpis.actions.targets import prepare_target
 from scoreline.kpis.models import Kpi, ObjectiveMeasure
+from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.lib.validation import check_weight, require_text
@@ -64,6 +59,8 @@ from scoreline.planning.control import (
     require_direct_change_allowed,
     require_not_closed,
 )
+from scoreline.scoring.actions.rescoring import rescore
+from scoreline.scoring.actions.scorecards import prepare_perspective_weight
 from scoreline.strategy.actions import apply_objective_weights, holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 
@@ -85,7 +82,7 @@ CHANGE_KINDS: tuple[str, ...] = tuple(ChangeKind.values)
 
 
 @dataclass(kw_only=True)
-class ObjectiveWeightChange(Change):
+class ObjectiveWeightChange(Change[ObjectiveVersion]):
     """An objective's weight in its scorecard and/or its contribution weight in its parent."""
 
     objective: Objective

@@ -8,7 +8,14 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-__all__ = ["effective_between", "effective_on", "month_end", "periods_overlap", "today"]
+__all__ = [
+    "effective_between",
+    "effective_on",
+    "month_end",
+    "next_month",
+    "periods_overlap",
+    "today",
+]
 
 
 def today() -> dt.date:
@@ -42,3 +49,8 @@ def periods_overlap(
 def month_end(month: dt.date) -> dt.date:
     """The last day of the month starting on ``month``."""
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after the one ``day`` falls in."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)

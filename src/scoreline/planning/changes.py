@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
@@ -19,9 +20,12 @@ from scoreline.planning.control import require_direct_change_allowed, require_no
 
 __all__ = ["Change", "admit", "authorise"]
 
+# What a change gives back once applied (a new version, say).
+Applied = TypeVar("Applied", covariant=True)
+
 
 @dataclass(kw_only=True)
-class Change(ABC):
+class Change(ABC, Generic[Applied]):
     """A change to a governed definition: who may make it, which days it alters, how it applies.
 
     ``unit`` is where the right is needed and whose approvers decide a request (None: the
@@ -52,11 +56,11 @@ class Change(ABC):
         """Raise ``Invalid`` naming the field when the change breaks a rule."""
 
     @abstractmethod
-    def apply(self, actor: AnyUser, *, reason: str, source: str) -> object:
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Applied:
         """Write the change and its audit event, inside the caller's transaction."""
 
 
-def authorise(actor: AnyUser, change: Change) -> None:
+def authorise(actor: AnyUser, change: Change[object]) -> None:
     """The right to make ``change`` directly (also needed to request it)."""
     if change.unit is not None:
         require_on_unit(actor, change.right, change.unit)
@@ -66,7 +70,7 @@ def authorise(actor: AnyUser, change: Change) -> None:
         require_everywhere(actor, change.right)
 
 
-def admit(actor: AnyUser, change: Change) -> bool:
+def admit(actor: AnyUser, change: Change[object]) -> bool:
     """Checks of a direct change; False when it would change nothing (nothing is written)."""
     authorise(actor, change)
     change.validate()

@@ -31,7 +31,6 @@ from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
-from scoreline.kpis.actions import do_record_value
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
 from scoreline.kpis.queries import (
@@ -48,6 +47,7 @@ from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for

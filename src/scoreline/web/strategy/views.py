@@ -17,7 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from scoreline.access.scope import AnyUser
-from scoreline.kpis.measures import EsgItem, esg_items, measured_objective, unmeasured_objectives
+from scoreline.kpis.measures import (
+    EsgItem,
+    MeasuredObjective,
+    esg_items,
+    measured_objective,
+    unmeasured_objectives,
+)
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.org.models import OrgUnit
@@ -297,7 +303,7 @@ def _history(user: AnyUser, detail: ObjectiveDetail) -> list[VersionLine]:
     return version_lines(ObjectiveVersion, history, names, skip=frozenset({"objective"}))
 
 
-def _measure_lines(user: AnyUser, detail: ObjectiveDetail) -> list[MeasureLine]:
+def _measure_lines(user: AnyUser, detail: MeasuredObjective) -> list[MeasureLine]:
     version = detail.version
     if version is None or not detail.measures:
         return []

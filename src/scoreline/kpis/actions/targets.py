@@ -1,0 +1,174 @@
+"""Targets of a KPI at a unit or for a person over a span of months."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import (
+    AnyUser,
+)
+from scoreline.audit.versions import save_audited_version
+from scoreline.kpis.actions.shared import definition_in_force, home_unit
+from scoreline.kpis.models import (
+    Kpi,
+    Target,
+)
+from scoreline.kpis.validation import (
+    validate_target_content,
+)
+from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import (
+    require_month_start,
+)
+from scoreline.lib.versioned import (
+    version_on,
+)
+from scoreline.org.models import OrgUnit, Person
+from scoreline.planning.changes import Change
+
+__all__ = ["TARGET_FIELDS", "TargetChange", "prepare_target"]
+
+
+TARGET_FIELDS = (
+    "period_end",
+    "target_type",
+    "threshold",
+    "target",
+    "stretch",
+    "range_low",
+    "range_high",
+    "baseline",
+    "phasing",
+    "profile",
+)
+
+
+@dataclass(kw_only=True)
+class TargetChange(Change[Target | None]):
+    kpi: Kpi
+    subject_unit: OrgUnit | None
+    person: Person | None
+    period_start: dt.date
+    day: dt.date
+    content: dict[str, Any]
+    current: Target | None
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi,
+            "unit": self.subject_unit,
+            "person": self.person,
+            "period_start": self.period_start,
+        }
+
+    @property
+    def unchanged(self) -> bool:
+        return self.current is not None and all(
+            getattr(self.current, name) == value for name, value in self.content.items()
+        )
+
+    @property
+    def affected(self) -> frozenset[int]:
+        return frozenset({self.kpi.pk})
+
+    def validate(self) -> None:
+        period_end = self.content["period_end"]
+        version = definition_in_force(self.kpi, self.starts, "kpi")
+        validate_target_content(version, self.period_start, self.content)
+        if self.day >= period_end:
+            raise Invalid.field(
+                "effective",
+                f"{self.day.isoformat()} is not before the end of the span "
+                f"({period_end.isoformat()}): the version would never apply",
+            )
+        overlapping = (
+            Target.objects.filter(
+                kpi=self.kpi,
+                unit=self.subject_unit,
+                person=self.person,
+                period_start__lt=period_end,
+                period_end__gt=self.period_start,
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=self.day))
+            .exclude(period_start=self.period_start)
+            .first()
+        )
+        if overlapping is not None:
+            raise Invalid.field(
+                "period_start",
+                f"overlaps the target span from {overlapping.period_start.isoformat()} "
+                f"to {overlapping.period_end.isoformat()}",
+                code="overlap",
+            )
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Target | None:
+        after = save_audited_version(
+            actor,
+            Target,
+            self.identity,
+            self.content,
+            day=self.day,
+            reason=reason,
+            source=source,
+            action="target.set",
+            object_type="target",
+        )
+        if after is None:
+            return None
+        return after
+
+
+def prepare_target(
+    kpi: Kpi,
+    *,
+    unit: OrgUnit | None,
+    person: Person | None,
+    period_start: dt.date,
+    values: Mapping[str, Any],
+    day: dt.date | None,
+) -> TargetChange:
+    """A target version for a KPI at a unit (or for a person) over a span of months.
+
+    ``values`` holds :data:`TARGET_FIELDS`; ``day`` is the day the version takes effect
+    (None: the start of the span). The change alters the span's months from that day on.
+    """
+    home = home_unit(unit, person)
+    require_month_start("period_start", period_start)
+    require_month_start("period_end", values.get("period_end"))
+    unknown = sorted(set(values) - set(TARGET_FIELDS))
+    if unknown:
+        raise Invalid.field(unknown[0], "not a field of a target")
+    defaults: dict[str, Any] = {name: None for name in TARGET_FIELDS}
+    defaults |= {"phasing": "flat", "profile": []}
+    content = {**defaults, **values}
+    if isinstance(content["profile"], tuple):
+        content["profile"] = list(content["profile"])
+    if content["profile"] is None:
+        content["profile"] = []
+    effective = day or period_start
+    identity = {"kpi": kpi, "unit": unit, "person": person, "period_start": period_start}
+    current = version_on(Target, effective, **identity)
+    existing = Target.objects.filter(**identity).exists()
+    period_end = content["period_end"]
+    ends = [period_end] + ([current.period_end] if current is not None else [])
+    return TargetChange(
+        right=Capability.EDIT_KPI,
+        unit=home,
+        starts=max(effective, period_start),
+        until=max(ends),
+        existing=existing,
+        kpi=kpi,
+        subject_unit=unit,
+        person=person,
+        period_start=period_start,
+        day=effective,
+        content=content,
+        current=current,
+    )

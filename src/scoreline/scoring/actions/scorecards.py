@@ -1,0 +1,171 @@
+"""How scorecards roll up: perspective weights and the scorecard policy of a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import AnyUser, require_everywhere, require_on_unit
+from scoreline.audit.versions import save_audited_version
+from scoreline.kpis.actions.shared import checked_source
+from scoreline.kpis.models import (
+    ObjectiveMeasure,
+)
+from scoreline.lib.dates import effective_on
+from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import check_not_all_zero, check_weight
+from scoreline.lib.versioned import version_on
+from scoreline.org.models import OrgUnit
+from scoreline.planning.changes import Change
+from scoreline.planning.control import require_not_closed
+from scoreline.scoring.actions.rescoring import carry_out, rescore
+from scoreline.scoring.models import Combine, MissingPolicy, PerspectiveWeight, ScorecardPolicy
+from scoreline.strategy.models import ObjectiveVersion, Perspective
+
+__all__ = [
+    "PerspectiveWeightChange",
+    "do_set_perspective_weight",
+    "do_set_scorecard_policy",
+    "prepare_perspective_weight",
+]
+
+
+@dataclass(kw_only=True)
+class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
+    perspective: Perspective
+    scorecard_unit: OrgUnit | None
+    weight: float
+    current: PerspectiveWeight | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.current is not None and self.current.weight == self.weight
+
+    @property
+    def affected(self) -> frozenset[int] | None:
+        if self.scorecard_unit is None:
+            return None
+        objectives = ObjectiveVersion.objects.filter(
+            effective_on(self.starts), unit=self.scorecard_unit, perspective=self.perspective
+        ).values("objective_id")
+        measures = ObjectiveMeasure.objects.filter(
+            effective_on(self.starts), objective_id__in=objectives
+        )
+        return frozenset(measures.values_list("kpi_id", flat=True))
+
+    def validate(self) -> None:
+        self.weight = check_weight("weight", self.weight)
+        rows = PerspectiveWeight.objects.filter(effective_on(self.starts)).filter(
+            Q(unit__isnull=True) | Q(unit=self.scorecard_unit)
+        )
+        default: dict[int, float] = {}
+        own: dict[int, float] = {}
+        for perspective, unit, weight in rows.values_list("perspective_id", "unit_id", "weight"):
+            (default if unit is None else own)[perspective] = weight
+        chosen = own if self.scorecard_unit is not None else default
+        chosen[self.perspective.pk] = self.weight
+        # A perspective without a weight of its own counts 1, as in the scorecard roll-up.
+        in_force = [
+            own.get(pk, default.get(pk, 1.0))
+            for pk in Perspective.objects.values_list("pk", flat=True)
+        ]
+        check_not_all_zero("weight", in_force)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
+        after = save_audited_version(
+            actor,
+            PerspectiveWeight,
+            {"perspective": self.perspective, "unit": self.scorecard_unit},
+            {"weight": self.weight},
+            day=self.starts,
+            reason=reason,
+            source=source,
+            action="perspective_weight.set",
+            object_type="perspective_weight",
+        )
+        if after is None:
+            return None
+        return after
+
+
+def prepare_perspective_weight(
+    perspective: Perspective, unit: OrgUnit | None, weight: float, day: dt.date
+) -> PerspectiveWeightChange:
+    """The weight of a perspective in ``unit``'s scorecard (None: the default) from ``day``."""
+    identity = {"perspective": perspective, "unit": unit}
+    return PerspectiveWeightChange(
+        right=Capability.EDIT_STRATEGY,
+        unit=unit,
+        starts=day,
+        existing=PerspectiveWeight.objects.filter(**identity).exists(),
+        perspective=perspective,
+        scorecard_unit=unit,
+        weight=weight,
+        current=version_on(PerspectiveWeight, day, **identity),
+    )
+
+
+@transaction.atomic
+def do_set_perspective_weight(
+    actor: AnyUser,
+    perspective: Perspective,
+    unit: OrgUnit | None,
+    *,
+    weight: float,
+    effective: dt.date,
+    reason: str = "",
+    source: str = "page",
+) -> PerspectiveWeight | None:
+    """Weigh ``perspective`` in ``unit``'s scorecard (None: every unit's default)."""
+    change = prepare_perspective_weight(perspective, unit, weight, effective)
+    return carry_out(actor, change, reason=reason, source=source)
+
+
+@transaction.atomic
+def do_set_scorecard_policy(
+    actor: AnyUser,
+    unit: OrgUnit | None,
+    *,
+    combine: str,
+    missing: str,
+    cap_at_100: bool,
+    effective: dt.date,
+    reason: str = "",
+    source: str = "page",
+) -> ScorecardPolicy | None:
+    """How ``unit``'s scorecard rolls up (None: the organisation's default) from ``effective``.
+
+    A policy cannot reach back into a closed period. Returns None when nothing changed.
+    """
+    if unit is not None:
+        require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
+    else:
+        require_everywhere(actor, Capability.EDIT_STRATEGY)
+    if combine not in Combine.values:
+        raise Invalid.field("combine", f"{combine!r} is not one of {', '.join(Combine.values)}")
+    if missing not in MissingPolicy.values:
+        raise Invalid.field(
+            "missing", f"{missing!r} is not one of {', '.join(MissingPolicy.values)}"
+        )
+    if not isinstance(cap_at_100, bool):
+        raise Invalid.field("cap_at_100", "must be true or false")
+    require_not_closed(effective)
+    after = save_audited_version(
+        actor,
+        ScorecardPolicy,
+        {"unit": unit},
+        {"combine": combine, "missing": missing, "cap_at_100": cap_at_100},
+        day=effective,
+        reason=reason,
+        source=checked_source(source),
+        action="scorecard_policy.set",
+        object_type="scorecard_policy",
+    )
+    if after is None:
+        return None
+    rescore(None)
+    return after
