@@ -1,8 +1,4 @@
-"""Access control over the API: the caller's own rights, and grants of roles over units.
-
-Holders of the right to manage access see the grants within their scope; everybody else
-sees only their own. A grant the caller cannot see answers 404.
-"""
+"""Access grants: roles held on units of the organisation."""
 
 from __future__ import annotations
 
@@ -16,16 +12,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.actions import do_grant_role, do_revoke_grant
-from scoreline.access.capabilities import SELF_SERVICE, Capability
+from scoreline.access.capabilities import Capability
 from scoreline.access.models import Grant, Role
 from scoreline.access.scope import capability_paths, require_anywhere, visible_units
 from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
-from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.lib.tree import subtrees_q
-from scoreline.org.models import OrgUnit, Person
-
-__all__ = ["router"]
+from scoreline.org.models import OrgUnit
 
 router = Router()
 
@@ -59,97 +52,29 @@ class GrantIn(Input):
     reason: str = Field("", max_length=1000)
 
 
-class PersonRef(Schema):
-    id: int
-    full_name: str
-    employee_id: str
-    primary_unit_id: int
-
-
-class CapabilityScope(Schema):
-    capability: Capability
-    label: str
-    units: list[UnitRef] = Field(description="Held over these units and everything below them")
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    is_superuser: bool
-    person: PersonRef | None
-    grants: list[GrantOut]
-    managed_units: list[UnitRef]
-    capabilities: list[CapabilityScope]
-    own_record: list[Capability] = Field(description="What the caller holds over their own record")
-
-
-def _unit_ref(unit: OrgUnit) -> dict[str, Any]:
+def unit_ref(unit: OrgUnit) -> dict[str, Any]:
     return {"id": unit.pk, "code": unit.code, "name": unit.name}
 
 
-def _grant_out(grant: Grant) -> dict[str, Any]:
+def grant_out(grant: Grant) -> dict[str, Any]:
     return {
         "id": grant.pk,
         "user_id": grant.user_id,
         "username": grant.user.get_username(),
         "role": grant.role.code,
         "role_name": grant.role.name,
-        "unit": _unit_ref(grant.unit),
+        "unit": unit_ref(grant.unit),
         "granted_by": grant.granted_by.get_username() if grant.granted_by else None,
         "created_at": grant.created_at,
     }
 
 
-def _grants_for(user: User) -> QuerySet[Grant]:
+def grants_for(user: User) -> QuerySet[Grant]:
     grants = Grant.objects.select_related("user", "role", "unit", "granted_by").order_by("pk")
     if getattr(user, "is_superuser", False):
         return grants
     in_scope = subtrees_q(capability_paths(user, Capability.MANAGE_ACCESS), "unit__path")
     return grants.filter(Q(user=user) | in_scope)
-
-
-@router.get("/me", response={200: MeOut, **ERRORS}, tags=["access"])
-def me(request: HttpRequest) -> dict[str, Any]:
-    """Who the caller is, their person record and what they may do where."""
-    user = request_user(request)
-    person = Person.objects.filter(user=user).first()
-    superuser = bool(getattr(user, "is_superuser", False))
-    roots = list(OrgUnit.objects.get_root_nodes()) if superuser else []
-    capabilities = []
-    for capability in Capability:
-        if superuser:
-            units = roots
-        else:
-            paths = capability_paths(user, capability)
-            units = list(OrgUnit.objects.filter(path__in=paths)) if paths else []
-        if units:
-            capabilities.append(
-                {
-                    "capability": capability,
-                    "label": capability.label,
-                    "units": [_unit_ref(unit) for unit in units],
-                }
-            )
-    managed = OrgUnit.objects.filter(effective_on(today()), manager__user=user) if person else []
-    return {
-        "id": user.pk,
-        "username": user.get_username(),
-        "is_superuser": superuser,
-        "person": (
-            {
-                "id": person.pk,
-                "full_name": person.full_name,
-                "employee_id": person.employee_id,
-                "primary_unit_id": person.primary_unit_id,
-            }
-            if person
-            else None
-        ),
-        "grants": [_grant_out(grant) for grant in _grants_for(user).filter(user=user)],
-        "managed_units": [_unit_ref(unit) for unit in managed],
-        "capabilities": capabilities,
-        "own_record": sorted(SELF_SERVICE) if person else [],
-    }
 
 
 @router.get("/grants", response={200: GrantPage, **ERRORS}, tags=["access"])
@@ -159,11 +84,11 @@ def list_grants(
     user: Text | None = Query(None, max_length=150, description="Only this username's grants"),
 ) -> dict[str, Any]:
     """Grants within the caller's right to manage access, or else the caller's own."""
-    grants = _grants_for(request_user(request))
+    grants = grants_for(request_user(request))
     if user:
         grants = grants.filter(user__username=user)
     items, count = page_of(grants, page)
-    return {"items": [_grant_out(grant) for grant in items], "count": count}
+    return {"items": [grant_out(grant) for grant in items], "count": count}
 
 
 @router.post("/grants", response={201: GrantOut, **ERRORS}, tags=["access"])
@@ -186,7 +111,7 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     if unit is None:
         raise Invalid.field("unit_id", f"no unit with id {payload.unit_id}", code="unknown")
     grant = do_grant_role(actor, target, role, unit, reason=payload.reason)
-    return Status(201, _grant_out(_grants_for(actor).get(pk=grant.pk)))
+    return Status(201, grant_out(grants_for(actor).get(pk=grant.pk)))
 
 
 @router.delete("/grants/{grant_id}", response={204: None, **ERRORS}, tags=["access"])
@@ -195,7 +120,7 @@ def revoke_grant(
 ) -> Status:
     """Revoke a grant (needs the right to manage access over its unit)."""
     actor = request_user(request)
-    grant = _grants_for(actor).filter(pk=grant_id).first()
+    grant = grants_for(actor).filter(pk=grant_id).first()
     if grant is None:
         raise NotFound(f"No grant {grant_id}.")
     do_revoke_grant(actor, grant, reason=reason)

@@ -1,0 +1,61 @@
+"""Parameter and field types the API resources share: codes, months, reasons, as-of days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Query
+from pydantic import BeforeValidator, WithJsonSchema
+
+from scoreline.api.support import (
+    Text,
+)
+
+Reason = Field("", max_length=1000, description="Why the change is made (kept in the audit trail)")
+
+
+AsOf = Query(None, description="The day whose definitions apply (default: today)")
+
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+Code = Annotated[Text, Field(max_length=60, description="An objective's or KPI's code")]
+"""A code in a path."""
+
+
+def parse_month(value: object) -> object:
+    """``"2024-03"`` -> 1 March 2024; anything else is left for the date check to refuse.
+
+    A month runs until the first day of the next one, so December 9999, whose end is no
+    date, is refused too.
+    """
+    if not isinstance(value, str):
+        return value
+    year, dash, month = value.partition("-")
+    if not (len(year) == 4 and dash and len(month) == 2 and year.isdigit() and month.isdigit()):
+        raise ValueError("must be a month as YYYY-MM")
+    if not 1 <= int(month) <= 12 or (year, month) in {("0000", month), ("9999", "12")}:
+        raise ValueError("must be a month from 0001-01 to 9999-11")
+    return dt.date(int(year), int(month), 1)
+
+
+Month = Annotated[
+    dt.date,
+    BeforeValidator(parse_month),
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "examples": ["2024-03"]}),
+]
+"""A calendar month given as ``YYYY-MM``; the value is its first day."""
+
+
+CodePath = Annotated[str, Field(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+UnitQuery = Query(None, max_length=40, description="Unit code")
+
+
+PersonQuery = Query(None, max_length=40, description="Employee id of a person")
+
+
+MonthsQuery = Query(None, description="Months as YYYY-MM (repeat the parameter for several)")

@@ -1,0 +1,194 @@
+"""Lookups the API resources share: a unit, person, objective, KPI, perspective or theme by\nits code, among what the caller may see. One the caller cannot see is not found (in a path) or\nan unknown value (in a body)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import User
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import visible_to
+from scoreline.kpis.models import (
+    Kpi,
+    Rubric,
+)
+from scoreline.kpis.queries import (
+    can_see_catalogue,
+)
+from scoreline.lib.dates import today
+from scoreline.lib.errors import Invalid, NotFound
+from scoreline.org.models import (
+    Country,
+    Currency,
+    OrgUnit,
+    Person,
+)
+from scoreline.org.queries import people_for, units_for
+from scoreline.strategy.models import (
+    Objective,
+    Perspective,
+    Theme,
+)
+from scoreline.strategy.queries import (
+    may_see_objective,
+)
+
+
+def visible_unit(user: User, code: str) -> OrgUnit:
+    """The unit ``code`` if the caller may see it; otherwise NotFound."""
+    unit = units_for(user).filter(code=code).first()
+    if unit is None:
+        raise NotFound(f"No unit {code}.")
+    return unit
+
+
+def referenced_unit(user: User, code: str, field: str) -> OrgUnit:
+    """A unit named in the input; one the caller cannot see is an unknown value."""
+    unit = units_for(user).filter(code=code).first()
+    if unit is None:
+        raise Invalid.field(field, f"no unit with code {code!r}", code="unknown")
+    return unit
+
+
+def referenced_person(user: User, employee_id: str, field: str) -> Person:
+    """A person named in the input by employee id, among the people the caller may see."""
+    person = people_for(user).filter(employee_id=employee_id).first()
+    if person is None:
+        raise Invalid.field(field, f"no person with employee id {employee_id!r}", code="unknown")
+    return person
+
+
+def rated_person(user: User, employee_id: str) -> Person:
+    """A person whose goals, values and scores the caller may see; otherwise NotFound."""
+    people = Person.objects.filter(employee_id=employee_id).select_related("primary_unit")
+    person = visible_to(user, people, Capability.VIEW_RATINGS).first()
+    if person is None:
+        raise NotFound(f"No person {employee_id}.")
+    return person
+
+
+def visible_objective(user: User, code: str) -> Objective:
+    objective = Objective.objects.filter(code=code).first()
+    if objective is None or not may_see_objective(user, objective, today()):
+        raise NotFound(f"No objective {code}.")
+    return objective
+
+
+def referenced_objective(user: User, code: str, field: str, day: dt.date) -> Objective:
+    objective = Objective.objects.filter(code=code).first()
+    if objective is None or not may_see_objective(user, objective, day):
+        raise Invalid.field(field, f"no objective with code {code!r}", code="unknown")
+    return objective
+
+
+def referenced_kpi(user: User, code: str, field: str) -> Kpi:
+    kpi = Kpi.objects.filter(code=code).first() if can_see_catalogue(user) else None
+    if kpi is None:
+        raise Invalid.field(field, f"no KPI with code {code!r}", code="unknown")
+    return kpi
+
+
+def perspective_by_code(code: str, field: str = "perspective") -> Perspective:
+    perspective = Perspective.objects.filter(code=code).first()
+    if perspective is None:
+        raise Invalid.field(field, f"no perspective with code {code!r}", code="unknown")
+    return perspective
+
+
+def theme_by_code(code: str, field: str = "theme") -> Theme:
+    theme = Theme.objects.filter(code=code).first()
+    if theme is None:
+        raise Invalid.field(field, f"no theme with code {code!r}", code="unknown")
+    return theme
+
+
+def visible_kpi(user: User, code: str) -> Kpi:
+    kpi = Kpi.objects.filter(code=code).first() if can_see_catalogue(user) else None
+    if kpi is None:
+        raise NotFound(f"No KPI {code}.")
+    return kpi
+
+
+def subject_of(
+    user: User, unit: str | None, person: str | None
+) -> tuple[OrgUnit | None, Person | None]:
+    """The unit or person whose targets, values or scores are asked for (404 if hidden)."""
+    if unit is not None and person is not None:
+        raise Invalid(
+            "give a unit or a person, not both",
+            fields={"unit": ["give a unit or a person"], "person": ["give a unit or a person"]},
+        )
+    return (
+        visible_unit(user, unit) if unit is not None else None,
+        rated_person(user, person) if person is not None else None,
+    )
+
+
+def written_subject(
+    user: User, unit: str | None, person: str | None
+) -> tuple[OrgUnit | None, Person | None]:
+    """The unit or person a write is about, named in the body."""
+    if (unit is None) == (person is None):
+        raise Invalid(
+            "give either a unit or a person",
+            fields={"unit": ["give a unit or a person"], "person": ["give a unit or a person"]},
+        )
+    return (
+        referenced_unit(user, unit, "unit") if unit is not None else None,
+        referenced_person(user, person, "person") if person is not None else None,
+    )
+
+
+def subject_out(unit: OrgUnit | None, person: Person | None) -> dict[str, str | None]:
+    return {
+        "unit": unit.code if unit is not None else None,
+        "person": person.employee_id if person is not None else None,
+    }
+
+
+def person_ref(person: Person | None) -> tuple[str | None, str | None]:
+    if person is None:
+        return None, None
+    return person.employee_id, person.full_name
+
+
+def rubric_by_code(code: str) -> Rubric:
+    rubric = Rubric.objects.filter(code=code).first()
+    if rubric is None:
+        raise Invalid.field("rubric", f"no rubric with code {code!r}", code="unknown")
+    return rubric
+
+
+def visible_unit_by_id(user: User, unit_id: int) -> OrgUnit:
+    unit = units_for(user).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(f"No unit {unit_id}.")
+    return unit
+
+
+def referenced_unit_by_id(user: User, unit_id: int, field: str) -> OrgUnit:
+    unit = units_for(user).filter(pk=unit_id).first()
+    if unit is None:
+        raise Invalid.field(field, f"no unit with id {unit_id}", code="unknown")
+    return unit
+
+
+def referenced_person_by_id(user: User, person_id: int, field: str) -> Person:
+    person = people_for(user).filter(pk=person_id).first()
+    if person is None:
+        raise Invalid.field(field, f"no person with id {person_id}", code="unknown")
+    return person
+
+
+def country_by_code(code: str, field: str = "country") -> Country:
+    country = Country.objects.filter(pk=code.upper()).first()
+    if country is None:
+        raise Invalid.field(field, f"unknown country {code!r}", code="unknown")
+    return country
+
+
+def currency_by_code(code: str, field: str = "currency") -> Currency:
+    currency = Currency.objects.filter(pk=code.upper()).first()
+    if currency is None:
+        raise Invalid.field(field, f"unknown currency {code!r}", code="unknown")
+    return currency

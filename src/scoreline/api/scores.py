@@ -1,0 +1,186 @@
+"""Computed scores of a KPI, each with its explanation, and its results by fiscal period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from scoreline.api.fields import Code, Month, MonthsQuery, PersonQuery, UnitQuery
+from scoreline.api.lookups import (
+    subject_of,
+    subject_out,
+    visible_kpi,
+)
+from scoreline.api.support import ERRORS, PageQuery, Text, page_of, request_user
+from scoreline.engine.directions import DIRECTIONS
+from scoreline.engine.errors import EngineInputError
+from scoreline.engine.scoring import explain
+from scoreline.kpis.models import (
+    KpiVersion,
+)
+from scoreline.kpis.queries import (
+    kpi_version_on,
+)
+from scoreline.lib.errors import Invalid
+from scoreline.scoring.loading import METHOD
+from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.quarters import kpi_periods
+from scoreline.scoring.queries import scores_for
+
+router = Router()
+
+
+class KpiScoreOut(Schema):
+    kpi: str
+    unit: str | None
+    person: str | None
+    period: dt.date
+    value: float | None
+    score: float | None
+    status: str
+    attainment: float | None = Field(description="Percent of target, direction-aware")
+    inputs: dict[str, float | None] = Field(description="Targets the value was scored against")
+    definitions_as_of: str | None
+    explanation: dict[str, Any] | None = Field(
+        description="Which segment the value fell in and the arithmetic applied"
+    )
+    explanation_error: str | None = Field(description="Why no explanation could be built")
+
+
+class KpiScorePage(Schema):
+    items: list[KpiScoreOut]
+    count: int
+
+
+def number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else math.nan
+
+
+def table_params(version: KpiVersion | None) -> dict[str, float]:
+    """Band edges and scores, or rubric level scores, of the definition a score used."""
+    if version is None:
+        return {}
+    params = {f"edge_{i}": float(edge) for i, edge in enumerate(version.band_edges)}
+    params |= {f"band_score_{i}": float(score) for i, score in enumerate(version.band_scores)}
+    if version.rubric is not None:
+        levels = version.rubric.levels.order_by("level")
+        params |= {f"level_score_{lv.level}": lv.score for lv in levels}
+    return params
+
+
+def explain_score(row: Score, table: dict[str, float]) -> dict[str, Any]:
+    """The engine's explanation of a stored KPI score, rebuilt from its stored inputs.
+
+    ``table`` holds the band or level scores of the definition the score used. Returns
+    ``{"explanation": ..., "explanation_error": ...}`` with exactly one of the two set.
+    """
+    stored = row.explanation or {}
+    inputs = stored.get("inputs") or {}
+    method = METHOD.get(str(stored.get("method")))
+    direction = DIRECTIONS.get(str(stored.get("direction")))
+    if method is None or direction is None:
+        return {"explanation": None, "explanation_error": "the score records no scoring method"}
+    params = {
+        "red_flag": number(inputs.get("threshold")),
+        "goal": number(inputs.get("target")),
+        "threshold": number(inputs.get("threshold")),
+        "target": number(inputs.get("target")),
+        "stretch": number(inputs.get("stretch")),
+        "low": number(inputs.get("low")),
+        "high": number(inputs.get("high")),
+        **table,
+    }
+    try:
+        explained = explain(method, number(row.value), params, direction)
+    except EngineInputError as error:
+        return {"explanation": None, "explanation_error": str(error)}
+    return {"explanation": explained, "explanation_error": None}
+
+
+def definitions_day(row: Score) -> dt.date:
+    text = (row.explanation or {}).get("definitions_as_of")
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return row.period
+
+
+def scores_out(rows: list[Score]) -> list[dict[str, Any]]:
+    tables: dict[tuple[int, dt.date], dict[str, float]] = {}
+    out = []
+    for row in rows:
+        assert row.kpi is not None  # KPI scores always name their KPI
+        key = (row.kpi.pk, definitions_day(row))
+        if key not in tables:
+            tables[key] = table_params(kpi_version_on(row.kpi, key[1]))
+        stored = row.explanation or {}
+        out.append(
+            {
+                "kpi": row.kpi.code,
+                **subject_out(row.unit, row.person),
+                "period": row.period,
+                "value": row.value,
+                "score": row.score,
+                "status": row.status,
+                "attainment": stored.get("attainment"),
+                "inputs": stored.get("inputs") or {},
+                "definitions_as_of": stored.get("definitions_as_of"),
+                **explain_score(row, tables[key]),
+            }
+        )
+    return out
+
+
+@router.get("/kpis/{code}/scores", response={200: KpiScorePage, **ERRORS}, tags=["scores"])
+def list_scores(
+    request: HttpRequest,
+    code: Code,
+    page: Query[PageQuery],
+    unit: Text | None = UnitQuery,
+    person: Text | None = PersonQuery,
+    months: list[Month] | None = MonthsQuery,
+) -> dict[str, Any]:
+    """The KPI's scores for a unit or a person by month, each explained step by step."""
+    user = request_user(request)
+    kpi = visible_kpi(user, code)
+    subject_unit, subject_person = subject_of(user, unit, person)
+    rows = scores_for(
+        user, kind=NodeKind.KPI, kpi=kpi, unit=subject_unit, person=subject_person, months=months
+    ).select_related("kpi", "unit", "person")
+    items, count = page_of(rows, page)
+    return {"items": scores_out(items), "count": count}
+
+
+class KpiPeriodOut(Schema):
+    label: str = Field(description="Fiscal quarter (FY2027-Q1) or year (FY2027)")
+    start: dt.date
+    end: dt.date = Field(description="First day after the period")
+    months: int = Field(description="Months of the period holding a value (to date)")
+    value: float | None = Field(description="The months rolled up by the KPI's time aggregation")
+    target: float | None = Field(description="The phased targets rolled up the same way")
+    score: float | None
+    status: str
+
+
+@router.get("/kpis/{code}/periods", response={200: list[KpiPeriodOut], **ERRORS}, tags=["scores"])
+def list_periods(
+    request: HttpRequest,
+    code: Code,
+    unit: Text | None = UnitQuery,
+    person: Text | None = PersonQuery,
+    per: Literal["quarter", "year"] = Query("quarter"),
+) -> list[dict[str, Any]]:
+    """The KPI for a unit or a person per fiscal quarter or year: its monthly values and
+    targets rolled up by the KPI's own time aggregation, then scored like a month."""
+    user = request_user(request)
+    kpi = visible_kpi(user, code)
+    subject_unit, subject_person = subject_of(user, unit, person)
+    if subject_unit is None and subject_person is None:
+        raise Invalid.field("unit", "give a unit or a person")
+    periods = kpi_periods(kpi, unit=subject_unit, person=subject_person, per=per)
+    return [asdict(period) for period in periods]
