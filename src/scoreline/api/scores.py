@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict
 from typing import Any, Literal
 
@@ -17,17 +16,8 @@ from scoreline.api.lookups import (
     visible_kpi,
 )
 from scoreline.api.support import ERRORS, PageQuery, Text, page_of, request_user
-from scoreline.engine.directions import DIRECTIONS
-from scoreline.engine.errors import EngineInputError
-from scoreline.engine.scoring import explain
-from scoreline.kpis.models import (
-    KpiVersion,
-)
-from scoreline.kpis.queries import (
-    kpi_version_on,
-)
 from scoreline.lib.errors import Invalid
-from scoreline.scoring.loading import METHOD
+from scoreline.scoring.explanations import explain_scores
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
@@ -57,67 +47,10 @@ class KpiScorePage(Schema):
     count: int
 
 
-def number(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) else math.nan
-
-
-def table_params(version: KpiVersion | None) -> dict[str, float]:
-    """Band edges and scores, or rubric level scores, of the definition a score used."""
-    if version is None:
-        return {}
-    params = {f"edge_{i}": float(edge) for i, edge in enumerate(version.band_edges)}
-    params |= {f"band_score_{i}": float(score) for i, score in enumerate(version.band_scores)}
-    if version.rubric is not None:
-        levels = version.rubric.levels.order_by("level")
-        params |= {f"level_score_{lv.level}": lv.score for lv in levels}
-    return params
-
-
-def explain_score(row: Score, table: dict[str, float]) -> dict[str, Any]:
-    """The engine's explanation of a stored KPI score, rebuilt from its stored inputs.
-
-    ``table`` holds the band or level scores of the definition the score used. Returns
-    ``{"explanation": ..., "explanation_error": ...}`` with exactly one of the two set.
-    """
-    stored = row.explanation or {}
-    inputs = stored.get("inputs") or {}
-    method = METHOD.get(str(stored.get("method")))
-    direction = DIRECTIONS.get(str(stored.get("direction")))
-    if method is None or direction is None:
-        return {"explanation": None, "explanation_error": "the score records no scoring method"}
-    params = {
-        "red_flag": number(inputs.get("threshold")),
-        "goal": number(inputs.get("target")),
-        "threshold": number(inputs.get("threshold")),
-        "target": number(inputs.get("target")),
-        "stretch": number(inputs.get("stretch")),
-        "low": number(inputs.get("low")),
-        "high": number(inputs.get("high")),
-        **table,
-    }
-    try:
-        explained = explain(method, number(row.value), params, direction)
-    except EngineInputError as error:
-        return {"explanation": None, "explanation_error": str(error)}
-    return {"explanation": explained, "explanation_error": None}
-
-
-def definitions_day(row: Score) -> dt.date:
-    text = (row.explanation or {}).get("definitions_as_of")
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        return row.period
-
-
 def scores_out(rows: list[Score]) -> list[dict[str, Any]]:
-    tables: dict[tuple[int, dt.date], dict[str, float]] = {}
     out = []
-    for row in rows:
+    for row, explained in zip(rows, explain_scores(rows), strict=True):
         assert row.kpi is not None  # KPI scores always name their KPI
-        key = (row.kpi.pk, definitions_day(row))
-        if key not in tables:
-            tables[key] = table_params(kpi_version_on(row.kpi, key[1]))
         stored = row.explanation or {}
         out.append(
             {
@@ -130,7 +63,8 @@ def scores_out(rows: list[Score]) -> list[dict[str, Any]]:
                 "attainment": stored.get("attainment"),
                 "inputs": stored.get("inputs") or {},
                 "definitions_as_of": stored.get("definitions_as_of"),
-                **explain_score(row, tables[key]),
+                "explanation": explained.engine,
+                "explanation_error": explained.error,
             }
         )
     return out

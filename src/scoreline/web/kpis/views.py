@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.contrib import messages
@@ -23,9 +23,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_on_unit
-from scoreline.engine.directions import DIRECTIONS
-from scoreline.engine.errors import EngineInputError
-from scoreline.engine.scoring import Method, explain
 from scoreline.governance.actions import can_decide, do_decide_change
 from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
@@ -48,6 +45,7 @@ from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.actions.values import do_record_value
+from scoreline.scoring.explanations import explain_scores
 from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
@@ -68,13 +66,11 @@ QUARTERS_SHOWN = 8
 __all__ = [
     "HISTORY_MONTHS",
     "HistoryChart",
-    "ScoreExplanation",
     "catalogue",
     "change_inbox",
     "combine_label",
     "decide_change",
     "describe_value",
-    "explain_score",
     "history_chart",
     "kpi_detail",
     "latest_by",
@@ -91,15 +87,6 @@ HISTORY_MONTHS = 36
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 # Scoring methods as the engine numbers them.
-METHODS: dict[str, Method] = {
-    ScoringMethod.LINEAR: Method.LINEAR,
-    ScoringMethod.PIECEWISE: Method.PIECEWISE,
-    ScoringMethod.BANDED: Method.BANDED,
-    ScoringMethod.TARGET_RANGE: Method.TARGET_RANGE,
-    ScoringMethod.PERCENT_CAPPED: Method.PERCENT_CAPPED,
-    ScoringMethod.PERCENT_UNCAPPED: Method.PERCENT_UNCAPPED,
-    ScoringMethod.RUBRIC: Method.RUBRIC,
-}
 
 
 # ---------------------------------------------------------------- shared display helpers
@@ -453,89 +440,6 @@ def history_chart(
 # ---------------------------------------------------------------- explaining a score
 
 
-@dataclass(frozen=True)
-class ScoreExplanation:
-    """How a stored KPI score came about, re-derived by the engine from its stored inputs."""
-
-    score: Score
-    definition: KpiVersion | None
-    method: str = ""
-    direction: str = ""
-    value: float | None = None
-    inputs: dict[str, float | None] = field(default_factory=dict)
-    segment: str = ""
-    formula: str = ""
-    result: float | None = None
-    attainment: float | None = None
-    problem: str = ""
-
-
-def _engine_params(score: Score, version: KpiVersion) -> dict[str, float]:
-    stored = score.explanation.get("inputs", {}) if isinstance(score.explanation, dict) else {}
-    threshold, target = _number(stored.get("threshold")), _number(stored.get("target"))
-    params = {
-        "red_flag": threshold,
-        "goal": target,
-        "threshold": threshold,
-        "target": target,
-        "stretch": _number(stored.get("stretch")),
-        "low": _number(stored.get("low")),
-        "high": _number(stored.get("high")),
-    }
-    if version.scoring == ScoringMethod.BANDED:
-        params |= {f"edge_{i}": float(edge) for i, edge in enumerate(version.band_edges)}
-        params |= {f"band_score_{i}": float(s) for i, s in enumerate(version.band_scores)}
-    if version.scoring == ScoringMethod.RUBRIC and version.rubric is not None:
-        levels = version.rubric.levels.order_by("level")
-        params |= {f"level_score_{i + 1}": level.score for i, level in enumerate(levels)}
-    return params
-
-
-def explain_score(score: Score, kpi: Kpi) -> ScoreExplanation:
-    """Explain a stored KPI score with :func:`scoreline.engine.scoring.explain`.
-
-    The definition used is the one the score was computed with (its ``definitions_as_of``
-    day); the inputs are the phased target parameters stored beside the score.
-    """
-    stored = score.explanation if isinstance(score.explanation, dict) else {}
-    as_of = stored.get("definitions_as_of")
-    try:
-        day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else score.period
-    except ValueError:
-        day = score.period
-    version = kpi_version_on(kpi, day) or kpi_version_on(kpi, score.period)
-    stored_attainment = stored.get("attainment")
-    attainment = float(stored_attainment) if isinstance(stored_attainment, int | float) else None
-    if version is None:
-        return ScoreExplanation(
-            score, None, attainment=attainment, problem="No definition of the KPI was in force."
-        )
-    value = score.value if score.value is not None else math.nan
-    try:
-        out = explain(
-            METHODS[ScoringMethod(version.scoring)],
-            value,
-            _engine_params(score, version),
-            DIRECTIONS[version.direction],
-        )
-    except EngineInputError as error:
-        return ScoreExplanation(
-            score, version, attainment=attainment, problem=f"The score cannot be explained: {error}"
-        )
-    return ScoreExplanation(
-        score,
-        version,
-        method=version.get_scoring_display(),
-        direction=version.get_direction_display(),
-        value=out["value"],
-        inputs=out["inputs"],
-        segment=out["segment"],
-        formula=out["formula"],
-        result=out["score"],
-        attainment=attainment,
-    )
-
-
 # ---------------------------------------------------------------- catalogue
 
 
@@ -621,7 +525,7 @@ def _kpi_context(
         )
         scored = [row for row in scores.values() if row.value is not None]
         if scored:
-            explanation = explain_score(max(scored, key=lambda row: row.period), kpi)
+            explanation = explain_scores([max(scored, key=lambda row: row.period)])[0]
         rows = [
             (month, values[month], scores.get(month))
             for month in reversed(months)
