@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scoreline.access.context.navigation",
             ],
+            "builtins": ["scoreline.web.filters"],
         },
     },
 ]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -17,13 +15,16 @@ from scoreline.api.lookups import (
     visible_unit,
 )
 from scoreline.api.support import ERRORS, Text, request_user
-from scoreline.kpis.measures import scorecard_rows
-from scoreline.lib.dates import month_end, today
+from scoreline.lib.dates import today
 from scoreline.org.models import OrgUnit
-from scoreline.org.queries import units_for
-from scoreline.scoring.models import NodeKind, Score
-from scoreline.scoring.queries import scores_for
-from scoreline.strategy.queries import objectives_for
+from scoreline.scoring.models import NodeKind
+from scoreline.scoring.queries import (
+    KpiLine,
+    ObjectiveLine,
+    person_scorecard,
+    scores_for,
+    unit_scorecard,
+)
 
 router = Router()
 
@@ -96,59 +97,42 @@ def _scorecard_period(user: User, unit: OrgUnit, period: dt.date | None) -> dt.d
     return latest if latest is not None else today().replace(day=1)
 
 
-def _objectives_out(
-    user: User, versions: list[Any], scores: list[Score], month: dt.date, day: dt.date
-) -> Callable[[Any], dict[str, Any]]:
-    """How to show each objective (or goal) of a scorecard: its score, KPIs and children."""
-    objective_scores = {s.objective_id: s for s in scores if s.kind == NodeKind.OBJECTIVE}
-    kpi_scores = {s.kpi_id: s for s in scores if s.kind == NodeKind.KPI}
-    details = scorecard_rows(user, versions, day)
-    child_ids = [c.objective_id for d in details.values() for c in d.children]
-    child_scores = {
-        s.objective_id: s.score
-        for s in scores_for(user, kind=NodeKind.OBJECTIVE, months=[month]).filter(
-            objective_id__in=child_ids
-        )
+def _kpi_out(line: KpiLine) -> dict[str, Any]:
+    leaf = line.score
+    inputs = (leaf.explanation or {}).get("inputs", {}) if leaf is not None else {}
+    return {
+        "code": line.kpi.code,
+        "name": line.name,
+        "unit_of_measure": line.unit_of_measure,
+        "weight": line.weight,
+        "value": leaf.value if leaf is not None else None,
+        "target": inputs.get("target"),
+        "score": leaf.score if leaf is not None else None,
+        "status": leaf.status if leaf is not None else "",
     }
 
-    def objective_out(version: Any) -> dict[str, Any]:
-        detail = details[version.objective_id]
-        own = objective_scores.get(version.objective_id)
-        kpis = []
-        for row in detail.measures:
-            leaf = kpi_scores.get(row.kpi.pk)
-            inputs = (leaf.explanation or {}).get("inputs", {}) if leaf is not None else {}
-            kpis.append(
-                {
-                    "code": row.kpi.code,
-                    "name": row.definition.name,
-                    "unit_of_measure": row.definition.unit,
-                    "weight": row.weight,
-                    "value": leaf.value if leaf is not None else None,
-                    "target": inputs.get("target"),
-                    "score": leaf.score if leaf is not None else None,
-                    "status": leaf.status if leaf is not None else "",
-                }
-            )
-        return {
-            "code": version.objective.code,
-            "name": version.name,
-            "weight": version.weight,
-            "score": own.score if own is not None else None,
-            "kpis": kpis,
-            "children": [
-                {
-                    "code": child.objective.code,
-                    "name": child.name,
-                    "unit": child.unit.code if child.unit is not None else None,
-                    "person": child.person.employee_id if child.person is not None else None,
-                    "score": child_scores.get(child.objective_id),
-                }
-                for child in detail.children
-            ],
-        }
 
-    return objective_out
+def _objective_out(line: ObjectiveLine) -> dict[str, Any]:
+    version = line.version
+    return {
+        "code": version.objective.code,
+        "name": version.name,
+        "weight": version.weight,
+        "score": line.score.score if line.score is not None else None,
+        "kpis": [_kpi_out(kpi) for kpi in line.kpis],
+        "children": [
+            {
+                "code": child.version.objective.code,
+                "name": child.version.name,
+                "unit": child.version.unit.code if child.version.unit is not None else None,
+                "person": (
+                    child.version.person.employee_id if child.version.person is not None else None
+                ),
+                "score": child.score.score if child.score is not None else None,
+            }
+            for child in line.contributions
+        ],
+    }
 
 
 @router.get("/scorecards/{unit_code}", response={200: ScorecardOut, **ERRORS}, tags=["scorecards"])
@@ -161,46 +145,31 @@ def get_scorecard(
     scores and statuses, and the units below to drill down into."""
     user = request_user(request)
     unit = visible_unit(user, unit_code)
-    month = _scorecard_period(user, unit, period)
-    day = min(today(), month_end(month))
-    scores = list(scores_for(user, unit=unit, months=[month]).select_related("kpi", "objective"))
-    unit_score = next((s for s in scores if s.kind == NodeKind.UNIT), None)
-    perspective_scores = {s.perspective_id: s for s in scores if s.kind == NodeKind.PERSPECTIVE}
-    versions = list(objectives_for(user, day, unit=unit))
-    objective_out = _objectives_out(user, versions, scores, month, day)
-
-    perspectives: dict[int, dict[str, Any]] = {}
-    for version in versions:
-        perspective = version.perspective
-        lane = perspectives.setdefault(
-            perspective.pk,
-            {
-                "code": perspective.code,
-                "name": perspective.name,
-                "score": getattr(perspective_scores.get(perspective.pk), "score", None),
-                "objectives": [],
-            },
-        )
-        lane["objectives"].append(objective_out(version))
-    below = list(
-        units_for(user).filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("code")
-    )
-    below_scores = {
-        s.unit_id: s.score
-        for s in scores_for(user, kind=NodeKind.UNIT, months=[month]).filter(
-            unit_id__in=[u.pk for u in below]
-        )
-    }
+    card = unit_scorecard(user, unit, _scorecard_period(user, unit, period))
     return {
         "unit": unit.code,
         "name": unit.name,
-        "period": month,
-        "definitions_as_of": day,
-        "score": unit_score.score if unit_score is not None else None,
-        "explanation": unit_score.explanation if unit_score is not None else {},
-        "perspectives": list(perspectives.values()),
+        "period": card.month,
+        "definitions_as_of": card.day,
+        "score": card.score.score if card.score is not None else None,
+        "explanation": card.score.explanation if card.score is not None else {},
+        "perspectives": [
+            {
+                "code": lane.perspective.code,
+                "name": lane.perspective.name,
+                "score": lane.score.score if lane.score is not None else None,
+                "objectives": [_objective_out(line) for line in lane.objectives],
+            }
+            for lane in card.perspectives
+            if lane.objectives
+        ],
         "children": [
-            {"code": u.code, "name": u.name, "score": below_scores.get(u.pk)} for u in below
+            {
+                "code": child.unit.code,
+                "name": child.unit.name,
+                "score": child.score.score if child.score is not None else None,
+            }
+            for child in sorted(card.children, key=lambda child: child.unit.code)
         ],
     }
 
@@ -232,22 +201,13 @@ def get_person_scorecard(
     assert person is not None
     scored = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period")
     latest = scored.values_list("period", flat=True).first()
-    month = period or latest or today().replace(day=1)
-    day = min(today(), month_end(month))
-    versions = list(objectives_for(user, day, person=person))
-    scores = list(
-        scores_for(user, months=[month])
-        .filter(Q(person=person) | Q(objective_id__in=[v.objective_id for v in versions]))
-        .select_related("kpi", "objective")
-    )
-    own = next((s for s in scores if s.kind == NodeKind.PERSON), None)
-    goal_out = _objectives_out(user, versions, scores, month, day)
+    card = person_scorecard(user, person, period or latest or today().replace(day=1))
     return {
         "person": person.employee_id,
         "name": person.full_name,
-        "period": month,
-        "definitions_as_of": day,
-        "score": own.score if own is not None else None,
-        "explanation": own.explanation if own is not None else {},
-        "goals": [goal_out(version) for version in versions],
+        "period": card.month,
+        "definitions_as_of": card.day,
+        "score": card.score.score if card.score is not None else None,
+        "explanation": card.score.explanation if card.score is not None else {},
+        "goals": [_objective_out(line) for line in card.goals],
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -13,15 +13,33 @@ from scoreline.access.scope import (
     AnyUser,
     holds_everywhere,
 )
+from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
 from scoreline.lib.dates import month_end, today
+from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
+from scoreline.org.queries import units_for
 from scoreline.scoring.models import NodeKind, Score
-from scoreline.strategy.models import ObjectiveVersion
-from scoreline.strategy.queries import objectives_for
+from scoreline.strategy.models import ObjectiveVersion, Perspective
+from scoreline.strategy.queries import objectives_for, strategy_map
 
-__all__ = ["GoalLine", "IndividualScorecard", "individual_scorecard", "scores_for"]
+__all__ = [
+    "ChildLine",
+    "ContributionLine",
+    "GoalLine",
+    "IndividualScorecard",
+    "KpiLine",
+    "ObjectiveLine",
+    "PersonScorecard",
+    "PerspectiveLine",
+    "UnitScorecard",
+    "individual_scorecard",
+    "objective_lines",
+    "person_scorecard",
+    "scores_for",
+    "unit_scorecard",
+]
 
 
 def scores_for(
@@ -77,3 +95,157 @@ def individual_scorecard(user: AnyUser, person: Person) -> IndividualScorecard |
     return IndividualScorecard(
         own.period, own, [GoalLine(goal, by_goal.get(goal.objective_id)) for goal in goals]
     )
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """A KPI measuring an objective on a scorecard, with its weight and its score."""
+
+    kpi: Kpi
+    name: str
+    unit_of_measure: str
+    weight: float
+    score: Score | None
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    """An objective below (of another unit, or a person's goal) contributing through the
+    cascade, with its score."""
+
+    version: ObjectiveVersion
+    score: Score | None
+
+
+@dataclass(frozen=True)
+class ObjectiveLine:
+    version: ObjectiveVersion
+    score: Score | None
+    kpis: list[KpiLine]
+    contributions: list[ContributionLine]
+
+
+@dataclass(frozen=True)
+class PerspectiveLine:
+    perspective: Perspective
+    score: Score | None
+    objectives: list[ObjectiveLine]
+
+
+@dataclass(frozen=True)
+class ChildLine:
+    unit: OrgUnit
+    score: Score | None
+
+
+@dataclass(frozen=True)
+class UnitScorecard:
+    """A unit's scorecard in a month, as the definitions in force on ``day`` give it: the
+    perspectives in order (empty ones too), their objectives with KPIs and contributions, and
+    the units directly below with their scores."""
+
+    unit: OrgUnit
+    month: dt.date
+    day: dt.date
+    score: Score | None
+    perspectives: list[PerspectiveLine]
+    children: list[ChildLine]
+
+
+def _by(rows: Iterable[Score], key: str) -> dict[int, Score]:
+    """The latest score row per value of ``key`` (e.g. ``"objective_id"``)."""
+    latest: dict[int, Score] = {}
+    for row in rows:
+        ident = getattr(row, key)
+        known = latest.get(ident) if ident is not None else None
+        if ident is not None and (known is None or row.period > known.period):
+            latest[ident] = row
+    return latest
+
+
+def objective_lines(
+    user: AnyUser, versions: list[ObjectiveVersion], scores: list[Score], month: dt.date
+) -> dict[int, ObjectiveLine]:
+    """How a scorecard shows each objective (or goal) of ``versions`` in ``month``, by
+    objective id: its score and the KPIs measuring it (from ``scores``, the scorecard's own
+    rows), and the objectives below contributing to it."""
+    day = min(month_end(month), today())
+    objective_scores = _by((s for s in scores if s.kind == NodeKind.OBJECTIVE), "objective_id")
+    kpi_scores = _by((s for s in scores if s.kind == NodeKind.KPI), "kpi_id")
+    details = scorecard_rows(user, versions, day)
+    contributing = [child.objective_id for detail in details.values() for child in detail.children]
+    contribution_scores = _by(
+        scores_for(user, kind=NodeKind.OBJECTIVE, months=[month]).filter(
+            objective_id__in=contributing
+        ),
+        "objective_id",
+    )
+    lines = {}
+    for version in versions:
+        detail = details[version.objective_id]
+        kpis = [
+            KpiLine(
+                row.kpi,
+                row.definition.name,
+                row.definition.unit,
+                row.weight,
+                kpi_scores.get(row.kpi.pk),
+            )
+            for row in detail.measures
+        ]
+        contributions = [
+            ContributionLine(child, contribution_scores.get(child.objective_id))
+            for child in detail.children
+        ]
+        score = objective_scores.get(version.objective_id)
+        lines[version.objective_id] = ObjectiveLine(version, score, kpis, contributions)
+    return lines
+
+
+def unit_scorecard(user: AnyUser, unit: OrgUnit, month: dt.date) -> UnitScorecard:
+    """``unit``'s scorecard in ``month``; AccessDenied unless ``user`` may see the unit."""
+    day = min(month_end(month), today())
+    lanes = strategy_map(user, unit, day).lanes
+    own = list(scores_for(user, unit=unit, months=[month]).select_related("kpi", "objective"))
+    unit_score = next((s for s in own if s.kind == NodeKind.UNIT), None)
+    perspective_scores = _by((s for s in own if s.kind == NodeKind.PERSPECTIVE), "perspective_id")
+    lines = objective_lines(user, [v for lane in lanes for v in lane.objectives], own, month)
+    perspectives = [
+        PerspectiveLine(
+            lane.perspective,
+            perspective_scores.get(lane.perspective.pk),
+            [lines[version.objective_id] for version in lane.objectives],
+        )
+        for lane in lanes
+    ]
+    below = units_for(user).filter(subtree_q(unit.path), depth=unit.depth + 1).order_by("path")
+    child_scores = _by(
+        scores_for(user, kind=NodeKind.UNIT, months=[month]).filter(unit__in=below), "unit_id"
+    )
+    children = [ChildLine(child, child_scores.get(child.pk)) for child in below]
+    return UnitScorecard(unit, month, day, unit_score, perspectives, children)
+
+
+@dataclass(frozen=True)
+class PersonScorecard:
+    """A person's individual scorecard in a month: the overall score and each goal."""
+
+    person: Person
+    month: dt.date
+    day: dt.date
+    score: Score | None
+    goals: list[ObjectiveLine]
+
+
+def person_scorecard(user: AnyUser, person: Person, month: dt.date) -> PersonScorecard:
+    """``person``'s individual scorecard in ``month``, as far as ``user`` may see it."""
+    day = min(today(), month_end(month))
+    versions = list(objectives_for(user, day, person=person))
+    scores = list(
+        scores_for(user, months=[month])
+        .filter(Q(person=person) | Q(objective_id__in=[v.objective_id for v in versions]))
+        .select_related("kpi", "objective")
+    )
+    own = next((s for s in scores if s.kind == NodeKind.PERSON), None)
+    lines = objective_lines(user, versions, scores, month)
+    return PersonScorecard(person, month, day, own, [lines[v.objective_id] for v in versions])

@@ -28,7 +28,6 @@ from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
-from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
 from scoreline.kpis.queries import (
     VersionChange,
@@ -41,15 +40,14 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
-from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.explanations import explain_scores
 from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
-from scoreline.scoring.queries import scores_for
-from scoreline.strategy.queries import strategy_map
+from scoreline.scoring.queries import scores_for, unit_scorecard
+from scoreline.web.filters import score_fill
 from scoreline.web.kpis.forms import (
     DecisionForm,
     MonthForm,
@@ -76,7 +74,6 @@ __all__ = [
     "latest_by",
     "recent_months",
     "related_ids",
-    "score_fill",
     "scorecard",
     "status_palette",
     "version_lines",
@@ -109,14 +106,6 @@ def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
         if known is None or row.period > known.period:
             latest[ident] = row
     return latest
-
-
-def score_fill(score: float | None) -> str:
-    """A background colour for a score: red at 0 through amber to green at 100, grey if none."""
-    if score is None or not math.isfinite(score):
-        return "hsl(220 14% 94%)"
-    hue = round(max(0.0, min(score, 100.0)) * 1.2)
-    return f"hsl({hue} 62% 90%)"
 
 
 @dataclass(frozen=True)
@@ -627,50 +616,6 @@ def kpi_detail(request: HttpRequest, pk: int, unit_pk: int | None = None) -> Htt
 # ---------------------------------------------------------------- the scorecard tree
 
 
-@dataclass(frozen=True)
-class KpiLine:
-    kpi: Kpi
-    name: str
-    unit_of_measure: str
-    weight: float
-    score: Score | None
-
-
-@dataclass(frozen=True)
-class ContributionLine:
-    version: Any
-    score: Score | None
-
-    @property
-    def fill(self) -> str:
-        return score_fill(self.score.score if self.score else None)
-
-
-@dataclass(frozen=True)
-class ObjectiveLine:
-    version: Any
-    score: Score | None
-    kpis: list[KpiLine]
-    contributions: list[ContributionLine]
-
-    @property
-    def fill(self) -> str:
-        return score_fill(self.score.score if self.score else None)
-
-
-@dataclass(frozen=True)
-class PerspectiveLine:
-    perspective: Any
-    score: Score | None
-    objectives: list[ObjectiveLine]
-
-
-@dataclass(frozen=True)
-class ChildLine:
-    unit: OrgUnit
-    score: Score | None
-
-
 def _scorecard_unit(request: HttpRequest, unit_pk: int | None) -> OrgUnit | None:
     units = units_for(request.user)
     if unit_pk is not None:
@@ -706,59 +651,12 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
             .first()
         )
         month = stored.period if stored is not None else this_month
-    day = min(shift_month(month, 1) - dt.timedelta(days=1), today())
     try:
-        lanes = strategy_map(user, unit, day).lanes
+        card = unit_scorecard(user, unit, month)
     except AccessDenied as denied:
         raise Http404 from denied
-    in_month = [month]
-
-    def scores(kind: str, key: str) -> dict[int, Score]:
-        return latest_by(scores_for(user, kind=kind, unit=unit, months=in_month), key)
-
-    objective_scores = scores(NodeKind.OBJECTIVE, "objective_id")
-    kpi_scores = scores(NodeKind.KPI, "kpi_id")
-    perspective_scores = scores(NodeKind.PERSPECTIVE, "perspective_id")
-    unit_score = scores_for(user, kind=NodeKind.UNIT, unit=unit, months=in_month).first()
-    details = scorecard_rows(user, [v for lane in lanes for v in lane.objectives], day)
-    # Objectives of other units (and individual goals) contributing through the cascade.
-    contributing = [child for detail in details.values() for child in detail.children]
-    contribution_scores = latest_by(
-        scores_for(user, kind=NodeKind.OBJECTIVE, months=in_month).filter(
-            objective_id__in=[child.objective_id for child in contributing]
-        ),
-        "objective_id",
-    )
-    perspectives = []
-    for lane in lanes:
-        objectives = []
-        for version in lane.objectives:
-            detail = details.get(version.objective_id)
-            if detail is None:
-                continue
-            lines = [
-                KpiLine(
-                    row.kpi,
-                    row.definition.name,
-                    row.definition.unit,
-                    row.weight,
-                    kpi_scores.get(row.kpi.pk),
-                )
-                for row in detail.measures
-            ]
-            score = objective_scores.get(version.objective_id)
-            contributions = [
-                ContributionLine(child, contribution_scores.get(child.objective_id))
-                for child in detail.children
-            ]
-            objectives.append(ObjectiveLine(version, score, lines, contributions))
-        score = perspective_scores.get(lane.perspective.pk)
-        perspectives.append(PerspectiveLine(lane.perspective, score, objectives))
+    unit_score = card.score
     visible = units_for(user)
-    children = visible.filter(subtree_q(unit.path), depth=unit.depth + 1).order_by("path")
-    child_scores = latest_by(
-        scores_for(user, kind=NodeKind.UNIT, months=in_month).filter(unit__in=children), "unit_id"
-    )
     steplen = OrgUnit.steplen
     context = {
         "unit": unit,
@@ -769,8 +667,8 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "unit_score": unit_score,
         "unit_fill": score_fill(unit_score.score if unit_score else None),
         "unit_combine": combine_label(unit_score),
-        "perspectives": perspectives,
-        "children": [ChildLine(child, child_scores.get(child.pk)) for child in children],
+        "perspectives": card.perspectives,
+        "children": card.children,
         "ancestors": visible.filter(
             path__in=[unit.path[: steplen * level] for level in range(1, unit.depth)]
         ).order_by("depth"),

@@ -47,6 +47,7 @@ from scoreline.strategy.queries import (
     workshop_summary,
     workshops_for,
 )
+from scoreline.web.filters import score_fill
 from scoreline.web.kpis.forms import month_start
 from scoreline.web.kpis.views import (
     VersionLine,
@@ -55,7 +56,6 @@ from scoreline.web.kpis.views import (
     latest_by,
     recent_months,
     related_ids,
-    score_fill,
     status_palette,
     version_lines,
     visible_names,
