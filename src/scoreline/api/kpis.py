@@ -341,7 +341,7 @@ def get_kpi_history(request: HttpRequest, code: Code, page: Query[PageQuery]) ->
             {
                 "valid_from": entry.version.valid_from,
                 "valid_until": entry.version.valid_until,
-                "author": entry.author or None,
+                "author": entry.author.get_username() if entry.author is not None else None,
                 "reason": entry.reason,
                 "source": entry.source,
                 "recorded_at": entry.version.recorded_at,

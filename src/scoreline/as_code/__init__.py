@@ -10,16 +10,16 @@ and never appear in them.
 from scoreline.as_code.apply import ArchitectureInvalid, apply_architecture
 from scoreline.as_code.export import export_architecture
 from scoreline.as_code.load import Loaded, load_architecture
-from scoreline.as_code.plan import Change, FieldChange, Plan, plan_architecture
+from scoreline.as_code.plan import FieldChange, Plan, PlannedChange, plan_architecture
 from scoreline.as_code.schema import ArchitectureError
 
 __all__ = [
     "ArchitectureError",
     "ArchitectureInvalid",
-    "Change",
     "FieldChange",
     "Loaded",
     "Plan",
+    "PlannedChange",
     "apply_architecture",
     "export_architecture",
     "load_architecture",

@@ -19,7 +19,7 @@ from django.db import models, transaction
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
-from scoreline.as_code.plan import KINDS, Change, Plan, prepare
+from scoreline.as_code.plan import KINDS, Plan, PlannedChange, prepare
 from scoreline.as_code.schema import ArchitectureError, Records, count
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.audit.versions import version_record
@@ -69,7 +69,7 @@ def _fall(number: int) -> str:
     return f"{count(number, 'change')} {'falls' if number == 1 else 'fall'}"
 
 
-def _summary(changes: tuple[Change, ...]) -> str:
+def _summary(changes: tuple[PlannedChange, ...]) -> str:
     return "; ".join(change.label for change in changes)
 
 
@@ -138,7 +138,7 @@ class _Writer:
 
     # -- access ------------------------------------------------------------------
 
-    def authorise(self, change: Change) -> None:
+    def authorise(self, change: PlannedChange) -> None:
         actor = self.actor
         assert actor is not None
         kind = change.kind
@@ -164,7 +164,7 @@ class _Writer:
 
     def audit(
         self,
-        change: Change,
+        change: PlannedChange,
         object_id: object,
         before: Mapping[str, Any] | None,
         after: Mapping[str, Any] | None,
@@ -179,8 +179,8 @@ class _Writer:
             reason=self.reason,
         )
 
-    def write(self, change: Change) -> None:
-        writers: dict[str, Callable[[Change], None]] = {
+    def write(self, change: PlannedChange) -> None:
+        writers: dict[str, Callable[[PlannedChange], None]] = {
             "perspective": self.write_catalogue,
             "theme": self.write_catalogue,
             "status": self.write_catalogue,
@@ -196,7 +196,7 @@ class _Writer:
         }
         writers[change.kind](change)
 
-    def write_catalogue(self, change: Change) -> None:
+    def write_catalogue(self, change: PlannedChange) -> None:
         model = _CATALOGUE[change.kind]
         row = model._default_manager.filter(code=change.key[0]).first()
         before = snapshot(row) if row is not None else None
@@ -213,7 +213,7 @@ class _Writer:
         row.save()
         self.audit(change, row.pk, before, snapshot(row))
 
-    def write_rubric(self, change: Change) -> None:
+    def write_rubric(self, change: PlannedChange) -> None:
         rubric = Rubric.objects.filter(code=change.key[0]).first()
         before = None
         if rubric is not None and change.before is not None:
@@ -245,7 +245,7 @@ class _Writer:
 
     def save(
         self,
-        change: Change,
+        change: PlannedChange,
         model: type[Versioned],
         identity: dict[str, Any],
         content: dict[str, Any] | None,
@@ -270,7 +270,7 @@ class _Writer:
         if after is not None:
             self.audit(change, object_id(after), describe(before), describe(after))
 
-    def write_kpi(self, change: Change) -> None:
+    def write_kpi(self, change: PlannedChange) -> None:
         kpi = self.kpi(change.key[0])
         content = None
         if change.after is not None:
@@ -292,7 +292,7 @@ class _Writer:
 
         self.save(change, KpiVersion, {"kpi": kpi}, content, lambda _: kpi.pk, describe)
 
-    def write_status_rules(self, change: Change) -> None:
+    def write_status_rules(self, change: PlannedChange) -> None:
         """The rules of a set are replaced together: the old ones end, the new ones start."""
         code = change.key[0]
         kpi = None if code is None else self.kpi(code)
@@ -324,11 +324,11 @@ class _Writer:
         after = {"rules": [version_fields(rule) for rule in written]} if written else None
         self.audit(change, kpi.pk if kpi is not None else "default", before, after)
 
-    def write_policy(self, change: Change) -> None:
+    def write_policy(self, change: PlannedChange) -> None:
         content = None if change.after is None else dict(change.after)
         self.save(change, ScorecardPolicy, {"unit": self.unit(change.key[0])}, content)
 
-    def write_perspective_weight(self, change: Change) -> None:
+    def write_perspective_weight(self, change: PlannedChange) -> None:
         identity = {
             "unit": self.unit(change.key[0]),
             "perspective": Perspective.objects.get(code=change.key[1]),
@@ -336,7 +336,7 @@ class _Writer:
         content = None if change.after is None else {"weight": change.after["weight"]}
         self.save(change, PerspectiveWeight, identity, content)
 
-    def write_objective(self, change: Change) -> None:
+    def write_objective(self, change: PlannedChange) -> None:
         objective = self.objective(change.key[0])
         content = None
         if change.after is not None:
@@ -374,16 +374,16 @@ class _Writer:
             describe,
         )
 
-    def write_measure(self, change: Change) -> None:
+    def write_measure(self, change: PlannedChange) -> None:
         identity = {"objective": self.objective(change.key[0]), "kpi": self.kpi(change.key[1])}
         content = None if change.after is None else {"weight": change.after["weight"]}
         self.save(change, ObjectiveMeasure, identity, content)
 
-    def write_link(self, change: Change) -> None:
+    def write_link(self, change: PlannedChange) -> None:
         identity = {"cause": self.objective(change.key[0]), "effect": self.objective(change.key[1])}
         self.save(change, ObjectiveLink, identity, None if change.after is None else {})
 
-    def write_target(self, change: Change) -> None:
+    def write_target(self, change: PlannedChange) -> None:
         kpi_code, unit_code, period_start = change.key
         identity = {
             "kpi": self.kpi(kpi_code),
@@ -395,7 +395,7 @@ class _Writer:
         self.save(change, Target, identity, content)
 
 
-def _write_order(plan: Plan) -> list[Change]:
+def _write_order(plan: Plan) -> list[PlannedChange]:
     """Definitions before what refers to them; retirements after, in reverse."""
     order = {kind: index for index, kind in enumerate(KINDS)}
     kept = [change for change in plan.changes if change.action != "retire"]

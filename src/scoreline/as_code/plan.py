@@ -36,10 +36,10 @@ from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, WorkshopI
 
 __all__ = [
     "KINDS",
-    "Change",
     "FieldChange",
     "Item",
     "Plan",
+    "PlannedChange",
     "Prepared",
     "describe",
     "diff_records",
@@ -93,7 +93,7 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
-class Change:
+class PlannedChange:
     """One create, update or retirement of an item.
 
     ``period`` names the planning period a governed change falls in and ``period_state``
@@ -134,7 +134,7 @@ class Plan:
     """What applying the files on ``day`` would change, in a fixed order."""
 
     day: dt.date
-    changes: tuple[Change, ...] = ()
+    changes: tuple[PlannedChange, ...] = ()
     errors: tuple[ArchitectureError, ...] = ()
     source: str = ""
 
@@ -147,11 +147,11 @@ class Plan:
         return not self.errors
 
     @property
-    def in_open_period(self) -> tuple[Change, ...]:
+    def in_open_period(self) -> tuple[PlannedChange, ...]:
         return tuple(change for change in self.changes if change.period_state == "open")
 
     @property
-    def in_closed_period(self) -> tuple[Change, ...]:
+    def in_closed_period(self) -> tuple[PlannedChange, ...]:
         return tuple(change for change in self.changes if change.period_state == "closed")
 
     def count(self, action: Action) -> int:
@@ -303,7 +303,7 @@ def _periods(day: dt.date) -> list[PlanningPeriod]:
     )
 
 
-def _controlled(change: Change) -> bool:
+def _controlled(change: PlannedChange) -> bool:
     """Whether change control looks at a change at all: definitions that score periods."""
     if change.kind == "objective":
         changed = {field.name for field in change.fields}
@@ -313,7 +313,7 @@ def _controlled(change: Change) -> bool:
     return change.kind in ("target", "status_rules", "measure", "perspective_weight")
 
 
-def _existed(change: Change) -> bool:
+def _existed(change: PlannedChange) -> bool:
     """Whether the identity a change writes already has versions (any day): then the change
     alters an existing definition and is governed; a brand-new one is not."""
     if change.action != "create":
@@ -333,7 +333,7 @@ def _existed(change: Change) -> bool:
     return False
 
 
-def _window(change: Change, day: dt.date) -> tuple[dt.date, dt.date | None]:
+def _window(change: PlannedChange, day: dt.date) -> tuple[dt.date, dt.date | None]:
     """The days a change alters: from ``day`` on; a target only the months of its span
     (old and new), as :func:`scoreline.kpis.actions.prepare_target` counts them."""
     if change.kind != "target":
@@ -342,7 +342,7 @@ def _window(change: Change, day: dt.date) -> tuple[dt.date, dt.date | None]:
     return max(day, change.key[2]), max(ends)
 
 
-def _mark(changes: list[Change], day: dt.date) -> list[Change]:
+def _mark(changes: list[PlannedChange], day: dt.date) -> list[PlannedChange]:
     """Mark governed changes and the period each falls in.
 
     As the actions do: a change to an existing definition that alters an open period needs
@@ -379,7 +379,7 @@ class _DatabaseFindings:
     """What the database says about a plan: problems, and retirements that follow."""
 
     errors: list[ArchitectureError] = field(default_factory=list)
-    extra: list[Change] = field(default_factory=list)
+    extra: list[PlannedChange] = field(default_factory=list)
 
 
 _SECTION_OF = {
@@ -429,7 +429,7 @@ class _DatabaseChecks:
     """
 
     def __init__(
-        self, changes: list[Change], day: dt.date, sections: Mapping[str, tuple[str, int]]
+        self, changes: list[PlannedChange], day: dt.date, sections: Mapping[str, tuple[str, int]]
     ) -> None:
         self.changes = changes
         self.day = day
@@ -467,7 +467,7 @@ class _DatabaseChecks:
             self.check_retired_objectives(retired)
         return self.found
 
-    def check_later_version(self, change: Change) -> None:
+    def check_later_version(self, change: PlannedChange) -> None:
         versions = (
             KpiVersion.objects.filter(kpi__code=change.key[0])
             if change.kind == "kpi"
@@ -481,7 +481,7 @@ class _DatabaseChecks:
                 f"{later.valid_from.isoformat()}; retire it from that day or later",
             )
 
-    def check_rubric_levels(self, change: Change) -> None:
+    def check_rubric_levels(self, change: PlannedChange) -> None:
         assert change.after is not None
         kept = [level["level"] for level in change.after["levels"]]
         dropped = (
@@ -492,7 +492,7 @@ class _DatabaseChecks:
         for level in sorted(set(dropped)):
             self.fail("rubric", f"{change.label} drops level {level}, which assessments use")
 
-    def check_goals_stay_below(self, change: Change) -> None:
+    def check_goals_stay_below(self, change: PlannedChange) -> None:
         assert change.before is not None and change.after is not None
         if change.before["unit"] == change.after["unit"]:
             return
@@ -538,26 +538,28 @@ class _DatabaseChecks:
         planned = {change.key for change in self.changes if change.kind == "link"}
         for pair in sorted(set(links)):
             if pair not in planned:
-                self.found.extra.append(Change("retire", "link", pair, before={}, after=None))
+                self.found.extra.append(
+                    PlannedChange("retire", "link", pair, before={}, after=None)
+                )
 
 
-def diff_records(current: Records, wanted: Records) -> list[Change]:
+def diff_records(current: Records, wanted: Records) -> list[PlannedChange]:
     """Changes that turn ``current`` into ``wanted`` (both as section records), in plan order."""
     old, new = items_of(current), items_of(wanted)
     keys = sorted(set(old) | set(new), key=lambda entry: _sortable(*entry))
-    changes: list[Change] = []
+    changes: list[PlannedChange] = []
     for entry in keys:
         before, after = old.get(entry), new.get(entry)
         kind, key = entry
         if before is None:
             assert after is not None
-            changes.append(Change("create", kind, key, before=None, after=after.content))
+            changes.append(PlannedChange("create", kind, key, before=None, after=after.content))
         elif after is None:
-            changes.append(Change("retire", kind, key, before=before.content, after=None))
+            changes.append(PlannedChange("retire", kind, key, before=before.content, after=None))
         elif before.content != after.content:
             fields = tuple(_field_changes(before.content, after.content))
             changes.append(
-                Change("update", kind, key, before.content, after.content, fields=fields)
+                PlannedChange("update", kind, key, before.content, after.content, fields=fields)
             )
     return changes
 

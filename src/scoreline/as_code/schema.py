@@ -26,7 +26,7 @@ from scoreline.kpis.models import (
     TimeAggregation,
     TreeAggregation,
 )
-from scoreline.scoring.models import Combine, MissingPolicy
+from scoreline.scoring.models import CombineRule, MissingPolicy
 from scoreline.strategy.models import EsgPillar, RequiredBy
 
 __all__ = [
@@ -257,7 +257,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 FieldType.RECORD,
                 nullable=True,
                 fields=(
-                    _choice("combine", Combine.values),
+                    _choice("combine", CombineRule.values),
                     _choice("missing", MissingPolicy.values),
                     FieldSpec("cap_at_100", FieldType.BOOLEAN, default=True),
                 ),

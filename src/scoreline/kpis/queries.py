@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -29,11 +27,10 @@ from scoreline.access.scope import (
 from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, Target
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.tree import subtrees_q
-from scoreline.lib.versioned import diff_versions, version_on
+from scoreline.lib.versioned import VersionChange, version_history, version_on
 from scoreline.org.models import OrgUnit, Person
 
 __all__ = [
-    "VersionChange",
     "can_see_catalogue",
     "kpi_history",
     "kpi_version_on",
@@ -88,37 +85,10 @@ def kpi_version_on(kpi: Kpi, day: dt.date | None = None) -> KpiVersion | None:
     return version_on(KpiVersion, day or today(), kpi=kpi)
 
 
-@dataclass(frozen=True)
-class VersionChange:
-    """One version of a KPI definition and what it changed from the one before."""
-
-    version: KpiVersion
-    changes: dict[str, tuple[Any, Any]]
-
-    @property
-    def author(self) -> str:
-        author = self.version.author
-        return author.get_username() if author is not None else ""
-
-    @property
-    def reason(self) -> str:
-        return self.version.reason
-
-    @property
-    def source(self) -> str:
-        return self.version.source
-
-
 def kpi_history(kpi: Kpi) -> list[VersionChange]:
     """Every version of a KPI definition, oldest first, each with its changes."""
-    versions = list(
-        KpiVersion.objects.filter(kpi=kpi).select_related("author").order_by("valid_from")
-    )
-    previous: list[KpiVersion | None] = [None, *versions[:-1]]
-    return [
-        VersionChange(version=version, changes=diff_versions(before, version))
-        for before, version in zip(previous, versions, strict=True)
-    ]
+    versions = KpiVersion.objects.filter(kpi=kpi).select_related("author").order_by("valid_from")
+    return version_history(list(versions))
 
 
 def targets_for(

@@ -9,17 +9,21 @@ in force on that day, which is what makes "as of" recomputation exact.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 
 __all__ = [
+    "VersionChange",
     "Versioned",
     "diff_versions",
     "end_version",
     "save_version",
     "version_fields",
+    "version_history",
     "version_on",
 ]
 
@@ -68,6 +72,37 @@ def diff_versions(before: models.Model | None, after: models.Model) -> dict[str,
     new = version_fields(after)
     old = version_fields(before) if before is not None else dict.fromkeys(new)
     return {name: (old.get(name), value) for name, value in new.items() if old.get(name) != value}
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One version of a definition and what it changed from the one before."""
+
+    version: Any  # a Versioned row
+    changes: dict[str, tuple[Any, Any]]
+
+    @property
+    def author(self) -> Any:
+        """The user who made the version (None for the system)."""
+        return self.version.author
+
+    @property
+    def reason(self) -> str:
+        return str(self.version.reason)
+
+    @property
+    def source(self) -> str:
+        return str(self.version.source)
+
+
+def version_history(versions: Sequence[models.Model]) -> list[VersionChange]:
+    """Each of a definition's versions, oldest first, with what it changed from the one
+    before (``versions`` in order of their first day)."""
+    previous: list[models.Model | None] = [None, *versions[:-1]]
+    return [
+        VersionChange(version, diff_versions(before, version))
+        for before, version in zip(previous, versions, strict=True)
+    ]
 
 
 V = TypeVar("V", bound=Versioned)

@@ -13,7 +13,7 @@ from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import Objective, Perspective
 
 
-class Combine(models.TextChoices):
+class CombineRule(models.TextChoices):
     WEIGHTED_MEAN = "weighted_mean", "Weighted mean"
     SUM = "sum", "Sum"
     MINIMUM = "minimum", "Minimum (weakest link)"
@@ -31,7 +31,7 @@ class ScorecardPolicy(Versioned):
     unit = models.ForeignKey(
         OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    combine = models.CharField(max_length=16, choices=Combine.choices)
+    combine = models.CharField(max_length=16, choices=CombineRule.choices)
     missing = models.CharField(max_length=8, choices=MissingPolicy.choices)
     cap_at_100 = models.BooleanField(default=True)
 

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, cast
+from typing import cast
 
 from django.db.models import Q, QuerySet
 
@@ -30,7 +30,7 @@ from scoreline.engine.workshop import AllocationSummary, summarise_allocations
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.lib.tree import subtrees_q
-from scoreline.lib.versioned import diff_versions, version_on
+from scoreline.lib.versioned import VersionChange, version_history, version_on
 from scoreline.org.models import OrgUnit, Person, UnitKind
 from scoreline.strategy.models import (
     Objective,
@@ -49,7 +49,6 @@ __all__ = [
     "MapLink",
     "ObjectiveDetail",
     "StrategyMap",
-    "VersionChange",
     "WorkshopSummary",
     "allocation_matrix",
     "cascade_level",
@@ -163,26 +162,6 @@ def objectives_for(
 
 
 @dataclass(frozen=True)
-class VersionChange:
-    """One version of an objective and what it changed from the one before."""
-
-    version: ObjectiveVersion
-    changes: dict[str, tuple[Any, Any]]
-
-    @property
-    def author(self) -> Any:
-        return self.version.author
-
-    @property
-    def reason(self) -> str:
-        return self.version.reason
-
-    @property
-    def source(self) -> str:
-        return self.version.source
-
-
-@dataclass(frozen=True)
 class ObjectiveDetail:
     """An objective on a day: its version, history, place in the cascade and links."""
 
@@ -216,10 +195,7 @@ def objective_detail(user: AnyUser, objective: Objective, day: dt.date) -> Objec
         .select_related("author")
         .order_by("valid_from")
     )
-    history = [
-        VersionChange(version, diff_versions(versions[index - 1] if index else None, version))
-        for index, version in enumerate(versions)
-    ]
+    history = version_history(versions)
     version = next((v for v in versions if v.in_force_on(day)), None)
     visible = _in_force(day).filter(_versions_q(user))
     parent = None

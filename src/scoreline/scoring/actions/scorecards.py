@@ -23,7 +23,7 @@ from scoreline.org.models import OrgUnit
 from scoreline.planning.changes import Change
 from scoreline.planning.control import require_not_closed
 from scoreline.scoring.actions.rescoring import carry_out, rescore
-from scoreline.scoring.models import Combine, MissingPolicy, PerspectiveWeight, ScorecardPolicy
+from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 
 __all__ = [
@@ -145,8 +145,8 @@ def do_set_scorecard_policy(
         require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
     else:
         require_everywhere(actor, Capability.EDIT_STRATEGY)
-    if combine not in Combine.values:
-        raise Invalid.field("combine", f"{combine!r} is not one of {', '.join(Combine.values)}")
+    if combine not in CombineRule.values:
+        raise Invalid.field("combine", f"{combine!r} is not one of {', '.join(CombineRule.values)}")
     if missing not in MissingPolicy.values:
         raise Invalid.field(
             "missing", f"{missing!r} is not one of {', '.join(MissingPolicy.values)}"

@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +30,6 @@ from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Status
 from scoreline.kpis.queries import (
-    VersionChange,
     can_see_catalogue,
     kpi_history,
     kpi_version_on,
@@ -40,11 +39,12 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.versioned import VersionChange
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.explanations import explain_scores
-from scoreline.scoring.models import Combine, NodeKind, Score
+from scoreline.scoring.models import CombineRule, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for, unit_scorecard
 from scoreline.web.filters import score_fill
@@ -132,7 +132,7 @@ def combine_label(score: Score | None) -> str:
     """How a stored roll-up score combined its parts, in words ("Weighted mean")."""
     stored = score.explanation if score is not None and isinstance(score.explanation, dict) else {}
     code = stored.get("combine")
-    return str(Combine(code).label) if code in Combine.values else ""
+    return str(CombineRule(code).label) if code in CombineRule.values else ""
 
 
 def _number(value: Any) -> float:
@@ -157,14 +157,6 @@ class VersionLine:
     author: str
     first: bool
     changes: list[FieldChange]
-
-
-class _Changed(Protocol):
-    @property
-    def version(self) -> Any: ...
-
-    @property
-    def changes(self) -> dict[str, tuple[Any, Any]]: ...
 
 
 def describe_value(
@@ -195,7 +187,7 @@ def _label(model: type[Model], name: str) -> str:
 
 def version_lines(
     model: type[Model],
-    history: Sequence[_Changed],
+    history: Sequence[VersionChange],
     names: Mapping[str, Mapping[int, str]],
     *,
     skip: frozenset[str] = frozenset(),
@@ -223,7 +215,7 @@ def version_lines(
     return list(reversed(lines))
 
 
-def related_ids(history: Sequence[_Changed], name: str) -> set[int]:
+def related_ids(history: Sequence[VersionChange], name: str) -> set[int]:
     """Every id a foreign key ``name`` took across a history."""
     return {
         value
