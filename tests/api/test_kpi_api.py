@@ -23,13 +23,13 @@ from scoreline.kpis.validation import LevelSpec
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.scoring.actions.definitions import do_save_rubric, do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
-from scoreline.strategy.actions import (
+from scoreline.strategy.actions.links import do_link_objectives
+from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.strategy.actions.themes import do_save_theme
+from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
-    do_create_objective,
     do_create_workshop,
-    do_link_objectives,
     do_record_allocation,
-    do_save_theme,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
 from tests.api.conftest import ApiClient

@@ -27,7 +27,7 @@ from scoreline.planning.actions import do_close_period, do_create_period, do_ope
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
 

@@ -39,7 +39,7 @@ from scoreline.lib.env import ConfigError
 from scoreline.org.actions import do_create_unit
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
-from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise
 

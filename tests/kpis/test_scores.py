@@ -20,7 +20,7 @@ from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.loading import month_of
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
-from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.enterprise import Enterprise
 

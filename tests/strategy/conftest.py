@@ -16,7 +16,7 @@ from scoreline.kpis.models import Kpi
 from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.scoring.actions.definitions import do_set_measure
-from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,

@@ -10,7 +10,7 @@ from scoreline.access.models import Role
 from scoreline.audit.models import AuditEvent
 from scoreline.kpis.measures import esg_items
 from scoreline.lib.errors import AccessDenied
-from scoreline.strategy.actions import do_add_esg_perspective
+from scoreline.strategy.actions.perspectives import do_add_esg_perspective
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import Perspective
 from scoreline.strategy.queries import strategy_map

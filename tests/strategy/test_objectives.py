@@ -7,7 +7,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid
-from scoreline.strategy.actions import do_retire_objective, do_update_objective
+from scoreline.strategy.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.enterprise import Enterprise
 from tests.strategy.conftest import (
@@ -106,7 +106,7 @@ def test_bad_field_values_are_refused_naming_the_field(
 def test_a_horizon_that_ends_before_it_starts_is_refused(
     enterprise: Enterprise, make_objective: MakeObjective
 ) -> None:
-    from scoreline.strategy.actions import do_create_objective
+    from scoreline.strategy.actions.objectives import do_create_objective
 
     with nothing_written(), pytest.raises(Invalid) as error:
         do_create_objective(

@@ -9,12 +9,12 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
-from scoreline.strategy.actions import (
+from scoreline.strategy.actions.themes import do_save_theme
+from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
     do_agree_weights,
     do_create_workshop,
     do_record_allocation,
-    do_save_theme,
 )
 from scoreline.strategy.models import (
     Objective,

@@ -17,7 +17,7 @@ from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.pipeline import recompute
-from scoreline.strategy.actions import do_create_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.enterprise import Enterprise
 from tests.web.conftest import ClientFor

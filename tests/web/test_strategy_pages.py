@@ -32,14 +32,13 @@ from scoreline.lib.dates import today
 from scoreline.planning.actions import do_create_period, do_open_period
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
-from scoreline.strategy.actions import (
+from scoreline.strategy.actions.links import do_link_objectives
+from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
+from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
     do_agree_weights,
-    do_create_objective,
     do_create_workshop,
-    do_link_objectives,
     do_record_allocation,
-    do_update_objective,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
 from scoreline.web.kpis.forms import month_start, shift_month

@@ -26,6 +26,10 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.errors import AccessDenied, NotFound
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

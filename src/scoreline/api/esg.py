@@ -24,6 +24,10 @@ from scoreline.kpis.measures import (
 from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import scores_for
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -12,6 +12,19 @@ from scoreline.api.support import (
     Text,
 )
 
+__all__ = [
+    "MONTH_PATTERN",
+    "AsOf",
+    "Code",
+    "CodePath",
+    "Month",
+    "MonthsQuery",
+    "PersonQuery",
+    "Reason",
+    "UnitQuery",
+    "parse_month",
+]
+
 Reason = Field("", max_length=1000, description="Why the change is made (kept in the audit trail)")
 
 

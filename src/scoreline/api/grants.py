@@ -20,6 +20,10 @@ from scoreline.lib.errors import Invalid, NotFound
 from scoreline.lib.tree import subtrees_q
 from scoreline.org.models import OrgUnit
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -49,6 +49,10 @@ from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import scores_for
 from scoreline.strategy.models import EsgPillar, RequiredBy
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

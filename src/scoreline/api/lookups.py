@@ -33,6 +33,29 @@ from scoreline.strategy.queries import (
     may_see_objective,
 )
 
+__all__ = [
+    "country_by_code",
+    "currency_by_code",
+    "person_ref",
+    "perspective_by_code",
+    "rated_person",
+    "referenced_kpi",
+    "referenced_objective",
+    "referenced_person",
+    "referenced_person_by_id",
+    "referenced_unit",
+    "referenced_unit_by_id",
+    "rubric_by_code",
+    "subject_of",
+    "subject_out",
+    "theme_by_code",
+    "visible_kpi",
+    "visible_objective",
+    "visible_unit",
+    "visible_unit_by_id",
+    "written_subject",
+]
+
 
 def visible_unit(user: User, code: str) -> OrgUnit:
     """The unit ``code`` if the caller may see it; otherwise NotFound."""

@@ -14,6 +14,10 @@ from scoreline.api.support import ERRORS, request_user
 from scoreline.lib.dates import effective_on, today
 from scoreline.org.models import OrgUnit, Person
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

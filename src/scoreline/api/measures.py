@@ -28,6 +28,10 @@ from scoreline.strategy.models import (
     Objective,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -18,14 +18,15 @@ from scoreline.api.support import (
     Text,
     request_user,
 )
-from scoreline.strategy.actions import (
-    do_link_objectives,
-    do_unlink_objectives,
-)
+from scoreline.strategy.actions.links import do_link_objectives, do_unlink_objectives
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
 )
+
+__all__ = [
+    "router",
+]
 
 router = Router()
 

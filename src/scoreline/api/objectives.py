@@ -40,10 +40,7 @@ from scoreline.lib.errors import Invalid
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
-from scoreline.strategy.actions import (
-    do_create_objective,
-    do_update_objective,
-)
+from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -57,6 +54,10 @@ from scoreline.strategy.queries import (
     objective_detail,
     objectives_for,
 )
+
+__all__ = [
+    "router",
+]
 
 router = Router()
 

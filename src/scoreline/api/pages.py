@@ -17,6 +17,17 @@ from scoreline.api.support import (
 from scoreline.kpis.models import Status as StatusRow
 from scoreline.lib.dates import today
 
+__all__ = [
+    "ChangeOut",
+    "HistoryOut",
+    "HistoryPage",
+    "T",
+    "day_or_today",
+    "page_list",
+    "plain",
+    "worst_status",
+]
+
 T = TypeVar("T")
 
 

@@ -34,6 +34,10 @@ from scoreline.org.queries import (
     search_people,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -18,12 +18,14 @@ from scoreline.api.support import (
     request_user,
 )
 from scoreline.kpis.queries import can_see_catalogue
-from scoreline.strategy.actions import (
-    do_save_perspective,
-)
+from scoreline.strategy.actions.perspectives import do_save_perspective
 from scoreline.strategy.models import (
     Perspective,
 )
+
+__all__ = [
+    "router",
+]
 
 router = Router()
 

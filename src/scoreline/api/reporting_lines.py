@@ -30,6 +30,10 @@ from scoreline.org.queries import (
     reporting_lines_for,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

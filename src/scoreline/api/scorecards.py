@@ -26,6 +26,10 @@ from scoreline.scoring.queries import (
     unit_scorecard,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

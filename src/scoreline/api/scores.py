@@ -22,6 +22,10 @@ from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

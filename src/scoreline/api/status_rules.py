@@ -26,6 +26,10 @@ from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on, today
 from scoreline.scoring.actions.definitions import do_set_status_rules
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

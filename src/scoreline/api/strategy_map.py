@@ -21,6 +21,10 @@ from scoreline.strategy.queries import (
     strategy_map,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

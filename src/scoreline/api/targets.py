@@ -30,6 +30,10 @@ from scoreline.kpis.queries import (
 )
 from scoreline.scoring.actions.definitions import do_set_target
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -41,6 +41,10 @@ from scoreline.org.queries import (
     units_for,
 )
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

@@ -28,6 +28,10 @@ from scoreline.kpis.queries import (
 )
 from scoreline.scoring.actions.values import do_record_assessment, do_record_value
 
+__all__ = [
+    "router",
+]
+
 router = Router()
 
 

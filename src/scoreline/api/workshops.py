@@ -30,7 +30,7 @@ from scoreline.api.support import (
     request_user,
 )
 from scoreline.lib.errors import Invalid, NotFound
-from scoreline.strategy.actions import (
+from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
     do_agree_weights,
     do_create_workshop,
@@ -49,6 +49,10 @@ from scoreline.strategy.queries import (
     workshop_summary,
     workshops_for,
 )
+
+__all__ = [
+    "router",
+]
 
 router = Router()
 

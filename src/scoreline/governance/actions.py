@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -46,12 +45,10 @@ from scoreline.kpis.actions.definitions import prepare_kpi_retirement, prepare_k
 from scoreline.kpis.actions.measures import prepare_measure
 from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.targets import prepare_target
-from scoreline.kpis.models import Kpi, ObjectiveMeasure
+from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
-from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
-from scoreline.lib.validation import check_weight, require_text
-from scoreline.lib.versioned import version_on
+from scoreline.lib.validation import require_text
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise
 from scoreline.planning.control import (
@@ -60,9 +57,11 @@ from scoreline.planning.control import (
     require_not_closed,
 )
 from scoreline.scoring.actions.rescoring import rescore
-from scoreline.scoring.actions.scorecards import prepare_perspective_weight
-from scoreline.strategy.actions import apply_objective_weights, holder_unit
-from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
+from scoreline.scoring.actions.scorecards import (
+    prepare_objective_weights,
+    prepare_perspective_weight,
+)
+from scoreline.strategy.models import Objective, Perspective
 
 __all__ = [
     "CHANGE_KINDS",
@@ -76,82 +75,6 @@ __all__ = [
 
 # Perspective weights are governed like the other weights.
 CHANGE_KINDS: tuple[str, ...] = tuple(ChangeKind.values)
-
-
-# ---------------------------------------------------------------- objective weights
-
-
-@dataclass(kw_only=True)
-class ObjectiveWeightChange(Change[ObjectiveVersion]):
-    """An objective's weight in its scorecard and/or its contribution weight in its parent."""
-
-    objective: Objective
-    current: ObjectiveVersion
-    weight: float | None
-    contribution_weight: float | None
-
-    @property
-    def unchanged(self) -> bool:
-        return (self.weight is None or self.weight == self.current.weight) and (
-            self.contribution_weight is None
-            or self.contribution_weight == self.current.contribution_weight
-        )
-
-    @property
-    def affected(self) -> frozenset[int]:
-        """KPIs measuring the objective or any objective cascading into it."""
-        objectives = {self.objective.pk}
-        frontier = set(objectives)
-        in_force = ObjectiveVersion.objects.filter(effective_on(self.starts))
-        while frontier:
-            children = set(
-                in_force.filter(parent_id__in=frontier).values_list("objective_id", flat=True)
-            )
-            frontier = children - objectives
-            objectives |= frontier
-        measures = ObjectiveMeasure.objects.filter(
-            effective_on(self.starts), objective_id__in=objectives
-        )
-        return frozenset(measures.values_list("kpi_id", flat=True))
-
-    def validate(self) -> None:
-        if self.weight is None and self.contribution_weight is None:
-            raise Invalid.field("weight", "give a weight, a contribution weight or both")
-        if self.weight is not None:
-            self.weight = check_weight("weight", self.weight)
-        if self.contribution_weight is not None:
-            self.contribution_weight = check_weight("contribution_weight", self.contribution_weight)
-
-    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
-        return apply_objective_weights(
-            actor,
-            self.objective,
-            effective=self.starts,
-            reason=reason,
-            source=source,
-            weight=self.weight,
-            contribution_weight=self.contribution_weight,
-        )
-
-
-def _objective_weight_change(
-    objective: Objective, weight: Any, contribution_weight: Any, day: dt.date
-) -> ObjectiveWeightChange:
-    current = version_on(ObjectiveVersion, day, objective=objective)
-    if current is None:
-        raise Invalid.field(
-            "effective_from", f"{objective.code} is not in force on {day.isoformat()}"
-        )
-    return ObjectiveWeightChange(
-        right=Capability.EDIT_STRATEGY,
-        unit=holder_unit(current),
-        starts=day,
-        existing=True,
-        objective=objective,
-        current=current,
-        weight=weight,
-        contribution_weight=contribution_weight,
-    )
 
 
 # ---------------------------------------------------------------- payloads
@@ -270,7 +193,7 @@ def change_from_payload(
         return prepare_measure(_objective(subject), kpi, payload["weight"], day)
     if kind == ChangeKind.OBJECTIVE_WEIGHT:
         _only(payload, {"weight", "contribution_weight"})
-        return _objective_weight_change(
+        return prepare_objective_weights(
             _objective(subject), payload.get("weight"), payload.get("contribution_weight"), day
         )
     if kind == ChangeKind.STATUS_RULES:

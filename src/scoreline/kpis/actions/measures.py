@@ -27,7 +27,7 @@ from scoreline.lib.versioned import (
     version_on,
 )
 from scoreline.planning.changes import Change
-from scoreline.strategy.actions import holder_unit
+from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion
 
 __all__ = ["MeasureChange", "prepare_measure"]

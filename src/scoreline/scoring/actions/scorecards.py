@@ -1,9 +1,11 @@
-"""How scorecards roll up: perspective weights and the scorecard policy of a unit."""
+"""How scorecards roll up: perspective and objective weights, and the scorecard policy of a
+unit."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,12 +26,16 @@ from scoreline.planning.changes import Change
 from scoreline.planning.control import require_not_closed
 from scoreline.scoring.actions.rescoring import carry_out, rescore
 from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import ObjectiveVersion, Perspective
+from scoreline.strategy.actions.objectives import apply_objective_weights
+from scoreline.strategy.actions.shared import holder_unit
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 
 __all__ = [
+    "ObjectiveWeightChange",
     "PerspectiveWeightChange",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
+    "prepare_objective_weights",
     "prepare_perspective_weight",
 ]
 
@@ -169,3 +175,77 @@ def do_set_scorecard_policy(
         return None
     rescore(None)
     return after
+
+
+@dataclass(kw_only=True)
+class ObjectiveWeightChange(Change[ObjectiveVersion]):
+    """An objective's weight in its scorecard and/or its contribution weight in its parent."""
+
+    objective: Objective
+    current: ObjectiveVersion
+    weight: float | None
+    contribution_weight: float | None
+
+    @property
+    def unchanged(self) -> bool:
+        return (self.weight is None or self.weight == self.current.weight) and (
+            self.contribution_weight is None
+            or self.contribution_weight == self.current.contribution_weight
+        )
+
+    @property
+    def affected(self) -> frozenset[int]:
+        """KPIs measuring the objective or any objective cascading into it."""
+        objectives = {self.objective.pk}
+        frontier = set(objectives)
+        in_force = ObjectiveVersion.objects.filter(effective_on(self.starts))
+        while frontier:
+            children = set(
+                in_force.filter(parent_id__in=frontier).values_list("objective_id", flat=True)
+            )
+            frontier = children - objectives
+            objectives |= frontier
+        measures = ObjectiveMeasure.objects.filter(
+            effective_on(self.starts), objective_id__in=objectives
+        )
+        return frozenset(measures.values_list("kpi_id", flat=True))
+
+    def validate(self) -> None:
+        if self.weight is None and self.contribution_weight is None:
+            raise Invalid.field("weight", "give a weight, a contribution weight or both")
+        if self.weight is not None:
+            self.weight = check_weight("weight", self.weight)
+        if self.contribution_weight is not None:
+            self.contribution_weight = check_weight("contribution_weight", self.contribution_weight)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
+        return apply_objective_weights(
+            actor,
+            self.objective,
+            effective=self.starts,
+            reason=reason,
+            source=source,
+            weight=self.weight,
+            contribution_weight=self.contribution_weight,
+        )
+
+
+def prepare_objective_weights(
+    objective: Objective, weight: Any, contribution_weight: Any, day: dt.date
+) -> ObjectiveWeightChange:
+    """A change of ``objective``'s weight and/or contribution weight from ``day`` on."""
+    current = version_on(ObjectiveVersion, day, objective=objective)
+    if current is None:
+        raise Invalid.field(
+            "effective_from", f"{objective.code} is not in force on {day.isoformat()}"
+        )
+    return ObjectiveWeightChange(
+        right=Capability.EDIT_STRATEGY,
+        unit=holder_unit(current),
+        starts=day,
+        existing=True,
+        objective=objective,
+        current=current,
+        weight=weight,
+        contribution_weight=contribution_weight,
+    )

@@ -1,0 +1,479 @@
+"""Objectives and individual goals: created, revised and retired as effective-dated\nversions, with their place in the cascade checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import (
+    AnyUser,
+    require_anywhere,
+    require_on_unit,
+)
+from scoreline.audit.chain import record_event
+from scoreline.engine.graph import find_cycle
+from scoreline.lib.dates import effective_on
+from scoreline.lib.errors import Invalid
+from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
+from scoreline.org.models import OrgUnit, Person
+from scoreline.strategy.actions.links import end_links
+from scoreline.strategy.actions.shared import (
+    check_change_control,
+    fields_error,
+    holder_unit,
+    lock_objective,
+    require_edit,
+    require_nonblank,
+)
+from scoreline.strategy.models import (
+    EsgPillar,
+    Objective,
+    ObjectiveVersion,
+    Perspective,
+    RequiredBy,
+    Theme,
+)
+from scoreline.strategy.queries import cascade_level
+
+__all__ = [
+    "GOVERNED_FIELDS",
+    "OBJECTIVE_FIELDS",
+    "apply_objective_weights",
+    "audit_version",
+    "current_version",
+    "do_create_objective",
+    "do_retire_objective",
+    "do_update_objective",
+    "write_version",
+]
+
+# The content of an objective version a caller may set (foreign keys as model instances).
+OBJECTIVE_FIELDS = (
+    "name",
+    "description",
+    "perspective",
+    "theme",
+    "unit",
+    "person",
+    "owner",
+    "parent",
+    "contribution_weight",
+    "weight",
+    "horizon_start",
+    "horizon_end",
+    "esg_pillar",
+    "disclosure_ref",
+    "required_by",
+)
+
+
+_FOREIGN_KEYS = frozenset({"perspective", "theme", "unit", "person", "owner", "parent"})
+
+
+# Changes to these alter scores of periods already running: they are governed.
+GOVERNED_FIELDS = ("weight", "contribution_weight")
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in _FOREIGN_KEYS else name
+
+
+def _content(version: ObjectiveVersion) -> dict[str, Any]:
+    """The versioned content of an (unsaved) version, keyed by column (foreign keys as ids)."""
+    return {_attname(name): getattr(version, _attname(name)) for name in OBJECTIVE_FIELDS}
+
+
+def _check_values(draft: ObjectiveVersion) -> None:
+    """Field rules with messages naming the field; the model's own checks run afterwards."""
+    require_nonblank("name", draft.name)
+    if (draft.unit_id is None) == (draft.person_id is None):
+        raise Invalid(
+            "an objective belongs to exactly one unit or, as an individual goal, one person",
+            fields={
+                "unit": ["set exactly one of unit and person"],
+                "person": ["set exactly one of unit and person"],
+            },
+        )
+    for field in GOVERNED_FIELDS:
+        value = getattr(draft, field)
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise Invalid.field(field, f"must be a finite number of at least 0, got {value!r}")
+    if draft.horizon_start is None or draft.horizon_end is None:
+        raise Invalid.field("horizon_end", "the horizon needs a start and an end")
+    if draft.horizon_end <= draft.horizon_start:
+        raise Invalid.field(
+            "horizon_end",
+            f"the horizon ends on {draft.horizon_end}, not after its start {draft.horizon_start}",
+        )
+    if draft.esg_pillar not in EsgPillar.values:
+        raise Invalid.field("esg_pillar", f"unknown ESG pillar {draft.esg_pillar!r}")
+    if draft.required_by not in RequiredBy.values:
+        raise Invalid.field("required_by", f"unknown requirement {draft.required_by!r}")
+    try:
+        draft.full_clean(exclude=["objective"], validate_unique=False)
+    except ValidationError as error:
+        raise fields_error(error) from None
+
+
+def _parent_edges(day: dt.date, *, without: Objective | None) -> list[tuple[str, str]]:
+    """(parent code, child code) of the cascade in force on ``day``, leaving one objective out."""
+    versions = ObjectiveVersion.objects.filter(effective_on(day), parent__isnull=False)
+    if without is not None:
+        versions = versions.exclude(objective=without)
+    return list(versions.values_list("parent__code", "objective__code"))
+
+
+def _check_parent(draft: ObjectiveVersion, objective: Objective | None, day: dt.date) -> None:
+    """The cascade rules for the parent of ``draft`` on ``day``."""
+    if draft.parent_id is None:
+        return
+    parent = Objective.objects.get(pk=draft.parent_id)
+    if objective is not None and parent.pk == objective.pk:
+        raise Invalid.field("parent", f"{parent.code} cannot contribute to itself", code="cycle")
+    parent_version = version_on(ObjectiveVersion, day, objective=parent)
+    if parent_version is None:
+        raise Invalid.field("parent", f"{parent.code} is not in force on {day}", code="cascade")
+    if parent_version.unit is None:
+        raise Invalid.field(
+            "parent",
+            f"{parent.code} is an individual goal; only a unit's objective can be a parent",
+            code="cascade",
+        )
+    home = holder_unit(draft)
+    if not home.path.startswith(parent_version.unit.path):
+        whose = f"{draft.person}'s unit {home.name}" if draft.person_id else home.name
+        raise Invalid.field(
+            "parent",
+            f"{parent.code} belongs to {parent_version.unit.name}, which is neither {whose} "
+            "nor a unit above it",
+            code="cascade",
+        )
+    parent_level = cascade_level(parent_version.unit.kind)
+    child_level = cascade_level(draft.unit.kind if draft.unit is not None else None)
+    if parent_level > child_level:
+        raise Invalid.field(
+            "parent",
+            f"{parent.code} is a {parent_level.label} objective and cannot lead a "
+            f"{child_level.label} one: the cascade runs corporate, business unit, department, "
+            "team, individual",
+            code="cascade",
+        )
+    if objective is not None:
+        # A cycle runs through one unit only (every parent sits in the child's unit or above),
+        # so holding the unit's row serialises the edits that could close one. The edges are
+        # read after the lock, so they include whatever the previous holder committed.
+        list(OrgUnit.objects.select_for_update().filter(pk=home.pk).values_list("pk"))
+        edges = [*_parent_edges(day, without=objective), (parent.code, objective.code)]
+        cycle = find_cycle(edges)
+        if cycle is not None:
+            raise Invalid.field(
+                "parent",
+                f"the cascade would have a cycle: {' -> '.join(cycle)}",
+                code="cycle",
+            )
+
+
+def _check_children(draft: ObjectiveVersion, objective: Objective, day: dt.date) -> None:
+    """After a move, every objective contributing to this one must still be allowed to."""
+    children = ObjectiveVersion.objects.filter(effective_on(day), parent=objective).select_related(
+        "objective", "unit", "person__primary_unit"
+    )
+    stranded = []
+    for child in children:
+        if draft.unit is None:
+            stranded.append(child.objective.code)
+            continue
+        home = holder_unit(child)
+        level = cascade_level(child.unit.kind if child.unit is not None else None)
+        if not home.path.startswith(draft.unit.path) or cascade_level(draft.unit.kind) > level:
+            stranded.append(child.objective.code)
+    if stranded:
+        where = draft.unit.name if draft.unit is not None else str(draft.person)
+        raise Invalid.field(
+            "unit",
+            f"{', '.join(sorted(stranded))} could no longer contribute to {objective.code} "
+            f"in {where}",
+            code="cascade",
+        )
+
+
+def audit_version(
+    actor: AnyUser,
+    action: str,
+    objective: Objective,
+    before: ObjectiveVersion | None,
+    after: ObjectiveVersion | None,
+    reason: str,
+) -> None:
+    record_event(
+        actor,
+        action,
+        "objective",
+        objective.pk,
+        before={"code": objective.code, **version_fields(before)} if before is not None else None,
+        after={"code": objective.code, **version_fields(after)} if after is not None else None,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def do_create_objective(
+    actor: AnyUser,
+    *,
+    code: str,
+    name: str,
+    perspective: Perspective,
+    horizon_start: dt.date,
+    horizon_end: dt.date,
+    valid_from: dt.date,
+    unit: OrgUnit | None = None,
+    person: Person | None = None,
+    description: str = "",
+    theme: Theme | None = None,
+    owner: Person | None = None,
+    parent: Objective | None = None,
+    contribution_weight: float = 1.0,
+    weight: float = 1.0,
+    esg_pillar: str = "",
+    disclosure_ref: str = "",
+    required_by: str = "",
+    reason: str = "",
+    source: str = "page",
+) -> Objective:
+    """Create an objective of ``unit`` (or an individual goal of ``person``) from ``valid_from``.
+
+    Its first version places it in the cascade under ``parent``, which must be in force on
+    that day and belong to the same unit or one above it (for an individual goal: the
+    person's primary unit or one above it).
+    """
+    draft = ObjectiveVersion(
+        name=name,
+        description=description,
+        perspective=perspective,
+        theme=theme,
+        unit=unit,
+        person=person,
+        owner=owner,
+        parent=parent,
+        contribution_weight=contribution_weight,
+        weight=weight,
+        horizon_start=horizon_start,
+        horizon_end=horizon_end,
+        esg_pillar=esg_pillar,
+        disclosure_ref=disclosure_ref,
+        required_by=required_by,
+        valid_from=valid_from,
+    )
+    if unit is not None:
+        require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
+    if person is not None:
+        require_on_unit(actor, Capability.EDIT_STRATEGY, person.primary_unit)
+    if unit is None and person is None:
+        require_anywhere(actor, Capability.EDIT_STRATEGY)
+    require_nonblank("code", code)
+    if Objective.objects.filter(code=code).exists():
+        raise Invalid.field(
+            "code", f"an objective with code {code!r} already exists", code="duplicate"
+        )
+    try:
+        Objective(code=code).full_clean(validate_unique=False)
+    except ValidationError as error:
+        raise fields_error(error) from None
+    _check_values(draft)
+    _check_parent(draft, None, valid_from)
+    try:
+        with transaction.atomic():
+            objective = Objective.objects.create(code=code)
+    except IntegrityError:
+        # Another writer took the code between the check above and this insert.
+        raise Invalid.field(
+            "code", f"an objective with code {code!r} already exists", code="duplicate"
+        ) from None
+    _, version = save_version(
+        ObjectiveVersion,
+        {"objective": objective},
+        _content(draft),
+        day=valid_from,
+        author=actor,
+        reason=reason,
+        source=source,
+    )
+    audit_version(actor, "objective.create", objective, None, version, reason)
+    return objective
+
+
+def current_version(objective: Objective, day: dt.date) -> ObjectiveVersion:
+    current = version_on(ObjectiveVersion, day, objective=objective)
+    if current is None:
+        raise Invalid.field(
+            "effective", f"{objective.code} is not in force on {day}", code="not_in_force"
+        )
+    return current
+
+
+def write_version(
+    actor: AnyUser,
+    objective: Objective,
+    current: ObjectiveVersion,
+    changes: Mapping[str, Any],
+    *,
+    effective: dt.date,
+    reason: str,
+    source: str,
+    governed: bool,
+) -> ObjectiveVersion:
+    """Validate and store ``current`` with ``changes`` applied as the version from ``effective``."""
+    unknown = sorted(set(changes) - set(OBJECTIVE_FIELDS))
+    if unknown:
+        raise Invalid.field(unknown[0], "not a field of an objective")
+    draft = ObjectiveVersion(objective=objective, valid_from=effective)
+    for name in OBJECTIVE_FIELDS:
+        attname = _attname(name)
+        setattr(draft, attname, getattr(current, attname))
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    content = _content(draft)
+    changed = {name for name, value in content.items() if getattr(current, name) != value}
+    if not changed:
+        return current
+    if "person_id" in changed and draft.person is not None:
+        require_on_unit(actor, Capability.EDIT_STRATEGY, draft.person.primary_unit)
+    if "unit_id" in changed and draft.unit is not None:
+        require_on_unit(actor, Capability.EDIT_STRATEGY, draft.unit)
+    _check_values(draft)
+    if governed and changed & set(GOVERNED_FIELDS):
+        check_change_control(objective, effective)
+    if changed & {"parent_id", "unit_id", "person_id"}:
+        _check_parent(draft, objective, effective)
+        _check_children(draft, objective, effective)
+    before, after = save_version(
+        ObjectiveVersion,
+        {"objective": objective},
+        content,
+        day=effective,
+        author=actor,
+        reason=reason,
+        source=source,
+    )
+    assert after is not None  # the content differs from the version in force
+    audit_version(actor, "objective.update", objective, before, after, reason)
+    return after
+
+
+@transaction.atomic
+def do_update_objective(
+    actor: AnyUser,
+    objective: Objective,
+    *,
+    effective: dt.date,
+    reason: str = "",
+    source: str = "page",
+    **changes: Any,
+) -> ObjectiveVersion:
+    """Change an objective from ``effective`` on; the version before stays as history.
+
+    ``changes`` names fields of :data:`OBJECTIVE_FIELDS` (foreign keys as instances). A change
+    of ``weight`` or ``contribution_weight`` that would alter an open planning period must go
+    through a change request (code ``change_request_required``); one reaching into a closed
+    period is refused (``period_closed``). Returns the version in force from ``effective``.
+    """
+    objective = lock_objective(objective)
+    current = current_version(objective, effective)
+    require_edit(actor, current)
+    return write_version(
+        actor,
+        objective,
+        current,
+        changes,
+        effective=effective,
+        reason=reason,
+        source=source,
+        governed=True,
+    )
+
+
+@transaction.atomic
+def apply_objective_weights(
+    actor: AnyUser,
+    objective: Objective,
+    *,
+    effective: dt.date,
+    reason: str,
+    source: str,
+    weight: float | None = None,
+    contribution_weight: float | None = None,
+) -> ObjectiveVersion:
+    """Write an approved weight change without change control or a permission check.
+
+    Only for applying a change request that was approved, inside the approval's transaction:
+    the approval is the permission. Returns the version in force from ``effective``.
+    """
+    objective = lock_objective(objective)
+    current = current_version(objective, effective)
+    changes: dict[str, Any] = {}
+    if weight is not None:
+        changes["weight"] = weight
+    if contribution_weight is not None:
+        changes["contribution_weight"] = contribution_weight
+    return write_version(
+        actor,
+        objective,
+        current,
+        changes,
+        effective=effective,
+        reason=reason,
+        source=source,
+        governed=False,
+    )
+
+
+@transaction.atomic
+def do_retire_objective(
+    actor: AnyUser, objective: Objective, *, effective: dt.date, reason: str = ""
+) -> ObjectiveVersion:
+    """End an objective on ``effective`` (its last day is the day before), with its map links.
+
+    Refused while objectives still contribute to it in the cascade from that day on: they
+    must be moved or retired first.
+    """
+    objective = lock_objective(objective)
+    current = current_version(objective, effective)
+    require_edit(actor, current)
+    children = set(
+        ObjectiveVersion.objects.filter(parent=objective)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=effective))
+        .values_list("objective__code", flat=True)
+    )
+    if children:
+        raise Invalid.field(
+            "effective",
+            f"{objective.code} still leads {', '.join(sorted(children))} in the cascade",
+            code="has_children",
+        )
+    later = ObjectiveVersion.objects.filter(objective=objective, valid_from__gt=effective).first()
+    if later is not None:
+        raise Invalid.field(
+            "effective",
+            f"{objective.code} has a version starting on {later.valid_from}, after {effective}",
+            code="later_version",
+        )
+    before = {"code": objective.code, **version_fields(current), "valid_until": current.valid_until}
+    end_links(actor, objective, effective, reason)
+    end_version(ObjectiveVersion, effective, objective=objective)
+    record_event(
+        actor,
+        "objective.retire",
+        "objective",
+        objective.pk,
+        before=before,
+        after={**before, "valid_until": effective},
+        reason=reason,
+    )
+    return current
