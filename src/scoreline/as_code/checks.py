@@ -24,14 +24,13 @@ from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.models import (
-    Direction,
     Kpi,
     KpiVersion,
     RuleComparison,
-    ScoringMethod,
 )
 from scoreline.kpis.validation import (
     LevelSpec,
+    check_kpi_shape,
     validate_kpi_code,
     validate_rubric_levels,
     validate_target_content,
@@ -43,7 +42,7 @@ from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
 from scoreline.strategy.queries import cascade_level
 
-__all__ = ["check_architecture", "check_kpi_shape", "check_rule_set"]
+__all__ = ["check_architecture", "check_kpi_record", "check_rule_set"]
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}\Z")
@@ -76,50 +75,17 @@ def _show(value: float) -> str:
     return f"{value:g}"
 
 
-def check_kpi_shape(record: Mapping[str, Any]) -> None:
-    """Direction, scoring, bands, rubric and formula of a KPI must agree with each other.
-
-    The database-free part of :func:`scoreline.kpis.validation.validate_kpi_content`, with
-    the rubric named by its code; raises :class:`Invalid` naming the field.
-    """
-    direction, scoring = record["direction"], record["scoring"]
-    if scoring == ScoringMethod.TARGET_RANGE and direction != Direction.RANGE:
-        raise _fail("scoring", "target-range scoring needs the direction 'range'")
-    if direction == Direction.RANGE and scoring != ScoringMethod.TARGET_RANGE:
-        raise _fail(
-            "scoring", f"a KPI scored within a range needs target-range scoring, not {scoring!r}"
-        )
-    if scoring == ScoringMethod.RUBRIC and direction != Direction.HIGHER:
-        raise _fail("direction", "rubric scoring needs the direction 'higher' (levels ascend)")
-    edges, scores = record["band_edges"], record["band_scores"]
-    if scoring == ScoringMethod.BANDED:
-        if not edges:
-            raise _fail("band_edges", "banded scoring needs at least one band edge")
-        for index in range(1, len(edges)):
-            if edges[index] <= edges[index - 1]:
-                raise _fail(
-                    "band_edges",
-                    f"edges must be strictly ascending: edge {index} ({_show(edges[index])}) is "
-                    f"not above edge {index - 1} ({_show(edges[index - 1])})",
-                )
-        if len(scores) != len(edges) + 1:
-            raise _fail(
-                "band_scores",
-                f"{len(edges)} edges make {len(edges) + 1} bands, so {len(edges) + 1} scores are "
-                f"needed, got {len(scores)}",
-            )
-        for index, score in enumerate(scores):
-            if not 0 <= score <= 100:
-                raise _fail(f"band_scores[{index}]", f"must be within 0..100, got {_show(score)}")
-    elif edges or scores:
-        raise _fail("band_edges", "band edges and scores are only used by banded scoring")
-    if scoring == ScoringMethod.RUBRIC:
-        if record["rubric"] is None:
-            raise _fail("rubric", "rubric scoring needs a rubric")
-        if record["formula"].strip():
-            raise _fail("formula", "a rubric-scored KPI is rated, not calculated")
-    elif record["rubric"] is not None:
-        raise _fail("rubric", "a rubric is only used by rubric scoring")
+def check_kpi_record(record: Mapping[str, Any]) -> None:
+    """:func:`scoreline.kpis.validation.check_kpi_shape` of a KPI record (the rubric named by
+    its code); raises :class:`Invalid` naming the field."""
+    check_kpi_shape(
+        direction=record["direction"],
+        scoring=record["scoring"],
+        band_edges=record["band_edges"],
+        band_scores=record["band_scores"],
+        has_rubric=record["rubric"] is not None,
+        formula=record["formula"],
+    )
 
 
 def check_rule_set(rules: Sequence[Mapping[str, Any]]) -> None:
@@ -386,7 +352,7 @@ class _Checker:
                     self.invalid("kpis", located, error)
             if _complete(self.specs["kpis"].fields, record):
                 try:
-                    check_kpi_shape(record)
+                    check_kpi_record(record)
                 except Invalid as error:
                     self.invalid("kpis", located, error)
             text = record.get("formula", "")

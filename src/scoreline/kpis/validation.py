@@ -50,6 +50,8 @@ __all__ = [
     "SEASONAL_MONTHS",
     "LevelSpec",
     "RuleSpec",
+    "check_bands",
+    "check_kpi_shape",
     "validate_dependents",
     "validate_formula",
     "validate_kpi_code",
@@ -114,9 +116,8 @@ def _numbers(field: str, values: object) -> list[float]:
     return [check_finite(f"{field}[{index}]", value) for index, value in enumerate(values)]
 
 
-def _validate_bands(edges_given: object, scores_given: object) -> None:
-    edges = _numbers("band_edges", edges_given)
-    scores = _numbers("band_scores", scores_given)
+def check_bands(edges: Sequence[float], scores: Sequence[float]) -> None:
+    """Banded scoring: strictly ascending edges, one score more than edges, each in 0..100."""
     if not edges:
         raise fail("band_edges", "banded scoring needs at least one band edge")
     for index in range(1, len(edges)):
@@ -137,6 +138,38 @@ def _validate_bands(edges_given: object, scores_given: object) -> None:
             raise fail(f"band_scores[{index}]", f"must be within 0..100, got {show(score)}")
 
 
+def check_kpi_shape(
+    *,
+    direction: str,
+    scoring: str,
+    band_edges: Sequence[float],
+    band_scores: Sequence[float],
+    has_rubric: bool,
+    formula: str,
+) -> None:
+    """Direction, scoring method, bands, rubric and formula of a KPI must agree with each
+    other; the part of a definition's checks that needs no database."""
+    if scoring == ScoringMethod.TARGET_RANGE and direction != Direction.RANGE:
+        raise fail("scoring", "target-range scoring needs the direction 'range'")
+    if direction == Direction.RANGE and scoring != ScoringMethod.TARGET_RANGE:
+        raise fail(
+            "scoring", f"a KPI scored within a range needs target-range scoring, not {scoring!r}"
+        )
+    if scoring == ScoringMethod.RUBRIC and direction != Direction.HIGHER:
+        raise fail("direction", "rubric scoring needs the direction 'higher' (levels ascend)")
+    if scoring == ScoringMethod.BANDED:
+        check_bands(band_edges, band_scores)
+    elif band_edges or band_scores:
+        raise fail("band_edges", "band edges and scores are only used by banded scoring")
+    if scoring == ScoringMethod.RUBRIC:
+        if not has_rubric:
+            raise fail("rubric", "rubric scoring needs a rubric")
+        if formula.strip():
+            raise fail("formula", "a rubric-scored KPI is rated, not calculated")
+    elif has_rubric:
+        raise fail("rubric", "a rubric is only used by rubric scoring")
+
+
 def validate_kpi_content(
     content: Mapping[str, Any], *, code: str, day: dt.date, kpi_id: int | None
 ) -> None:
@@ -147,35 +180,23 @@ def validate_kpi_content(
     """
     check_model_fields(KpiVersion, content)
     require_text("name", content["name"])
-    direction, scoring = content["direction"], content["scoring"]
-    if scoring == ScoringMethod.TARGET_RANGE and direction != Direction.RANGE:
-        raise fail("scoring", "target-range scoring needs the direction 'range'")
-    if direction == Direction.RANGE and scoring != ScoringMethod.TARGET_RANGE:
-        raise fail(
-            "scoring", f"a KPI scored within a range needs target-range scoring, not {scoring!r}"
-        )
-    if scoring == ScoringMethod.RUBRIC and direction != Direction.HIGHER:
-        raise fail("direction", "rubric scoring needs the direction 'higher' (levels ascend)")
-    if scoring == ScoringMethod.BANDED:
-        _validate_bands(content.get("band_edges", []), content.get("band_scores", []))
-    elif content.get("band_edges") or content.get("band_scores"):
-        raise fail("band_edges", "band edges and scores are only used by banded scoring")
     rubric_id = content.get("rubric_id")
-    if scoring == ScoringMethod.RUBRIC:
-        if rubric_id is None:
-            raise fail("rubric", "rubric scoring needs a rubric")
-        if not Rubric.objects.filter(pk=rubric_id).exists():
-            raise fail("rubric", f"no rubric with id {rubric_id}")
-    elif rubric_id is not None:
-        raise fail("rubric", "a rubric is only used by rubric scoring")
+    check_kpi_shape(
+        direction=content["direction"],
+        scoring=content["scoring"],
+        band_edges=_numbers("band_edges", content.get("band_edges", [])),
+        band_scores=_numbers("band_scores", content.get("band_scores", [])),
+        has_rubric=rubric_id is not None,
+        formula=content.get("formula", ""),
+    )
+    if rubric_id is not None and not Rubric.objects.filter(pk=rubric_id).exists():
+        raise fail("rubric", f"no rubric with id {rubric_id}")
     for name in ("owner_id", "steward_id"):
         person = content.get(name)
         if person is not None and not Person.objects.filter(pk=person).exists():
             raise fail(name.removesuffix("_id"), f"no person with id {person}")
     formula = content.get("formula", "")
     if formula.strip():
-        if scoring == ScoringMethod.RUBRIC:
-            raise fail("formula", "a rubric-scored KPI is rated, not calculated")
         validate_formula(code, formula, content.get("unit", ""), day=day, kpi_id=kpi_id)
     if kpi_id is not None:
         validate_dependents(code, content.get("unit", ""), day=day, kpi_id=kpi_id)
