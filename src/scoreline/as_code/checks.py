@@ -26,11 +26,11 @@ from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.models import (
     Kpi,
     KpiVersion,
-    RuleComparison,
 )
 from scoreline.kpis.validation import (
     LevelSpec,
     check_kpi_shape,
+    check_rule_place,
     validate_kpi_code,
     validate_rubric_levels,
     validate_target_content,
@@ -98,31 +98,13 @@ def check_rule_set(rules: Sequence[Mapping[str, Any]]) -> None:
         raise _fail("rules", "a rule set needs at least the OTHERWISE fallback rule")
     last = len(rules) - 1
     for index, rule in enumerate(rules):
-        field = f"rules[{index}]"
-        comparison, bound, upper = rule["comparison"], rule["bound"], rule["bound_upper"]
-        if comparison == RuleComparison.OTHERWISE:
-            if index != last:
-                raise _fail(
-                    f"{field}.comparison",
-                    "the OTHERWISE fallback must be the last rule, and there must be only one",
-                )
-            if bound is not None or upper is not None:
-                raise _fail(f"{field}.bound", "the OTHERWISE fallback takes no bound")
-            continue
-        if index == last:
-            raise _fail(f"{field}.comparison", "the last rule must be the OTHERWISE fallback rule")
-        if bound is None:
-            raise _fail(f"{field}.bound", f"a {comparison!r} rule needs a bound")
-        if comparison == RuleComparison.BETWEEN:
-            if upper is None:
-                raise _fail(f"{field}.bound_upper", "a 'between' rule needs an upper bound")
-            if not bound < upper:
-                raise _fail(
-                    f"{field}.bound_upper",
-                    f"must be above the bound ({_show(bound)}), got {_show(upper)}",
-                )
-        elif upper is not None:
-            raise _fail(f"{field}.bound_upper", "only a 'between' rule takes an upper bound")
+        check_rule_place(
+            f"rules[{index}]",
+            last=index == last,
+            comparison=rule["comparison"],
+            bound=rule["bound"],
+            upper=rule["bound_upper"],
+        )
 
 
 def _position_in(positions: Mapping[int, int]) -> Callable[[int], int]:

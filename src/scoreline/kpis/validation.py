@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 
@@ -52,6 +52,7 @@ __all__ = [
     "RuleSpec",
     "check_bands",
     "check_kpi_shape",
+    "check_rule_place",
     "validate_dependents",
     "validate_formula",
     "validate_kpi_code",
@@ -429,6 +430,44 @@ def validate_target_content(
         raise fail("baseline", "a linear ramp starts from a baseline")
 
 
+def check_rule_place(
+    field: str,
+    *,
+    last: bool,
+    comparison: str,
+    bound: object,
+    upper: object,
+    number: Callable[[str, object], float] = lambda _field, value: cast(float, value),
+) -> None:
+    """One rule of an ordered set: only the last is the OTHERWISE fallback, which takes no
+    bound; every other rule has a bound, a BETWEEN rule also a larger upper bound.
+    ``number`` reads a bound (:func:`~scoreline.lib.validation.check_finite` refuses NaN)."""
+    if comparison == RuleComparison.OTHERWISE:
+        if not last:
+            raise fail(
+                f"{field}.comparison",
+                "the OTHERWISE fallback must be the last rule, and there must be only one",
+            )
+        if bound is not None or upper is not None:
+            raise fail(f"{field}.bound", "the OTHERWISE fallback takes no bound")
+        return
+    if last:
+        raise fail(f"{field}.comparison", "the last rule must be the OTHERWISE fallback rule")
+    if bound is None:
+        raise fail(f"{field}.bound", f"a {comparison!r} rule needs a bound")
+    low = number(f"{field}.bound", bound)
+    if comparison == RuleComparison.BETWEEN:
+        if upper is None:
+            raise fail(f"{field}.bound_upper", "a 'between' rule needs an upper bound")
+        high = number(f"{field}.bound_upper", upper)
+        if not low < high:
+            raise fail(
+                f"{field}.bound_upper", f"must be above the bound ({show(low)}), got {show(high)}"
+            )
+    elif upper is not None:
+        raise fail(f"{field}.bound_upper", "only a 'between' rule takes an upper bound")
+
+
 def validate_status_rules(rules: Sequence[RuleSpec]) -> dict[str, Status]:
     """Check an ordered rule set; returns the statuses it uses by code.
 
@@ -450,31 +489,14 @@ def validate_status_rules(rules: Sequence[RuleSpec]) -> dict[str, Status]:
             )
         if rule.status not in statuses:
             raise fail(f"{field}.status", f"no status with code {rule.status!r}")
-        if rule.comparison == RuleComparison.OTHERWISE:
-            if index != last:
-                raise fail(
-                    f"{field}.comparison",
-                    "the OTHERWISE fallback must be the last rule, and there must be only one",
-                )
-            if rule.bound is not None or rule.bound_upper is not None:
-                raise fail(f"{field}.bound", "the OTHERWISE fallback takes no bound")
-            continue
-        if index == last:
-            raise fail(f"{field}.comparison", "the last rule must be the OTHERWISE fallback rule")
-        if rule.bound is None:
-            raise fail(f"{field}.bound", f"a {rule.comparison!r} rule needs a bound")
-        bound = check_finite(f"{field}.bound", rule.bound)
-        if rule.comparison == RuleComparison.BETWEEN:
-            if rule.bound_upper is None:
-                raise fail(f"{field}.bound_upper", "a 'between' rule needs an upper bound")
-            upper = check_finite(f"{field}.bound_upper", rule.bound_upper)
-            if not bound < upper:
-                raise fail(
-                    f"{field}.bound_upper",
-                    f"must be above the bound ({show(bound)}), got {show(upper)}",
-                )
-        elif rule.bound_upper is not None:
-            raise fail(f"{field}.bound_upper", "only a 'between' rule takes an upper bound")
+        check_rule_place(
+            field,
+            last=index == last,
+            comparison=rule.comparison,
+            bound=rule.bound,
+            upper=rule.bound_upper,
+            number=check_finite,
+        )
     return statuses
 
 
