@@ -82,13 +82,14 @@ from scoreline.kpis.queries import (
     values_for,
 )
 from scoreline.kpis.validation import RuleSpec
-from scoreline.lib.dates import effective_on, month_end, today
+from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.months import month_end
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
 from scoreline.scoring.actions.definitions import do_set_status_rules, do_set_target, do_update_kpi
 from scoreline.scoring.actions.values import do_record_assessment, do_record_value
-from scoreline.scoring.loading import METHOD
+from scoreline.scoring.engine_codes import METHOD
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for

@@ -15,7 +15,8 @@ from scoreline.access.scope import (
 )
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
-from scoreline.lib.dates import month_end, today
+from scoreline.lib.dates import today
+from scoreline.lib.months import month_end
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.strategy.models import ObjectiveVersion

@@ -25,7 +25,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_on_unit
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
-from scoreline.engine.scoring import Method, explain
+from scoreline.engine.scoring import explain
 from scoreline.governance.actions import can_decide, do_decide_change
 from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
@@ -44,10 +44,12 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.months import add_months, month_end, month_start
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.actions.values import do_record_value
+from scoreline.scoring.engine_codes import METHOD
 from scoreline.scoring.models import Combine, NodeKind, Score
 from scoreline.scoring.quarters import kpi_periods
 from scoreline.scoring.queries import scores_for
@@ -58,8 +60,6 @@ from scoreline.web.kpis.forms import (
     ValueEntryForm,
     add_action_errors,
     month_label,
-    month_start,
-    shift_month,
 )
 from scoreline.web.strategy.forms import UnitPickerForm
 
@@ -90,17 +90,6 @@ __all__ = [
 HISTORY_MONTHS = 36
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-# Scoring methods as the engine numbers them.
-METHODS: dict[str, Method] = {
-    ScoringMethod.LINEAR: Method.LINEAR,
-    ScoringMethod.PIECEWISE: Method.PIECEWISE,
-    ScoringMethod.BANDED: Method.BANDED,
-    ScoringMethod.TARGET_RANGE: Method.TARGET_RANGE,
-    ScoringMethod.PERCENT_CAPPED: Method.PERCENT_CAPPED,
-    ScoringMethod.PERCENT_UNCAPPED: Method.PERCENT_UNCAPPED,
-    ScoringMethod.RUBRIC: Method.RUBRIC,
-}
-
 
 # ---------------------------------------------------------------- shared display helpers
 
@@ -108,7 +97,7 @@ METHODS: dict[str, Method] = {
 def recent_months(last: dt.date, count: int = HISTORY_MONTHS) -> list[dt.date]:
     """The ``count`` months ending with ``last``'s month, oldest first."""
     end = month_start(last)
-    return [shift_month(end, offset) for offset in range(1 - count, 1)]
+    return [add_months(end, offset) for offset in range(1 - count, 1)]
 
 
 def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
@@ -513,7 +502,7 @@ def explain_score(score: Score, kpi: Kpi) -> ScoreExplanation:
     value = score.value if score.value is not None else math.nan
     try:
         out = explain(
-            METHODS[ScoringMethod(version.scoring)],
+            METHOD[ScoringMethod(version.scoring)],
             value,
             _engine_params(score, version),
             DIRECTIONS[version.direction],
@@ -602,7 +591,7 @@ def _kpi_context(
         values = {row.period: row for row in values_for(user, kpi, unit=unit, months=months)}
         if values:  # the chart starts at the first value of the window
             months = [month for month in months if month >= min(values)]
-            next_to_enter = min(shift_month(max(values), 1), this_month)
+            next_to_enter = min(add_months(max(values), 1), this_month)
         scores = {
             row.period: row
             for row in scores_for(user, kind=NodeKind.KPI, kpi=kpi, unit=unit, months=months)
@@ -802,7 +791,7 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
             .first()
         )
         month = stored.period if stored is not None else this_month
-    day = min(shift_month(month, 1) - dt.timedelta(days=1), today())
+    day = min(month_end(month), today())
     try:
         lanes = strategy_map(user, unit, day).lanes
     except AccessDenied as denied:
@@ -860,8 +849,8 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "unit": unit,
         "month": month,
         "month_value": month_label(month),
-        "previous_month": shift_month(month, -1),
-        "next_month": shift_month(month, 1) if month < this_month else None,
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1) if month < this_month else None,
         "unit_score": unit_score,
         "unit_fill": score_fill(unit_score.score if unit_score else None),
         "unit_combine": combine_label(unit_score),
