@@ -198,13 +198,8 @@ class Scored:
 
 
 def load(day: dt.date, steps: dict[str, float]) -> Loaded:
-    from scoreline.scoring.loading import (
-        load_definitions,
-        load_edges,
-        load_targets,
-        load_values,
-        month_index,
-    )
+    from scoreline.lib.months import month_index
+    from scoreline.scoring.loading import load_definitions, load_edges, load_targets, load_values
 
     with timed(steps, "load_definitions"):
         defs = load_definitions(day)
@@ -340,7 +335,7 @@ def _phase_one(
 
 def _monthly_target(row: Any, version: Any, month: int) -> dict[str, float | None]:
     """Threshold, target, stretch and range of one month, phased as the bridge phases."""
-    from scoreline.scoring.loading import month_index
+    from scoreline.lib.months import month_index
 
     first, last = month_index(row.period_start), month_index(row.period_end)
     n, i = last - first, month - first
@@ -440,8 +435,8 @@ def orm_loop(
     """
     from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, RubricLevel, Target
     from scoreline.lib.dates import effective_on
+    from scoreline.lib.months import month_of
     from scoreline.org.models import Person
-    from scoreline.scoring.loading import month_of
     from scoreline.strategy.models import ObjectiveVersion
 
     leaf_cap = _policy(None, day).cap
@@ -526,7 +521,7 @@ SKIP, ZERO, BLANK = 1, 2, 3
 def duckdb_tables(loaded: Loaded, scored: Scored) -> dict[str, dict[str, npt.NDArray[Any]]]:
     """The loaded arrays as columns of tables: values, phased targets, KPIs, graph."""
     from scoreline.engine.directions import DIRECTIONS
-    from scoreline.scoring.loading import METHOD
+    from scoreline.scoring.engine_codes import METHOD
     from scoreline.scoring.pipeline import PARAMS
 
     defs, graph = loaded.defs, scored.graph
@@ -854,7 +849,7 @@ def engine_changes(
 def app_changes(loaded: Loaded, rows: IntArray, rng: np.random.Generator) -> list[float]:
     """Milliseconds of ``bridge.recompute_value`` after one stored value changed."""
     from scoreline.kpis.models import KpiValue
-    from scoreline.scoring.loading import month_of
+    from scoreline.lib.months import month_of
     from scoreline.scoring.pipeline import recompute_value
 
     raw = loaded.raw

@@ -14,10 +14,10 @@ import time_machine
 from scoreline.engine.scoring import score_percent_of_target, score_piecewise
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
+from scoreline.lib.months import month_of
 from scoreline.scoring import loading, pipeline
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
-from scoreline.scoring.loading import month_of
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
 from scoreline.strategy.actions.objectives import do_create_objective

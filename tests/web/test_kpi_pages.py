@@ -15,10 +15,10 @@ from scoreline.engine.scoring import Method, explain, score_piecewise
 from scoreline.governance.models import ChangeState
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import KpiValue, KpiVersion
+from scoreline.lib.months import add_months
 from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
-from scoreline.web.kpis.forms import shift_month
 from tests.enterprise import Enterprise
 from tests.web.test_strategy_pages import (
     ON_TIME,
@@ -107,7 +107,7 @@ def test_the_chart_shows_at_most_the_last_36_months(
     enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
 ) -> None:
     steward = enterprise.users["steward"]
-    first = shift_month(strategy.this_month, -40)
+    first = add_months(strategy.this_month, -40)
     kpi = do_create_kpi(
         steward, code="calls", valid_from=first, name="Calls answered", unit="count",
         direction="higher", temporality="lagging", kind="output", time_aggregation="sum",
@@ -115,20 +115,20 @@ def test_the_chart_shows_at_most_the_last_36_months(
     )  # fmt: skip
     do_set_target(
         steward, kpi, unit=enterprise.units["DE"], period_start=first,
-        period_end=shift_month(strategy.this_month, 1), target_type="stay_above",
+        period_end=add_months(strategy.this_month, 1), target_type="stay_above",
         target=41.0 * 100,
     )  # fmt: skip
     for offset in range(40):
         do_record_value(
-            steward, kpi, unit=enterprise.units["DE"], period=shift_month(first, offset),
+            steward, kpi, unit=enterprise.units["DE"], period=add_months(first, offset),
             value=90.0 + offset, note="ok",
         )  # fmt: skip
     html = page_of("ceo", reverse("kpis:kpi-unit", args=[kpi.pk, enterprise.units["DE"].pk]))
     chart = chart_of(html)
     assert chart.count('<circle class="chart-point"') == 36
-    latest = shift_month(first, 39)
+    latest = add_months(first, 39)
     assert f"{latest:%b} {latest:%Y}: 129" in chart
-    assert f"{shift_month(first, 3):%b} {shift_month(first, 3):%Y}: 93" not in chart
+    assert f"{add_months(first, 3):%b} {add_months(first, 3):%Y}: 93" not in chart
 
 
 def test_the_latest_score_is_explained_from_its_stored_inputs(
@@ -144,7 +144,7 @@ def test_the_latest_score_is_explained_from_its_stored_inputs(
         kind=NodeKind.KPI,
         kpi=strategy.kpis["on-time"],
         unit=enterprise.units["GRP"],
-        period=shift_month(strategy.this_month, -1),
+        period=add_months(strategy.this_month, -1),
     )
     assert stored.score == pytest.approx(expected["score"])
     assert f'<span class="score-number">{stored.score:.1f}</span>' in panel
@@ -356,7 +356,7 @@ def test_the_scorecard_shows_perspectives_objectives_and_kpis_with_their_scores(
     enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
 ) -> None:
     html = page_of("ceo", scorecard_url(enterprise, "GRP"))
-    last_month = shift_month(strategy.this_month, -1)
+    last_month = add_months(strategy.this_month, -1)
     assert f"{last_month:%B %Y}" in html  # the latest month with a score
     unit_score = Score.objects.get(
         kind=NodeKind.UNIT, unit=enterprise.units["GRP"], period=last_month
@@ -403,7 +403,7 @@ def test_the_scorecard_drills_down_to_the_units_below_and_to_the_pages(
 def test_the_month_picker_shows_an_earlier_month(
     enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
 ) -> None:
-    early = shift_month(strategy.this_month, -len(ON_TIME))  # before any promoter score
+    early = add_months(strategy.this_month, -len(ON_TIME))  # before any promoter score
     assert len(PROMOTERS) < len(ON_TIME)
     html = page_of("ceo", f"{scorecard_url(enterprise, 'GRP')}?month={early:%Y-%m}")
     assert f"{early:%B %Y}" in html

@@ -29,6 +29,7 @@ from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
+from scoreline.lib.months import add_months, month_start
 from scoreline.planning.actions import do_create_period, do_open_period
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
 from scoreline.scoring.actions.values import do_record_value
@@ -41,7 +42,6 @@ from scoreline.strategy.actions.workshops import (
     do_record_allocation,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
-from scoreline.web.kpis.forms import month_start, shift_month
 from tests.conftest import install_reference_data
 from tests.enterprise import PASSWORD, Enterprise, build_enterprise
 
@@ -96,7 +96,7 @@ def build_strategy(
     Sales North, a workshop and, with ``with_request``, an open planning period with a change
     request awaiting approval."""
     this_month = month_start(today())
-    start = shift_month(this_month, -12)
+    start = add_months(this_month, -12)
     built = StrategyWorld(start=start, this_month=this_month)
     steward, ceo = world.users["steward"], world.users["ceo"]
     units = world.units
@@ -115,7 +115,7 @@ def build_strategy(
         required_by="regulator",
     )  # fmt: skip
     built.kpis = {"on-time": on_time, "promoters": promoters, "emissions": emissions}
-    span: dict[str, Any] = {"period_start": start, "period_end": shift_month(this_month, 12)}
+    span: dict[str, Any] = {"period_start": start, "period_end": add_months(this_month, 12)}
     for code in ("GRP", "SALES-N"):
         do_set_target(
             steward, on_time, unit=units[code], target_type="stay_above",
@@ -130,10 +130,10 @@ def build_strategy(
     )
 
     def record(kpi: Kpi, code: str, series: list[float]) -> None:
-        first = shift_month(this_month, -len(series))
+        first = add_months(this_month, -len(series))
         for offset, value in enumerate(series):
             do_record_value(
-                steward, kpi, unit=units[code], period=shift_month(first, offset), value=value,
+                steward, kpi, unit=units[code], period=add_months(first, offset), value=value,
                 note="Checked against the monthly close",
             )  # fmt: skip
 
@@ -144,7 +144,7 @@ def build_strategy(
         record(emissions, "GRP", EMISSIONS)
 
     perspectives = {p.code: p for p in Perspective.objects.all()}
-    horizon: dict[str, Any] = {"horizon_start": start, "horizon_end": shift_month(this_month, 36)}
+    horizon: dict[str, Any] = {"horizon_start": start, "horizon_end": add_months(this_month, 36)}
 
     def objective(code: str, name: str, perspective: str, **fields: Any) -> Objective:
         fields.setdefault("unit", units["GRP"])
@@ -172,7 +172,7 @@ def build_strategy(
         person=world.people["manager"], parent=learn,
     )  # fmt: skip
     do_update_objective(
-        ceo, delight, effective=shift_month(start, 1), reason="Board review",
+        ceo, delight, effective=add_months(start, 1), reason="Board review",
         name="Delight our customers everywhere",
     )  # fmt: skip
     for cause, effect in [(deliver, delight), (delight, grow), (learn, deliver)]:
@@ -205,7 +205,7 @@ def build_strategy(
 
     if with_request:
         period = do_create_period(
-            ceo, label="Current plan", start=start, end=shift_month(this_month, 12)
+            ceo, label="Current plan", start=start, end=add_months(this_month, 12)
         )
         do_open_period(ceo, period)
         built.request = do_request_change(

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from scoreline.lib.months import add_months
+
 __all__ = ["FX_MONTHS", "RatePlan", "plan_fx_rates"]
 
 FX_MONTHS = 36
@@ -26,11 +28,6 @@ class RatePlan:
     rate: Decimal
 
 
-def _month(offset: int) -> dt.date:
-    index = FIRST_MONTH.year * 12 + FIRST_MONTH.month - 1 + offset
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def plan_fx_rates(currencies: list[str], rng: np.random.Generator) -> list[RatePlan]:
     """Rates on the first day of each month for every ordered pair of ``currencies``.
 
@@ -46,7 +43,7 @@ def plan_fx_rates(currencies: list[str], rng: np.random.Generator) -> list[RateP
     usd_value = start * np.exp(np.cumsum(steps, axis=0))
     rates: list[RatePlan] = []
     for month in range(FX_MONTHS):
-        day = _month(month)
+        day = add_months(FIRST_MONTH, month)
         for i, base in enumerate(ordered):
             for j, quote in enumerate(ordered):
                 if i != j:

@@ -65,6 +65,7 @@ from scoreline.kpis.models import (
 )
 from scoreline.lib.bulk import BATCH, BulkInsert, db_date, db_json
 from scoreline.lib.dates import today as business_today
+from scoreline.lib.months import add_months, month_start, months_between, next_month
 from scoreline.lib.periods import Period, fiscal_year_of
 from scoreline.org.models import UnitKind
 from scoreline.planning.models import PeriodState, PlanningPeriod
@@ -153,24 +154,15 @@ ENTITY_KINDS = {
 # --- calendar ---------------------------------------------------------------------------
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _month_of(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, 1)
-
-
 def window_months(today: dt.date) -> tuple[dt.date, ...]:
     """The 36 first-of-month days ending with the last complete month before ``today``.
 
     >>> window_months(dt.date(2026, 11, 25))[-1], window_months(dt.date(2026, 11, 25))[0]
     (datetime.date(2026, 10, 1), datetime.date(2023, 11, 1))
     """
-    last = _add_months(_month_of(today), -1)
-    first = _add_months(last, -(MONTHS - 1))
-    return tuple(_add_months(first, offset) for offset in range(MONTHS))
+    last = add_months(today, -1)
+    first = add_months(last, -(MONTHS - 1))
+    return tuple(add_months(first, offset) for offset in range(MONTHS))
 
 
 @dataclass(frozen=True)
@@ -185,7 +177,7 @@ class Calendar:
 
     def position(self, day: dt.date) -> int:
         first = self.axis[0]
-        return (day.year - first.year) * 12 + day.month - first.month
+        return months_between(first, day)
 
     def fiscal_slices(self) -> list[slice]:
         return [
@@ -200,9 +192,9 @@ def _calendar(today: dt.date, fiscal_start: int) -> Calendar:
     years = [first]
     while years[-1].end <= last.start:
         years.append(fiscal_year_of(years[-1].end, fiscal_start))
-    start = _add_months(first.start, -12)
-    count = (last.end.year - start.year) * 12 + last.end.month - start.month
-    axis = tuple(_add_months(start, offset) for offset in range(count))
+    start = add_months(first.start, -12)
+    count = months_between(start, last.end)
+    axis = tuple(add_months(start, offset) for offset in range(count))
     return Calendar(months, tuple(years), len(years) - 1, axis, axis.index(months[0]))
 
 
@@ -900,7 +892,7 @@ def _half_width(kpi: KpiTemplate, level: float) -> float:
 
 
 def _first_full_month(day: dt.date) -> dt.date:
-    return _month_of(day) if day.day == 1 else _add_months(_month_of(day), 1)
+    return day if day.day == 1 else next_month(day)
 
 
 def _count_floors(
@@ -1140,11 +1132,11 @@ def _plan_goals(
     valid_from: list[dt.date] = []
     valid_until: list[dt.date | None] = []
     for person in people:
-        hired = _month_of(person.hire_date)
-        left = _add_months(_month_of(person.leave_date), 1) if person.leave_date else None
-        active_from[person.index] = min(MONTHS, max(0, _months_between(months[0], hired)))
+        hired = month_start(person.hire_date)
+        left = next_month(person.leave_date) if person.leave_date else None
+        active_from[person.index] = min(MONTHS, max(0, months_between(months[0], hired)))
         active_until[person.index] = (
-            MONTHS if left is None else min(MONTHS, max(0, _months_between(months[0], left)))
+            MONTHS if left is None else min(MONTHS, max(0, months_between(months[0], left)))
         )
         start = max(months[0], hired)
         if left is not None and left <= start:
@@ -1196,10 +1188,6 @@ def _cover_goals(
             choice = next((k for k in options if held[k] > 0 and k not in others), None)
             if choice is not None:
                 goal_kpi[person, slot] = choice
-
-
-def _months_between(first: dt.date, later: dt.date) -> int:
-    return (later.year - first.year) * 12 + later.month - first.month
 
 
 def _planning_periods(

@@ -45,6 +45,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scoreline.engine.arrays import as_floats
 from scoreline.engine.errors import EngineInputError
 
 __all__ = [
@@ -81,11 +82,9 @@ class TreeAggregation(IntEnum):
     NONE = 6
 
 
-def _floats(values: ArrayLike, name: str) -> FloatArray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise EngineInputError(f"{name} must be numbers: {error}") from None
+def _series(values: ArrayLike, name: str) -> FloatArray:
+    """``values`` as floats with one or two dimensions (elements, or elements x series)."""
+    array = as_floats(values, name)
     if array.ndim not in (1, 2):
         raise EngineInputError(f"{name} must be 1-D or 2-D, got shape {array.shape}")
     return array
@@ -185,7 +184,7 @@ def aggregate_time(
     >>> aggregate_time([8.0, 9.0], [0, 0], 1, TimeAggregation.LAST, order=[2, 1]).tolist()
     [8.0]
     """
-    data = _floats(values, "values")
+    data = _series(values, "values")
     rows = data[None, :] if data.ndim == 1 else data
     n_series, n_periods = rows.shape
     groups_wanted = _count(n_groups, "n_groups")
@@ -204,7 +203,7 @@ def aggregate_time(
     if order is None:
         ranks = np.arange(n_periods, dtype=np.float64)
     else:
-        ranks = _floats(order, "order")
+        ranks = _series(order, "order")
         if ranks.shape != (n_periods,):
             raise EngineInputError(f"order must have one entry per period ({n_periods})")
 
@@ -336,7 +335,7 @@ def _checked_csr(
 def _headcounts(headcount: ArrayLike | None, n_units: int) -> FloatArray:
     if headcount is None:
         raise EngineInputError("HEADCOUNT_WEIGHTED needs a headcount per unit")
-    weights = _floats(headcount, "headcount")
+    weights = _series(headcount, "headcount")
     if weights.shape != (n_units,):
         raise EngineInputError(f"headcount must have one entry per unit ({n_units})")
     if (weights < 0).any() or np.isinf(weights).any():
@@ -394,7 +393,7 @@ def aggregate_tree(
     ... ).tolist()
     [75.0, 80.0, 60.0]
     """
-    data = _floats(unit_values, "unit_values")
+    data = _series(unit_values, "unit_values")
     n_units = data.shape[0]
     code = _codes(how, TreeAggregation, "how")
     if code.ndim != 0:
@@ -481,7 +480,7 @@ def aggregate_tree_entries(
     >>> unit.tolist(), group.tolist(), total.tolist()
     ([0, 1, 2, 0, 2], [0, 0, 0, 1, 1], [12.0, 5.0, 7.0, 1.0, 1.0])
     """
-    data = _floats(values, "values")
+    data = _series(values, "values")
     if data.ndim != 1:
         raise EngineInputError(f"values must be 1-D, got shape {data.shape}")
     code = _codes(how, TreeAggregation, "how")

@@ -42,6 +42,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scoreline.engine.arrays import as_floats
 from scoreline.engine.errors import EngineInputError
 
 __all__ = ["Phasing", "phase_periods", "phase_targets", "profile_shares"]
@@ -55,16 +56,6 @@ class Phasing(IntEnum):
     FLAT = 1
     LINEAR_RAMP = 2
     SEASONAL = 3
-
-
-def _floats(values: ArrayLike, name: str, max_ndim: int) -> FloatArray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise EngineInputError(f"{name} must be numbers: {error}") from None
-    if array.ndim > max_ndim:
-        raise EngineInputError(f"{name} must have at most {max_ndim} dimensions")
-    return array
 
 
 def _phasing(how: int) -> Phasing:
@@ -97,7 +88,7 @@ def profile_shares(profile: ArrayLike, n_periods: int) -> FloatArray:
     >>> profile_shares([1, 1, 2], 3).tolist()
     [0.25, 0.25, 0.5]
     """
-    weights = _floats(profile, "profile", 2)
+    weights = as_floats(profile, "profile", max_ndim=2)
     if weights.ndim == 0 or weights.shape[-1] != n_periods:
         raise EngineInputError(
             f"profile must have one weight per period ({n_periods}), got shape {weights.shape}"
@@ -169,11 +160,11 @@ def phase_periods(
     if (lengths < 1).any() or (steps < 0).any() or np.greater_equal(steps, lengths).any():
         raise EngineInputError("every period must lie within its plan of at least one period")
     arrays = (
-        _floats(value, "value", 2),
+        as_floats(value, "value", max_ndim=2),
         lengths.astype(np.float64),
         steps,
-        _floats(start_value, "start_value", 2),
-        _floats(share, "share", 2),
+        as_floats(start_value, "start_value", max_ndim=2),
+        as_floats(share, "share", max_ndim=2),
         np.asarray(additive, dtype=bool),
     )
     present = np.unique(codes).tolist() if codes.size > 1 else codes.ravel().tolist()
@@ -294,7 +285,7 @@ def phase_targets(
         raise EngineInputError(f"n_periods must be >= 1, got {n_periods}")
     n = int(n_periods)
     method = _phasing(how)
-    value = _floats(annual_or_end_value, "annual_or_end_value", 1)
+    value = as_floats(annual_or_end_value, "annual_or_end_value", max_ndim=1)
     if start_value is not None and method != Phasing.LINEAR_RAMP:
         raise EngineInputError("start_value is only used by LINEAR_RAMP")
     if profile is not None and method != Phasing.SEASONAL:
@@ -307,7 +298,7 @@ def phase_targets(
         if start_value is None:
             raise EngineInputError("LINEAR_RAMP needs a start_value")
         value, start_values = _broadcast(
-            value, _floats(start_value, "start_value", 1), "start_value"
+            value, as_floats(start_value, "start_value", max_ndim=1), "start_value"
         )
         start = start_values[..., None]
     elif method == Phasing.SEASONAL:

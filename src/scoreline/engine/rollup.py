@@ -72,6 +72,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scoreline.engine import parallel
+from scoreline.engine.arrays import as_floats
 from scoreline.engine.errors import EngineInputError
 
 __all__ = ["Combine", "Missing", "RollupPlan", "affected_nodes", "rollup", "rollup_subset"]
@@ -142,13 +143,6 @@ def _per_node_codes(
             f"{name}[{bad[0]}] = {array[bad[0]]} is not a {codes.__name__} code ({choices})"
         )
     return array.astype(np.int8)
-
-
-def _floats(values: ArrayLike, name: str) -> FloatArray:
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise EngineInputError(f"{name} must be numbers: {error}") from None
 
 
 def _ranges(starts: IndexArray, counts: IndexArray) -> IndexArray:
@@ -242,7 +236,7 @@ class RollupPlan:
             raise EngineInputError(
                 f"edge_child has {child.size} edges but edge_parent has {parent.size}"
             )
-        weight = _floats(edge_weight, "edge_weight")
+        weight = as_floats(edge_weight, "edge_weight")
         if weight.ndim == 0:
             weight = np.full(child.size, weight)
         if weight.shape != child.shape:
@@ -252,7 +246,7 @@ class RollupPlan:
             )
         self._combine = _per_node_codes(node_combine, "node_combine", n, Combine)
         self._missing = _per_node_codes(node_missing, "node_missing", n, Missing)
-        cap = _floats(node_cap, "node_cap")
+        cap = as_floats(node_cap, "node_cap")
         if cap.ndim == 0:
             cap = np.full(n, cap)
         if cap.shape != (n,):
@@ -362,7 +356,7 @@ class RollupPlan:
         return out[:, 0] if np.ndim(leaf_scores) == 1 else out
 
     def _scores(self, values: ArrayLike, name: str) -> FloatArray:
-        scores = _floats(values, name)
+        scores = as_floats(values, name)
         if scores.ndim not in (1, 2) or scores.shape[0] != self._n_nodes:
             raise EngineInputError(
                 f"{name} must have shape ({self._n_nodes},) or ({self._n_nodes}, n_periods), "

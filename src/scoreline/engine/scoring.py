@@ -47,6 +47,7 @@ from typing import Any, NoReturn
 import numpy as np
 import numpy.typing as npt
 
+from scoreline.engine.arrays import as_floats
 from scoreline.engine.directions import HIGHER_IS_BETTER, LOWER_IS_BETTER, TARGET_RANGE
 from scoreline.engine.errors import EngineInputError
 
@@ -100,13 +101,6 @@ class Method(IntEnum):
 
 # ---------------------------------------------------------------------------
 # Input helpers
-
-
-def _floats(name: str, x: npt.ArrayLike) -> FloatArray:
-    try:
-        return np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise EngineInputError(f"{name} must be numeric") from None
 
 
 def _codes(name: str, x: npt.ArrayLike) -> IntArray:
@@ -264,9 +258,9 @@ def score_linear(
     if not lower <= upper:
         raise EngineInputError(f"lower ({lower}) must not exceed upper ({upper})")
     (v, r, g), shape = _broadcast(
-        values=_floats("values", values),
-        red_flag=_floats("red_flag", red_flag),
-        goal=_floats("goal", goal),
+        values=as_floats(values, "values", cause=False),
+        red_flag=as_floats(red_flag, "red_flag", cause=False),
+        goal=as_floats(goal, "goal", cause=False),
     )
     return _linear(v, r, g, extend=extend, lower=lower, upper=upper, positions=None).reshape(shape)
 
@@ -352,10 +346,10 @@ def score_piecewise(
     [65.0, 84.0]
     """
     (v, th, tg, st, d), shape = _broadcast(
-        values=_floats("values", values),
-        threshold=_floats("threshold", threshold),
-        target=_floats("target", target),
-        stretch=_floats("stretch", stretch),
+        values=as_floats(values, "values", cause=False),
+        threshold=as_floats(threshold, "threshold", cause=False),
+        target=as_floats(target, "target", cause=False),
+        stretch=as_floats(stretch, "stretch", cause=False),
         direction=_codes("direction", direction),
     )
     return _piecewise(v, th, tg, st, d, None).reshape(shape)
@@ -410,10 +404,10 @@ def score_banded(
     >>> score_banded([5.0, 10.0, 25.0], [10.0, 20.0], [0.0, 50.0, 100.0], direction=-1).tolist()
     [100.0, 100.0, 0.0]
     """
-    given = _floats("values", values)
+    given = as_floats(values, "values", cause=False)
     v = np.atleast_1d(given)
-    e = _floats("edges", edges)
-    s = _floats("band_scores", band_scores)
+    e = as_floats(edges, "edges", cause=False)
+    s = as_floats(band_scores, "band_scores", cause=False)
     if e.ndim != 1 or e.size == 0:
         raise EngineInputError(f"edges must be a non-empty 1-D array, got shape {e.shape}")
     if not np.all(np.isfinite(e)):
@@ -502,10 +496,10 @@ def score_target_range(
     [100.0, 100.0, 50.0, 0.0]
     """
     (v, lo, hi, tol), shape = _broadcast(
-        values=_floats("values", values),
-        low=_floats("low", low),
-        high=_floats("high", high),
-        tolerance=_floats("tolerance", tolerance),
+        values=as_floats(values, "values", cause=False),
+        low=as_floats(low, "low", cause=False),
+        high=as_floats(high, "high", cause=False),
+        tolerance=as_floats(tolerance, "tolerance", cause=False),
     )
     return _target_range(v, lo, hi, tol, None).reshape(shape)
 
@@ -584,8 +578,8 @@ def score_percent_of_target(
     if cap is not None and not cap > 0.0:
         raise EngineInputError(f"cap must be positive or None, got {cap}")
     (v, t, d), shape = _broadcast(
-        values=_floats("values", values),
-        target=_floats("target", target),
+        values=as_floats(values, "values", cause=False),
+        target=as_floats(target, "target", cause=False),
         direction=_codes("direction", direction),
     )
     return _percent_of_target(v, t, d, cap, None).reshape(shape)
@@ -637,9 +631,9 @@ def score_rubric(levels: npt.ArrayLike, level_scores: npt.ArrayLike) -> FloatArr
     >>> score_rubric([2.5], even_rubric_scores(5)).tolist()
     [37.5]
     """
-    given = _floats("levels", levels)
+    given = as_floats(levels, "levels", cause=False)
     lv = np.atleast_1d(given)
-    table = _floats("level_scores", level_scores)
+    table = as_floats(level_scores, "level_scores", cause=False)
     _check_score_table("level_scores", table)
     if table.size == 0:
         raise EngineInputError("level_scores must hold at least one level")
@@ -754,14 +748,14 @@ def score_by_method(
     m = _codes("method", method)
     d = _codes("direction", direction)
     columns = {
-        "values": _floats("values", values),
-        "red_flag": _floats("red_flag", red_flag),
-        "goal": _floats("goal", goal),
-        "threshold": _floats("threshold", threshold),
-        "target": _floats("target", target),
-        "stretch": _floats("stretch", stretch),
-        "low": _floats("low", low),
-        "high": _floats("high", high),
+        "values": as_floats(values, "values", cause=False),
+        "red_flag": as_floats(red_flag, "red_flag", cause=False),
+        "goal": as_floats(goal, "goal", cause=False),
+        "threshold": as_floats(threshold, "threshold", cause=False),
+        "target": as_floats(target, "target", cause=False),
+        "stretch": as_floats(stretch, "stretch", cause=False),
+        "low": as_floats(low, "low", cause=False),
+        "high": as_floats(high, "high", cause=False),
         "direction": d,
     }
     if m.ndim != 1:

@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from scoreline.engine.arrays import as_floats
 from scoreline.engine.errors import EngineInputError
 
 __all__ = ["Basis", "Comparison", "evaluate_status", "evaluate_status_grouped"]
@@ -91,13 +92,6 @@ def _ints(name: str, x: npt.ArrayLike) -> IntArray:
     return arr.astype(np.int64, copy=False)
 
 
-def _floats(name: str, x: npt.ArrayLike) -> FloatArray:
-    try:
-        return np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise EngineInputError(f"{name} must be numeric") from None
-
-
 def _rules(
     rule_basis: npt.ArrayLike,
     rule_comparison: npt.ArrayLike,
@@ -108,8 +102,8 @@ def _rules(
     rules = _Rules(
         basis=_ints("rule_basis", rule_basis),
         comparison=_ints("rule_comparison", rule_comparison),
-        bound=_floats("rule_bound", rule_bound),
-        upper=_floats("rule_bound_upper", rule_bound_upper),
+        bound=as_floats(rule_bound, "rule_bound", cause=False),
+        upper=as_floats(rule_bound_upper, "rule_bound_upper", cause=False),
         status=_ints("rule_status", rule_status),
     )
     shapes = {name: arr.shape for name, arr in rules._asdict().items()}
@@ -146,9 +140,9 @@ def _elements(
     *extra: npt.ArrayLike | None,
 ) -> tuple[list[npt.NDArray[Any]], tuple[int, ...]]:
     arrays = [
-        _floats("values", values),
-        _floats("targets", targets),
-        _floats("scores", scores),
+        as_floats(values, "values", cause=False),
+        as_floats(targets, "targets", cause=False),
+        as_floats(scores, "scores", cause=False),
         *(np.asarray(np.nan if x is None else x) for x in extra),
     ]
     try:

@@ -53,14 +53,18 @@ from django.conf import settings as django_settings
 from scoreline.engine import aggregation
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.errors import EngineInputError
+from scoreline.engine.nodes import leaf_codes
 from scoreline.engine.redundancy import RedundancySettings, RedundantPair, find_redundancy
+from scoreline.engine.sets import lookup
 from scoreline.engine.smart import KpiFacts, SmartReport, SmartRules, check_kpis
 from scoreline.engine.specificity import classify_targets, feasible_range, reach_probability
 from scoreline.kpis.models import Kpi, KpiVersion
 from scoreline.kpis.smart import definition_facts, smart_rules
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.env import ConfigError
+from scoreline.lib.months import month_index, month_of, month_start
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.engine_codes import TREE
 from scoreline.scoring.loading import (
     Definitions,
     TargetRow,
@@ -70,17 +74,12 @@ from scoreline.scoring.loading import (
     load_definitions,
     load_targets,
     load_values,
-    month_index,
-    month_of,
     unit_tree,
 )
 from scoreline.scoring.pipeline import (
     PARAMS,
-    TREE,
     MonthlyTargets,
     derive_values,
-    leaf_codes,
-    lookup,
 )
 
 __all__ = [
@@ -121,10 +120,6 @@ def redundancy_settings() -> RedundancySettings:
 
 
 # ---------------------------------------------------------------- histories
-
-
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def _histories(
@@ -212,7 +207,7 @@ def _last_months(rows: Sequence[TargetRow]) -> IntArray:
 
 def _covering(day: dt.date, kpi_ids: Iterable[int] | None = None) -> list[TargetRow]:
     """Targets in force on ``day`` whose span covers ``day``'s month."""
-    month = _month_start(day)
+    month = month_start(day)
     rows = load_targets(day, kpi_ids=None if kpi_ids is None else list(kpi_ids)).rows()
     return [row for row in rows if row.period_start <= month < row.period_end]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.db.models import Q
@@ -11,8 +10,6 @@ from django.utils import timezone
 __all__ = [
     "effective_between",
     "effective_on",
-    "month_end",
-    "next_month",
     "periods_overlap",
     "today",
 ]
@@ -44,13 +41,3 @@ def periods_overlap(
     a_ends_after_b_starts = a_until is None or a_until > b_from
     b_ends_after_a_starts = b_until is None or b_until > a_from
     return a_ends_after_b_starts and b_ends_after_a_starts
-
-
-def month_end(month: dt.date) -> dt.date:
-    """The last day of the month starting on ``month``."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def next_month(day: dt.date) -> dt.date:
-    """The first day of the month after the one ``day`` falls in."""
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)

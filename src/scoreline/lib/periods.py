@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from scoreline.lib.months import add_months, months_between
+
 __all__ = ["Period", "fiscal_period_of", "fiscal_year_of"]
 
 
@@ -20,11 +22,6 @@ class Period:
         return isinstance(day, dt.date) and self.start <= day < self.end
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def fiscal_year_of(day: dt.date, year_start_month: int) -> Period:
     """The fiscal year holding ``day``; it is named after the calendar year in which it ends.
 
@@ -37,7 +34,7 @@ def fiscal_year_of(day: dt.date, year_start_month: int) -> Period:
         raise ValueError(f"year_start_month must be 1..12, got {year_start_month}")
     start_year = day.year if day.month >= year_start_month else day.year - 1
     start = dt.date(start_year, year_start_month, 1)
-    end = _add_months(start, 12)
+    end = add_months(start, 12)
     end_year = (end - dt.timedelta(days=1)).year
     return Period(start, end, f"FY{end_year}")
 
@@ -49,12 +46,12 @@ def fiscal_period_of(day: dt.date, year_start_month: int, period_type: str) -> P
     'FY2027-Q1'
     """
     year = fiscal_year_of(day, year_start_month)
-    months_in = (day.year - year.start.year) * 12 + day.month - year.start.month
+    months_in = months_between(year.start, day)
     if period_type == "month":
-        start = _add_months(year.start, months_in)
-        return Period(start, _add_months(start, 1), f"{year.label}-M{months_in + 1:02d}")
+        start = add_months(year.start, months_in)
+        return Period(start, add_months(start, 1), f"{year.label}-M{months_in + 1:02d}")
     if period_type == "quarter":
         quarter = months_in // 3
-        start = _add_months(year.start, quarter * 3)
-        return Period(start, _add_months(start, 3), f"{year.label}-Q{quarter + 1}")
+        start = add_months(year.start, quarter * 3)
+        return Period(start, add_months(start, 3), f"{year.label}-Q{quarter + 1}")
     raise ValueError(f"unknown period type {period_type!r} (use month or quarter)")

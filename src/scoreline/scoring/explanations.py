@@ -13,7 +13,7 @@ from scoreline.engine.errors import EngineInputError
 from scoreline.engine.scoring import explain
 from scoreline.kpis.models import Direction, KpiVersion, ScoringMethod
 from scoreline.kpis.queries import kpi_version_on
-from scoreline.scoring.loading import METHOD
+from scoreline.scoring.engine_codes import METHOD
 from scoreline.scoring.models import Score
 
 __all__ = ["ScoreExplanation", "definitions_day", "explain_scores"]

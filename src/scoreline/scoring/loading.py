@@ -22,12 +22,12 @@ from django.db.models.functions import Coalesce
 
 from scoreline.engine import parallel
 from scoreline.engine.directions import DIRECTIONS
-from scoreline.engine.rollup import Combine, Missing
-from scoreline.engine.scoring import Method
-from scoreline.engine.status import Basis, Comparison
+from scoreline.engine.nodes import PAYLOAD, PERSPECTIVE_BITS, kpi_nodes, node_codes, subject_code
 from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.lib.dates import effective_between, effective_on
+from scoreline.lib.months import month_index, month_of
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.engine_codes import BASIS, COMBINE, COMPARISON, MISSING
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveVersion
 
@@ -42,48 +42,17 @@ __all__ = [
     "load_edges",
     "load_targets",
     "load_values",
-    "month_index",
-    "month_of",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-METHOD = {
-    "linear": Method.LINEAR,
-    "piecewise": Method.PIECEWISE,
-    "banded": Method.BANDED,
-    "target_range": Method.TARGET_RANGE,
-    "percent_capped": Method.PERCENT_CAPPED,
-    "percent_uncapped": Method.PERCENT_UNCAPPED,
-    "rubric": Method.RUBRIC,
-}
-BASIS = {"value": Basis.VALUE, "percent_of_target": Basis.PERCENT_OF_TARGET, "score": Basis.SCORE}
-COMPARISON = {
-    "ge": Comparison.GE,
-    "gt": Comparison.GT,
-    "le": Comparison.LE,
-    "lt": Comparison.LT,
-    "between": Comparison.BETWEEN,
-}
-COMBINE = {"weighted_mean": Combine.WEIGHTED_MEAN, "sum": Combine.SUM, "minimum": Combine.MINIMUM}
-MISSING = {"skip": Missing.SKIP, "zero": Missing.ZERO, "blank": Missing.BLANK}
-
 # A subject is what a value belongs to: ("u", unit id) or ("p", person id).
 Subject = tuple[str, int]
 
 
-def month_index(day: dt.date) -> int:
-    """Months since year 0: consecutive integers for consecutive months."""
-    return day.year * 12 + day.month - 1
-
-
-def month_of(index: int) -> dt.date:
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 class MonthIndex(Func):
-    """:func:`month_index` of a date column, computed by the database.
+    """:func:`~scoreline.lib.months.month_index` of a date column, computed by the database.
 
     Reading months as integers spares converting millions of dates in Python.
     """
@@ -487,73 +456,6 @@ def fetch_rows(columns: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-# Nodes of the scorecard graph. Each has a key, read by people and by storage:
-#   ("kpi", kpi id, subject)    a KPI's score at a unit or for a person (the leaves)
-#   ("objective", objective id)
-#   ("perspective", unit id, perspective id)
-#   ("unit", unit id)           a unit's scorecard
-#   ("person", person id)       an individual scorecard
-# and a code, one int64 with the kind in the top bits, in which the graph is built.
-NodeKey = tuple[object, ...]
-NODE_KINDS = ("kpi", "objective", "perspective", "unit", "person")
-KIND_SHIFT = 58
-PAYLOAD = (1 << KIND_SHIFT) - 1
-SUBJECT_BITS = 22  # subjects (units and persons) below 2**21 each
-PERSPECTIVE_BITS = 20
-
-
-def subject_code(unit: IntArray, person: IntArray) -> IntArray:
-    """One integer per subject: units even, persons odd (0 marks the other column)."""
-    return np.where(unit > 0, unit * 2, person * 2 + 1)
-
-
-def kpi_nodes(kpi: IntArray, subject: IntArray) -> IntArray:
-    """Codes of KPI leaves; the kind is 0, so a leaf's code is its KPI x subject code."""
-    return (kpi << SUBJECT_BITS) | subject
-
-
-def _nodes(kind: str, payload: IntArray) -> IntArray:
-    return (NODE_KINDS.index(kind) << KIND_SHIFT) | payload
-
-
-def node_kinds(codes: IntArray) -> IntArray:
-    """Each code's kind, as its position in :data:`NODE_KINDS`."""
-    return codes >> KIND_SHIFT
-
-
-def stored_nodes(
-    kind: npt.NDArray[np.str_],
-    kpi: IntArray,
-    objective: IntArray,
-    perspective: IntArray,
-    unit: IntArray,
-    person: IntArray,
-) -> IntArray:
-    """The node codes of stored score rows, given their columns (0 for null ids)."""
-    payload = np.select(
-        [kind == "kpi", kind == "objective", kind == "perspective", kind == "unit"],
-        [
-            kpi_nodes(kpi, subject_code(unit, person)),
-            objective,
-            (unit << PERSPECTIVE_BITS) | perspective,
-            unit,
-        ],
-        default=person,
-    )
-    position = np.select([kind == name for name in NODE_KINDS], list(range(len(NODE_KINDS))))
-    return (position << KIND_SHIFT) | payload
-
-
-def node_key(code: int) -> NodeKey:
-    kind, payload = NODE_KINDS[code >> KIND_SHIFT], code & PAYLOAD
-    if kind == "kpi":
-        subject = payload & ((1 << SUBJECT_BITS) - 1)
-        return (kind, payload >> SUBJECT_BITS, ("p" if subject % 2 else "u", subject // 2))
-    if kind == "perspective":
-        return (kind, payload >> PERSPECTIVE_BITS, payload & ((1 << PERSPECTIVE_BITS) - 1))
-    return (kind, payload)
-
-
 @dataclass
 class Edges:
     """Weighted child -> parent edges of the scorecard graph in force on a day, as codes."""
@@ -604,15 +506,15 @@ def load_edges(
         np.nan_to_num(c).astype(np.int64) for c in columns[:6]
     )
     contribution, weight = columns[6:]
-    node = _nodes("objective", objective)
+    node = node_codes("objective", objective)
     at_unit = unit > 0
-    perspective_node = _nodes("perspective", (unit << PERSPECTIVE_BITS) | perspective)[at_unit]
-    person_node = _nodes("person", person)[~at_unit]
+    perspective_node = node_codes("perspective", (unit << PERSPECTIVE_BITS) | perspective)[at_unit]
+    person_node = node_codes("person", person)[~at_unit]
     cascaded = parent > 0
     child_parts = [node[cascaded], node[at_unit], node[~at_unit]]
-    parent_parts = [_nodes("objective", parent[cascaded]), perspective_node, person_node]
+    parent_parts = [node_codes("objective", parent[cascaded]), perspective_node, person_node]
     weight_parts = [contribution[cascaded], weight[at_unit], weight[~at_unit]]
-    unit_node = _nodes("unit", unit[at_unit])
+    unit_node = node_codes("unit", unit[at_unit])
     policy_node = np.concatenate([node, perspective_node, unit_node, person_node])
     policy_unit = np.concatenate(
         [np.where(at_unit, unit, person_unit), unit[at_unit], unit[at_unit], person_unit[~at_unit]]
@@ -646,7 +548,7 @@ def _measure_edges(
     loaded = (objective[at] == measured) if len(objective) else np.zeros(len(kpi), dtype=bool)
     return (
         kpi_nodes(kpi[loaded], owner[at[loaded]]),
-        _nodes("objective", measured[loaded]),
+        node_codes("objective", measured[loaded]),
         weight[loaded],
     )
 
@@ -672,7 +574,7 @@ def _perspective_edges(
         own.get((u, p), default.get(p, 1.0))
         for u, p in zip(unit.tolist(), perspective.tolist(), strict=True)
     ]
-    return perspective_nodes, _nodes("unit", unit), np.array(share, dtype=np.float64)
+    return perspective_nodes, node_codes("unit", unit), np.array(share, dtype=np.float64)
 
 
 def owners_of(day: dt.date, objective_ids: Collection[int]) -> tuple[set[int], set[int]]:

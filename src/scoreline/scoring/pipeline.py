@@ -28,42 +28,44 @@ from django.utils import timezone
 
 from scoreline.engine import aggregation, formulas, parallel, phasing, rollup, scoring, status
 from scoreline.engine.directions import HIGHER_IS_BETTER, TARGET_RANGE
-from scoreline.engine.sets import distinct
-from scoreline.kpis.models import Kpi
-from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
-from scoreline.lib.dates import today
-from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.loading import (
+from scoreline.engine.nodes import (
     KIND_SHIFT,
-    METHOD,
     NODE_KINDS,
     PAYLOAD,
     PERSPECTIVE_BITS,
     SUBJECT_BITS,
+    NodeKey,
+    leaf_codes,
+    node_key,
+    node_kinds,
+    stored_nodes,
+    subject_code,
+)
+from scoreline.engine.sets import distinct, lookup
+from scoreline.engine.targets import MONTHS, TargetSpans
+from scoreline.kpis.models import Kpi
+from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
+from scoreline.lib.dates import today
+from scoreline.lib.months import month_end, month_index, month_of
+from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.engine_codes import METHOD, PHASING, TREE
+from scoreline.scoring.loading import (
     Definitions,
     Edges,
     MonthIndex,
-    NodeKey,
     Policy,
     TargetTable,
     ValueRows,
     fetch_rows,
     headcounts,
-    kpi_nodes,
     load_definitions,
     load_edges,
     load_policies,
     load_targets,
     load_values,
-    month_index,
-    month_of,
-    node_key,
-    node_kinds,
     numeric_columns,
     owners_of,
     stored_months,
-    stored_nodes,
-    subject_code,
     unit_tree,
     version_boundaries,
 )
@@ -82,31 +84,8 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-TIME = {
-    "sum": aggregation.TimeAggregation.SUM,
-    "average": aggregation.TimeAggregation.AVERAGE,
-    "last": aggregation.TimeAggregation.LAST,
-    "min": aggregation.TimeAggregation.MIN,
-    "max": aggregation.TimeAggregation.MAX,
-}
-TREE = {
-    "sum": aggregation.TreeAggregation.SUM,
-    "average": aggregation.TreeAggregation.AVERAGE,
-    "headcount_weighted": aggregation.TreeAggregation.HEADCOUNT_WEIGHTED,
-    "min": aggregation.TreeAggregation.MIN,
-    "max": aggregation.TreeAggregation.MAX,
-}
-PHASING = {
-    "flat": phasing.Phasing.FLAT,
-    "linear_ramp": phasing.Phasing.LINEAR_RAMP,
-    "seasonal": phasing.Phasing.SEASONAL,
-}
-# Months below this bound, packed under KPI x subject codes into one integer key.
-MONTHS = 1 << 20
 # Values per piece of the per-value work (phasing, scoring, status), which runs on every core.
 PIECE = 1 << 19
-# Target spans as (leaf, first month, end month, target row) arrays.
-Segments = tuple[IntArray, IntArray, IntArray, IntArray]
 
 
 # ---------------------------------------------------------------- derived values
@@ -219,150 +198,33 @@ class MonthlyTargets:
     Calling it with rows gives a (len(PARAMS), n) array: each row takes the target of
     its KPI and subject whose span covers its month (the later target where spans
     overlap), phased on its own as month ``i`` of a span of ``n`` months by the
-    target's phasing. Rows without a target get NaN.
+    target's phasing (:class:`~scoreline.engine.targets.TargetSpans`). Rows without a
+    target get NaN.
     """
 
     def __init__(self, defs: Definitions, targets: TargetTable) -> None:
         known = np.isin(targets.kpi, list(defs.kpis))
-        self.table = table = targets if known.all() else targets.take(known)
-        self.segments = _segments(
-            leaf_codes(table.kpi, table.unit, table.person), table.first, table.end
+        table = targets if known.all() else targets.take(known)
+        summed = [k for k, v in defs.kpis.items() if v.time_aggregation == "sum"]
+        self.spans = TargetSpans(
+            leaf=leaf_codes(table.kpi, table.unit, table.person),
+            first=table.first,
+            end=table.end,
+            how=np.select(
+                [table.phasing == name for name in PHASING],
+                [int(code) for code in PHASING.values()],
+                default=int(phasing.Phasing.FLAT),
+            ),
+            additive=np.isin(table.kpi, summed),
+            bounds=np.vstack([getattr(table, name) for name in PARAMS]),
+            target=table.target,
+            baseline=table.baseline,
+            profiles=table.profile.tolist(),
         )
-        self.how, self.additive = _phasing_of(defs, table)
-        self.params = np.vstack([getattr(table, name) for name in PARAMS])
 
     def __call__(self, rows: ValueRows, out: FloatArray | None = None) -> FloatArray:
         """The phased parameters of ``rows``, written into ``out`` when it is given."""
-        table, params = self.table, self.params
-        row = _covering_rows(
-            self.segments, leaf_codes(rows.kpi, rows.unit, rows.person), rows.month
-        )
-        result = np.empty((len(PARAMS), len(rows))) if out is None else out
-        result.fill(np.nan)
-        method = np.zeros(len(rows), dtype=np.int64)  # 0: no target
-        found = row >= 0
-        method[found] = self.how[row[found]]
-        for phased in phasing.Phasing:
-            at = np.flatnonzero(method == phased)
-            if not at.size:
-                continue
-            mine = row[at]
-            n, period = table.end[mine] - table.first[mine], rows.month[at] - table.first[mine]
-            if phased == phasing.Phasing.LINEAR_RAMP:
-                goal = phasing.phase_periods(
-                    table.target[mine], n, period, phased, start_value=table.baseline[mine],
-                    additive=self.additive[mine],
-                )  # fmt: skip
-                # A ramp moves the whole band: each bound keeps its distance from the target.
-                result[:, at] = goal + (params[:, mine] - table.target[mine])
-                continue
-            share: FloatArray | float = np.nan
-            if phased == phasing.Phasing.SEASONAL:
-                share = _profile_shares(table, mine, n, period)
-            result[:, at] = phasing.phase_periods(
-                params[:, mine], n, period, phased, share=share, additive=self.additive[mine]
-            )
-        return result
-
-
-def _phasing_of(defs: Definitions, table: TargetTable) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Each target's phasing code and whether its KPI adds up over months.
-
-    A ramp without a start or a goal, and a season without a profile, fall back to flat.
-    """
-    how = np.select(
-        [table.phasing == name for name in PHASING], [int(code) for code in PHASING.values()],
-        default=int(phasing.Phasing.FLAT),
-    )  # fmt: skip
-    no_start = np.isnan(table.baseline) | np.isnan(table.target)
-    how[(how == phasing.Phasing.LINEAR_RAMP) & no_start] = phasing.Phasing.FLAT
-    seasonal = np.flatnonzero(how == phasing.Phasing.SEASONAL)
-    bare = [i for i in seasonal.tolist() if not table.profile[i]]
-    how[bare] = phasing.Phasing.FLAT
-    summed = [k for k, v in defs.kpis.items() if v.time_aggregation == "sum"]
-    return how, np.isin(table.kpi, summed)
-
-
-def _covering_rows(segments: Segments, leaf: IntArray, month: IntArray) -> IntArray:
-    """The target row covering each KPI x subject (``leaf``) and month; -1 for none.
-
-    ``segments`` are the targets' spans as :func:`_segments` lays them out: where a
-    subject's spans overlap, the months they share belong to the later row (by id).
-    """
-    seg_leaf, seg_first, seg_end, seg_row = segments
-    if not seg_leaf.size:
-        return np.full(len(leaf), -1, dtype=np.int64)
-    at = np.searchsorted(seg_leaf * MONTHS + seg_first, leaf * MONTHS + month, side="right") - 1
-    safe = np.maximum(at, 0)
-    covered = (at >= 0) & (seg_leaf[safe] == leaf) & (month < seg_end[safe])
-    return np.where(covered, seg_row[safe], -1)
-
-
-def _segments(leaf: IntArray, first: IntArray, end: IntArray) -> Segments:
-    """Target spans as non-overlapping (leaf, first, end, row) segments sorted by leaf, first.
-
-    ``row`` is the position in the inputs, which are in id order. Spans that overlap no
-    other of their leaf are their own segment; overlapping ones are laid out month by
-    month, each month kept by the last row covering it, and joined back into runs.
-    """
-    order = np.lexsort((first, leaf))
-    leaf_s, first_s, end_s = leaf[order], first[order], end[order]
-    # Within a leaf (sorted), a span overlaps an earlier one when it starts before the
-    # latest end so far; ranks lift each leaf above the last so one running max serves all.
-    rank = np.r_[0, np.cumsum(leaf_s[1:] != leaf_s[:-1])]
-    reach = np.maximum.accumulate(rank * MONTHS + end_s)
-    same = np.r_[False, leaf_s[1:] == leaf_s[:-1]]
-    clash = same & (first_s < np.r_[0, reach[:-1]] - rank * MONTHS)
-    tangled = np.isin(leaf_s, leaf_s[clash])
-    if not tangled.any():
-        return leaf_s, first_s, end_s, order
-    rows = order[tangled]
-    length = end[rows] - first[rows]
-    row = np.repeat(rows, length)
-    month = first[row] + np.arange(len(row)) - np.repeat(np.cumsum(length) - length, length)
-    key = leaf[row] * MONTHS + month
-    ranked = np.lexsort((row, key))
-    key, row = key[ranked], row[ranked]
-    last = np.r_[key[1:] != key[:-1], True]
-    key, row = key[last], row[last]
-    # A new segment where the row changes or the months stop being consecutive.
-    starts = np.r_[True, (row[1:] != row[:-1]) | (key[1:] != key[:-1] + 1)]
-    begin = np.flatnonzero(starts)
-    stop = np.r_[begin[1:], len(key)]
-    untangled = ~tangled
-    parts = (
-        np.r_[leaf_s[untangled], key[begin] // MONTHS],
-        np.r_[first_s[untangled], key[begin] % MONTHS],
-        np.r_[end_s[untangled], key[stop - 1] % MONTHS + 1],
-        np.r_[order[untangled], row[begin]],
-    )
-    resort = np.lexsort((parts[1], parts[0]))
-    return parts[0][resort], parts[1][resort], parts[2][resort], parts[3][resort]
-
-
-def _profile_shares(table: TargetTable, row: IntArray, n: IntArray, period: IntArray) -> FloatArray:
-    """Each seasonal element's share of its span's weights, which repeat over the span;
-    validated and normalised in one engine call per span length."""
-    result = np.empty(len(row))
-    for length in np.unique(n).tolist():
-        mine = np.flatnonzero(n == length)
-        owners, slot = np.unique(row[mine], return_inverse=True)
-        shares = phasing.profile_shares(
-            _profiles([table.profile[r] for r in owners.tolist()], length), length
-        )
-        result[mine] = shares[slot, period[mine]]
-    return result
-
-
-def _profiles(weights: list[list[float]], n: int) -> FloatArray:
-    """Seasonal weights as rows of ``n`` months, each repeated cyclically to the span."""
-    result = np.empty((len(weights), n))
-    lengths = np.array([len(w) for w in weights], dtype=np.int64)
-    for size in np.unique(lengths).tolist():
-        mine = np.flatnonzero(lengths == size)
-        block = np.array([weights[i] for i in mine.tolist()], dtype=np.float64)
-        result[mine] = block[:, np.arange(n) % size]
-    return result
+        return self.spans(leaf_codes(rows.kpi, rows.unit, rows.person), rows.month, out=out)
 
 
 # ---------------------------------------------------------------- leaf scores
@@ -519,19 +381,6 @@ class Graph:
         return np.where(found, at, -1)
 
 
-def lookup(sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Where each key sits in ``sorted_keys`` and whether it is there at all."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return at, sorted_keys[at] == keys
-
-
-def leaf_codes(kpi: IntArray, unit: IntArray, person: IntArray) -> IntArray:
-    """One int64 per KPI x subject: the code of its leaf in the scorecard graph."""
-    return kpi_nodes(kpi, subject_code(unit, person))
-
-
 def build_graph(edges: Edges, day: dt.date) -> Graph:
     codes = distinct(np.concatenate([edges.child, edges.parent]))
     # Each node follows its unit's policy, or the organisation's default.
@@ -623,10 +472,10 @@ def definition_days(months: Collection[int], as_of: dt.date) -> list[tuple[dt.da
     """Months grouped by the definitions governing them, with the day to read those from."""
     # Only a boundary after the first month's end can put months in different groups.
     first = min(months, default=month_index(as_of))
-    boundaries = version_boundaries(as_of, since=month_of(first + 1) - dt.timedelta(days=1))
+    boundaries = version_boundaries(as_of, since=month_end(month_of(first)))
     groups: dict[int, list[tuple[int, dt.date]]] = {}
     for month in sorted(months):
-        day = min(month_of(month + 1) - dt.timedelta(days=1), as_of)
+        day = min(month_end(month_of(month)), as_of)
         groups.setdefault(bisect.bisect_right(boundaries, day), []).append((month, day))
     return [
         (max(day for _, day in group), [month for month, _ in group])

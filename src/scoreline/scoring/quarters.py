@@ -16,14 +16,14 @@ import numpy as np
 from scoreline.engine.aggregation import aggregate_time
 from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
+from scoreline.lib.months import month_index, month_of
 from scoreline.lib.periods import fiscal_period_of, fiscal_year_of
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import fiscal_calendar_of
+from scoreline.scoring.engine_codes import TIME
 from scoreline.scoring.loading import ValueRows, load_definitions, load_targets, load_values
-from scoreline.scoring.loading import month_index as month_number
 from scoreline.scoring.pipeline import (
     PARAMS,
-    TIME,
     MonthlyTargets,
     derive_values,
     formula_closure,
@@ -66,7 +66,7 @@ def kpi_periods(
     # Only a formula or a unit filled from its subtree reads other subjects' values.
     own_only = not version.formula and (unit is None or version.tree_aggregation == "none")
     raw = load_values(
-        month_number(day),
+        month_index(day),
         kpi_ids=needed,
         unit_ids=subject[0] if own_only else None,
         person_ids=subject[1] if own_only else None,
@@ -83,7 +83,7 @@ def kpi_periods(
         return []
     order = np.argsort(rows.month)
     rows = rows.take(order)
-    months = [dt.date(int(m) // 12, int(m) % 12 + 1, 1) for m in rows.month]
+    months = [month_of(int(m)) for m in rows.month]
     periods = [
         fiscal_period_of(m, start_month, "quarter")
         if per == "quarter"

@@ -16,7 +16,8 @@ from scoreline.access.scope import (
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
-from scoreline.lib.dates import month_end, today
+from scoreline.lib.dates import today
+from scoreline.lib.months import month_end
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for

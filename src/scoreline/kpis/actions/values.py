@@ -27,8 +27,8 @@ from scoreline.kpis.models import (
 from scoreline.kpis.validation import (
     validate_value,
 )
-from scoreline.lib.dates import next_month
 from scoreline.lib.errors import Invalid
+from scoreline.lib.months import next_month
 from scoreline.lib.validation import (
     require_month_start,
     require_text,

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 
 from scoreline.lib.errors import Invalid
+from scoreline.lib.months import month_start
 
 __all__ = [
     "NOTE_MAX_LENGTH",
@@ -22,24 +23,11 @@ __all__ = [
     "ValueEntryForm",
     "add_action_errors",
     "month_label",
-    "month_start",
     "parse_month",
-    "shift_month",
 ]
 
 NOTE_MAX_LENGTH = 2000
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def month_start(day: dt.date) -> dt.date:
-    """The first day of ``day``'s month: the grain of KPI values and scores."""
-    return day.replace(day=1)
-
-
-def shift_month(month: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after (or before, if negative) ``month``'s."""
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(text: str) -> dt.date | None:

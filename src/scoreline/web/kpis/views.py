@@ -39,6 +39,7 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.months import add_months, month_start
 from scoreline.lib.versioned import VersionChange
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
@@ -54,8 +55,6 @@ from scoreline.web.kpis.forms import (
     ValueEntryForm,
     add_action_errors,
     month_label,
-    month_start,
-    shift_month,
 )
 from scoreline.web.strategy.forms import UnitPickerForm
 
@@ -83,8 +82,6 @@ __all__ = [
 HISTORY_MONTHS = 36
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-# Scoring methods as the engine numbers them.
-
 
 # ---------------------------------------------------------------- shared display helpers
 
@@ -92,7 +89,7 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def recent_months(last: dt.date, count: int = HISTORY_MONTHS) -> list[dt.date]:
     """The ``count`` months ending with ``last``'s month, oldest first."""
     end = month_start(last)
-    return [shift_month(end, offset) for offset in range(1 - count, 1)]
+    return [add_months(end, offset) for offset in range(1 - count, 1)]
 
 
 def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
@@ -487,7 +484,7 @@ def _kpi_context(
         values = {row.period: row for row in values_for(user, kpi, unit=unit, months=months)}
         if values:  # the chart starts at the first value of the window
             months = [month for month in months if month >= min(values)]
-            next_to_enter = min(shift_month(max(values), 1), this_month)
+            next_to_enter = min(add_months(max(values), 1), this_month)
         scores = {
             row.period: row
             for row in scores_for(user, kind=NodeKind.KPI, kpi=kpi, unit=unit, months=months)
@@ -654,8 +651,8 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "unit": unit,
         "month": month,
         "month_value": month_label(month),
-        "previous_month": shift_month(month, -1),
-        "next_month": shift_month(month, 1) if month < this_month else None,
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1) if month < this_month else None,
         "unit_score": unit_score,
         "unit_fill": score_fill(unit_score.score if unit_score else None),
         "unit_combine": combine_label(unit_score),

@@ -26,6 +26,7 @@ from scoreline.kpis.measures import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied, NotFound
+from scoreline.lib.months import month_start
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
@@ -48,7 +49,6 @@ from scoreline.strategy.queries import (
     workshops_for,
 )
 from scoreline.web.filters import score_fill
-from scoreline.web.kpis.forms import month_start
 from scoreline.web.kpis.views import (
     VersionLine,
     combine_label,
