@@ -16,6 +16,7 @@ from scoreline.api.lookups import (
 )
 from scoreline.api.support import ERRORS, Text, request_user
 from scoreline.lib.dates import today
+from scoreline.lib.months import month_start
 from scoreline.org.models import OrgUnit
 from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import (
@@ -98,7 +99,7 @@ def _scorecard_period(user: User, unit: OrgUnit, period: dt.date | None) -> dt.d
         .values_list("period", flat=True)
         .first()
     )
-    return latest if latest is not None else today().replace(day=1)
+    return latest if latest is not None else month_start(today())
 
 
 def _kpi_out(line: KpiLine) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def get_person_scorecard(
     assert person is not None
     scored = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period")
     latest = scored.values_list("period", flat=True).first()
-    card = person_scorecard(user, person, period or latest or today().replace(day=1))
+    card = person_scorecard(user, person, period or latest or month_start(today()))
     return {
         "person": person.employee_id,
         "name": person.full_name,
