@@ -20,7 +20,7 @@ from scoreline.api.lookups import (
     rubric_by_code,
     visible_kpi,
 )
-from scoreline.api.pages import HistoryPage, page_list, plain
+from scoreline.api.pages import HistoryPage, history_out, page_list, plain
 from scoreline.api.scores import KpiScoreOut, scores_out
 from scoreline.api.support import ERRORS, Input, PageQuery, Text, page_of, request_user
 from scoreline.kpi_quality.reports import smart_check_definition
@@ -342,14 +342,9 @@ def get_kpi_history(request: HttpRequest, code: Code, page: Query[PageQuery]) ->
     }
     return {
         "items": [
-            {
-                "valid_from": entry.version.valid_from,
-                "valid_until": entry.version.valid_until,
-                "author": entry.author.get_username() if entry.author is not None else None,
-                "reason": entry.reason,
-                "source": entry.source,
-                "recorded_at": entry.version.recorded_at,
-                "changes": {
+            history_out(
+                entry,
+                {
                     ("unit_of_measure" if name == "unit" else name): {
                         "before": _readable(name, before, names),
                         "after": _readable(name, after, names),
@@ -357,7 +352,7 @@ def get_kpi_history(request: HttpRequest, code: Code, page: Query[PageQuery]) ->
                     for name, (before, after) in entry.changes.items()
                     if name != "kpi"
                 },
-            }
+            )
             for entry in history
         ],
         "count": count,

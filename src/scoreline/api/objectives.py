@@ -21,7 +21,7 @@ from scoreline.api.lookups import (
     visible_objective,
 )
 from scoreline.api.measures import MeasureOut, measure_out
-from scoreline.api.pages import HistoryPage, day_or_today, page_list, plain
+from scoreline.api.pages import HistoryPage, day_or_today, history_out, page_list, plain
 from scoreline.api.support import (
     ERRORS,
     Input,
@@ -470,16 +470,7 @@ def objective_history(request: HttpRequest, code: Code, page: Query[PageQuery]) 
     readable = _readable_changes([entry.changes for entry in history])
     return {
         "items": [
-            {
-                "valid_from": entry.version.valid_from,
-                "valid_until": entry.version.valid_until,
-                "author": entry.author.get_username() if entry.author is not None else None,
-                "reason": entry.reason,
-                "source": entry.source,
-                "recorded_at": entry.version.recorded_at,
-                "changes": changes,
-            }
-            for entry, changes in zip(history, readable, strict=True)
+            history_out(entry, changes) for entry, changes in zip(history, readable, strict=True)
         ],
         "count": count,
     }

@@ -16,6 +16,7 @@ from scoreline.api.support import (
 )
 from scoreline.kpis.models import Status as StatusRow
 from scoreline.lib.dates import today
+from scoreline.lib.versioned import VersionChange
 
 __all__ = [
     "ChangeOut",
@@ -23,6 +24,7 @@ __all__ = [
     "HistoryPage",
     "T",
     "day_or_today",
+    "history_out",
     "page_list",
     "plain",
     "worst_status",
@@ -74,3 +76,18 @@ class HistoryOut(Schema):
 class HistoryPage(Schema):
     items: list[HistoryOut]
     count: int
+
+
+def history_out(entry: VersionChange, changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One version of a definition as the history resources show it, with its readable
+    ``changes`` (field -> before and after)."""
+    version = entry.version
+    return {
+        "valid_from": version.valid_from,
+        "valid_until": version.valid_until,
+        "author": entry.author.get_username() if entry.author is not None else None,
+        "reason": entry.reason,
+        "source": entry.source,
+        "recorded_at": version.recorded_at,
+        "changes": changes,
+    }
