@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.test import Client
 
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

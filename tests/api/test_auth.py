@@ -10,7 +10,7 @@ from scoreline.access.actions import do_create_token, do_revoke_token
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit
 from tests.api.conftest import ApiClient
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 CSRF = "a" * 32
 NEW_UNIT = {

@@ -45,7 +45,7 @@ from scoreline.strategy.actions import (
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
 from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 DAY = dt.date(2024, 1, 1)
 HORIZON_END = dt.date(2027, 1, 1)

@@ -20,7 +20,7 @@ from scoreline.kpis.models import ChangeRequest
 from scoreline.strategy.models import Workshop
 from tests.api.conftest import ApiClient
 from tests.api.test_kpi_api import build_architecture
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 ANONYMOUS = "anonymous"
 CALLERS = [ANONYMOUS, "admin", "ceo", "hr", "comp", "manager", "steward", "employee", "outsider"]

@@ -23,7 +23,7 @@ from scoreline.strategy.models import (
 )
 from tests.api.conftest import ApiClient
 from tests.api.test_kpi_api import Architecture, build_architecture
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 Clients = Callable[[str | None], ApiClient]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit
 from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 
 def test_an_hr_partner_creates_a_unit_under_a_parent(

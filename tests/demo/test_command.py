@@ -7,7 +7,7 @@ from scoreline.audit.models import AuditEvent
 from scoreline.demo.build import DEMO_BUILD_ACTION
 from scoreline.demo.command import DEFAULT_PASSWORD, run_demo
 from scoreline.org.models import OrgUnit, Person
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 EMPLOYEES, SEED = 300, 11
 

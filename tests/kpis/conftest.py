@@ -34,7 +34,9 @@ from scoreline.kpis.models import (
 )
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
-from tests.enterprise import Enterprise
+from tests.builders import audits
+from tests.builders.enterprise import Enterprise
+from tests.builders.worlds import WORLDS
 
 # Definitions start long before the months the tests score.
 DAY = dt.date(2024, 1, 1)
@@ -174,3 +176,16 @@ def set_target(
         person=enterprise.people[person] if person else None,
         **values,
     )
+
+
+world_kpi_audits = WORLDS.fixture(
+    "kpi_audits", audits.build_architecture, parent="enterprise", fresh=audits.reread
+)
+
+
+@pytest.fixture
+def architecture(
+    enterprise: Enterprise, world_kpi_audits: audits.Architecture
+) -> audits.Architecture:
+    """The planted architecture of the audit tests (tests/builders/audits.py)."""
+    return world_kpi_audits

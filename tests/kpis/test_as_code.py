@@ -52,7 +52,7 @@ from scoreline.strategy.models import (
     Perspective,
     Theme,
 )
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 START = dt.date(2026, 1, 1)
 DAY = dt.date(2026, 3, 1)

@@ -12,7 +12,7 @@ from scoreline.access.models import Role, RoleCapability
 from scoreline.kpis.actions import LevelSpec, do_record_assessment, do_save_rubric
 from scoreline.kpis.models import Assessment, Kpi, KpiValue, Rubric, RubricLevel
 from scoreline.lib.errors import AccessDenied, Invalid
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.kpis.conftest import MONTH, MakeKpi, events, nothing_written
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from scoreline.kpis.actions import LevelSpec, do_retire_kpi, do_save_rubric, do_
 from scoreline.kpis.models import KpiVersion
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
 
 pytestmark = pytest.mark.django_db

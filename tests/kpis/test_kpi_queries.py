@@ -23,7 +23,7 @@ from scoreline.kpis.queries import (
     values_for,
 )
 from scoreline.org.models import OrgUnit, Person
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.kpis.conftest import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from scoreline.kpis.bridge import compute_as_of, recompute, recompute_value
 from scoreline.kpis.models import Kpi, NodeKind, Score
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 START = dt.date(2025, 1, 1)
 NOW = dt.datetime(2025, 4, 20, 12, 0, tzinfo=dt.UTC)

@@ -10,7 +10,7 @@ from scoreline.access.models import Role
 from scoreline.kpis.actions import do_record_value
 from scoreline.kpis.models import Kpi, KpiValue, Score
 from scoreline.lib.errors import AccessDenied, Invalid
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.kpis.conftest import (
     MONTH,
     MakeKpi,

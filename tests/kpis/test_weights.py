@@ -15,7 +15,7 @@ from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.strategy.models import Perspective
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.kpis.conftest import (
     DAY,
     MakeKpi,

@@ -28,7 +28,7 @@ from scoreline.strategy.models import (
     Workshop,
     WorkshopAllocation,
 )
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 DAY = dt.date(2024, 1, 1)
 HORIZON = (dt.date(2024, 1, 1), dt.date(2027, 1, 1))

@@ -17,7 +17,7 @@ from scoreline.strategy.queries import (
     objectives_for,
     unmeasured_objectives,
 )
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.strategy.conftest import DAY, MakeObjective, make_kpi, measure
 
 pytestmark = pytest.mark.django_db

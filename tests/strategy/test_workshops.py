@@ -26,7 +26,7 @@ from scoreline.strategy.models import (
     WorkshopState,
 )
 from scoreline.strategy.queries import workshop_summary
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.strategy.conftest import DAY, MakeObjective, nothing_written, open_fy2024, version
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from scoreline.engine.scoring import Method, explain, score_piecewise
 from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_target
 from scoreline.kpis.forms import shift_month
 from scoreline.kpis.models import ChangeState, KpiValue, KpiVersion, NodeKind, Score
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.web.test_strategy_pages import (
     ON_TIME,
     ON_TIME_NORTH,

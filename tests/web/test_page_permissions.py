@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.web.test_strategy_pages import build_strategy
 
 VISITORS = ["admin", "ceo", "hr", "comp", "manager", "steward", "employee", "outsider", "anonymous"]

@@ -17,7 +17,7 @@ from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_measur
 from scoreline.kpis.bridge import recompute
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Perspective
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 from tests.web.conftest import ClientFor
 
 PageOf = Callable[[str | None, str], str]

@@ -46,8 +46,8 @@ from scoreline.strategy.actions import (
     do_update_objective,
 )
 from scoreline.strategy.models import Objective, Perspective, Workshop
-from tests.conftest import install_reference_data
-from tests.enterprise import PASSWORD, Enterprise, build_enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
+from tests.builders.reference import install_reference_data
 
 PageOf = Callable[[str | None, str], str]
 ClientFor = Callable[[str | None], Client]
