@@ -52,9 +52,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Commit the world the test runs in before its fixtures open its transaction."""
     uses, transactional = database_use(item)
     if uses and WORLDS.started:
-        names = list(getattr(item, "fixturenames", ()))
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            WORLDS.enter(BASE if transactional else WORLDS.wanted(names))
+            WORLDS.enter(BASE if transactional else WORLDS.wanted(item))
 
 
 @pytest.hookimpl(wrapper=True)

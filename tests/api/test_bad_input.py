@@ -11,7 +11,7 @@ import pytest
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit, Person, ReportingLine, UnitVersion
-from tests.api.conftest import ApiClient
+from tests.builders.api import ApiClient
 from tests.builders.enterprise import Enterprise
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
-from tests.api.conftest import ApiClient
+from tests.builders.api import ApiClient
 from tests.builders.enterprise import Enterprise
 
 

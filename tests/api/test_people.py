@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import Person, ReportingLine
-from tests.api.conftest import ApiClient
+from tests.builders.api import ApiClient
 from tests.builders.enterprise import Enterprise
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from tests.api.conftest import ApiClient
+from tests.builders.api import ApiClient
 from tests.builders.enterprise import PASSWORD, Enterprise
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit
-from tests.api.conftest import ApiClient
+from tests.builders.api import ApiClient
 from tests.builders.enterprise import Enterprise
 
 

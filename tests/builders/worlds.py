@@ -105,9 +105,12 @@ class Worlds:
     def depth(self, key: str) -> int:
         return 0 if key == BASE else 1 + self.depth(self.registry[key].parent)
 
-    def wanted(self, fixturenames: list[str]) -> str:
-        """The world a test runs in: the deepest one among its fixtures, else the base."""
-        keys = {self.by_fixture[name] for name in fixturenames if name in self.by_fixture}
+    def wanted(self, item: pytest.Item) -> str:
+        """The world a test runs in: the deepest one among its fixtures and its ``world``
+        markers, else the base."""
+        names = getattr(item, "fixturenames", ())
+        keys = {self.by_fixture[name] for name in names if name in self.by_fixture}
+        keys |= {mark.args[0] for mark in item.iter_markers("world")}
         return max(keys, key=self.depth) if keys else BASE
 
     # --- the session ------------------------------------------------------------------

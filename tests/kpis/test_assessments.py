@@ -13,7 +13,7 @@ from scoreline.kpis.actions import LevelSpec, do_record_assessment, do_save_rubr
 from scoreline.kpis.models import Assessment, Kpi, KpiValue, Rubric, RubricLevel
 from scoreline.lib.errors import AccessDenied, Invalid
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import MONTH, MakeKpi, events, nothing_written
+from tests.builders.kpis import MONTH, MakeKpi, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

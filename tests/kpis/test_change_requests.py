@@ -31,7 +31,7 @@ from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.kpis import (
     DAY,
     YEAR_END,
     YEAR_START,

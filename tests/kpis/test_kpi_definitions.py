@@ -10,7 +10,7 @@ from scoreline.kpis.models import KpiVersion
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
+from tests.builders.kpis import DAY, MakeKpi, MakePeriod, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

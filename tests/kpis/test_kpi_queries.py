@@ -24,7 +24,7 @@ from scoreline.kpis.queries import (
 )
 from scoreline.org.models import OrgUnit, Person
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target
+from tests.builders.kpis import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target
 
 pytestmark = pytest.mark.django_db
 

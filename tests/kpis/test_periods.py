@@ -7,7 +7,7 @@ import pytest
 from scoreline.kpis.actions import do_close_period, do_create_period, do_open_period
 from scoreline.lib.errors import AccessDenied, Invalid
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import YEAR_END, YEAR_START, events, nothing_written
+from tests.builders.kpis import YEAR_END, YEAR_START, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from scoreline.kpis.models import StatusRule
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
+from tests.builders.kpis import DAY, MakeKpi, MakePeriod, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

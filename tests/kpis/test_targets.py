@@ -11,7 +11,7 @@ from scoreline.kpis.models import Target
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.kpis import (
     YEAR_END,
     YEAR_START,
     MakeKpi,

@@ -11,7 +11,7 @@ from scoreline.kpis.actions import do_record_value
 from scoreline.kpis.models import Kpi, KpiValue, Score
 from scoreline.lib.errors import AccessDenied, Invalid
 from tests.builders.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.kpis import (
     MONTH,
     MakeKpi,
     MakePeriod,

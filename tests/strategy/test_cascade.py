@@ -10,7 +10,7 @@ from scoreline.org.models import Country, Currency
 from scoreline.strategy.actions import do_retire_objective, do_update_objective
 from scoreline.strategy.queries import CascadeLevel, cascade_level
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written, version
+from tests.builders.strategy import DAY, MakeObjective, nothing_written, version
 
 pytestmark = pytest.mark.django_db
 

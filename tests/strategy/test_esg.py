@@ -14,7 +14,7 @@ from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import Perspective
 from scoreline.strategy.queries import esg_items, strategy_map
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, make_kpi, nothing_written, version
+from tests.builders.strategy import DAY, MakeObjective, make_kpi, nothing_written, version
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.strategy.actions import do_retire_objective, do_update_objective
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import (
+from tests.builders.strategy import (
     DAY,
     MakeObjective,
     closed_fy2023,

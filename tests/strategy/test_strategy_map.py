@@ -19,7 +19,7 @@ from scoreline.strategy.actions import (
 from scoreline.strategy.models import ObjectiveLink, Perspective, Theme
 from scoreline.strategy.queries import strategy_map
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written
+from tests.builders.strategy import DAY, MakeObjective, nothing_written
 
 pytestmark = pytest.mark.django_db
 

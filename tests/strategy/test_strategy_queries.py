@@ -18,7 +18,7 @@ from scoreline.strategy.queries import (
     unmeasured_objectives,
 )
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, make_kpi, measure
+from tests.builders.strategy import DAY, MakeObjective, make_kpi, measure
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from scoreline.strategy.models import (
 )
 from scoreline.strategy.queries import workshop_summary
 from tests.builders.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written, open_fy2024, version
+from tests.builders.strategy import DAY, MakeObjective, nothing_written, open_fy2024, version
 
 pytestmark = pytest.mark.django_db
 

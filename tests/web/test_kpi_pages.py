@@ -4,7 +4,6 @@ scorecard tree and the change-request inbox, each scoped by access."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -16,25 +15,15 @@ from scoreline.kpis.actions import do_create_kpi, do_record_value, do_set_target
 from scoreline.kpis.forms import shift_month
 from scoreline.kpis.models import ChangeState, KpiValue, KpiVersion, NodeKind, Score
 from tests.builders.enterprise import Enterprise
-from tests.web.test_strategy_pages import (
-    ON_TIME,
-    ON_TIME_NORTH,
-    PROMOTERS,
-    StrategyWorld,
+from tests.builders.pages import (
+    ClientFor,
+    PageOf,
     analyst_on,
     assert_login_redirect,
-    build_strategy,
     client_of,
     section,
 )
-
-PageOf = Callable[[str | None, str], str]
-ClientFor = Callable[[str | None], Client]
-
-
-@pytest.fixture
-def strategy(enterprise: Enterprise) -> StrategyWorld:
-    return build_strategy(enterprise)
+from tests.builders.strategy_pages import ON_TIME, ON_TIME_NORTH, PROMOTERS, StrategyWorld
 
 
 def kpi_url(strategy: StrategyWorld, code: str, world: Enterprise, unit: str) -> str:

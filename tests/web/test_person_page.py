@@ -18,7 +18,7 @@ from scoreline.kpis.bridge import recompute
 from scoreline.strategy.actions import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import Enterprise
-from tests.web.conftest import ClientFor
+from tests.builders.pages import ClientFor
 
 PageOf = Callable[[str | None, str], str]
 EMPLOYEE_PAY = "45,000 GBP"
