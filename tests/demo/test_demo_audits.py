@@ -12,6 +12,9 @@ from scoreline.demo.strategy import (
 )
 from scoreline.kpis.audits import redundancy_report, smart_report
 
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-200")
+
 EMPLOYEES, SEED = 200, 7
 
 

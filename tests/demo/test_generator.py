@@ -34,6 +34,9 @@ from scoreline.org.queries import people_for
 from tests.builders.demo import PASSWORD
 from tests.builders.fingerprint import enterprise_fingerprint, wipe_enterprise
 
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-300")
+
 EMPLOYEES, SEED = 300, 7
 
 

@@ -66,6 +66,9 @@ from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion
 from tests.builders.demo import build_strategy_again
 from tests.builders.fingerprint import wipe_strategy
 
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-200")
+
 EMPLOYEES, SEED = 200, 7
 DAY = dt.date(2026, 11, 25)
 PLANTED_PAIRS = {frozenset(pair) for pair in (*PLANTED_DUPLICATES, *PLANTED_CONFLICTS)}
