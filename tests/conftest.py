@@ -11,9 +11,9 @@ from pytest_django import DjangoDbBlocker, Settings
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise, reread
 from tests.builders.worlds import BASE, WORLDS, database_use
 
-# Property tests: random locally, so new examples keep being tried; the same examples on
-# every CI run, with no example database and no deadline on a shared, slow machine.
-# Both keep the deadline off and let slow examples be: two test processes share two cores.
+# Property tests: random locally, so new examples keep being tried; with CI set, the same
+# examples on every run and no example database. Both keep the deadline off and let slow
+# examples be, as two test processes share two cores. HYPOTHESIS_PROFILE picks one by name.
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci",
