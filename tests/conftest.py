@@ -51,9 +51,19 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Commit the world the test runs in before its fixtures open its transaction."""
     uses, transactional = database_use(item)
-    if uses and WORLDS.started:
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            WORLDS.enter(BASE if transactional else WORLDS.wanted(item))
+    if not uses:
+        return
+    wanted = BASE if transactional else WORLDS.wanted(item)
+    if WORLDS.started:
+        _enter(wanted)
+    else:
+        # The first database test: its world is entered once the database is set up.
+        WORLDS.first = wanted
+
+
+def _enter(key: str) -> None:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        WORLDS.enter(key)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -70,6 +80,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """The test database, with the shared worlds built on it as the tests first need them."""
     WORLDS.start(django_db_blocker.unblock)
+    _enter(WORLDS.first)
     yield
     WORLDS.stop()
 

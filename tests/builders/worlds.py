@@ -57,6 +57,8 @@ class Worlds:
         self.snapshots: dict[str, int] = {}
         #: The world committed in the database; ``None`` when unknown (after a flush).
         self.current: str | None = None
+        #: The world of the test during whose set-up the database is created.
+        self.first = BASE
         self._unblock: Callable[[], Any] | None = None
 
     # --- registration -----------------------------------------------------------------
