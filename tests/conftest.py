@@ -1,14 +1,31 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from importlib import import_module
+import os
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
-from django.apps import apps as django_apps
-from django.test import Client
-from pytest_django import Settings
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, settings
+from pytest_django import DjangoDbBlocker, Settings
 
-from tests.enterprise import PASSWORD, Enterprise, build_enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise, reread
+from tests.builders.worlds import BASE, WORLDS, database_use
+
+# Property tests: random locally, so new examples keep being tried; with CI set, the same
+# examples on every run and no example database. Both keep the deadline off and let slow
+# examples be, as two test processes share two cores. HYPOTHESIS_PROFILE picks one by name.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,35 +42,62 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+# ----------------------------------------------------------------------------- worlds
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Commit the world the test runs in before its fixtures open its transaction."""
+    uses, transactional = database_use(item)
+    if not uses:
+        return
+    wanted = BASE if transactional else WORLDS.wanted(item)
+    if WORLDS.started:
+        _enter(wanted)
+    else:
+        # The first database test: its world is entered once the database is set up.
+        WORLDS.first = wanted
+
+
+def _enter(key: str) -> None:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        WORLDS.enter(key)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    finally:
+        if database_use(item)[1]:
+            # The transactional test emptied the tables when it ended.
+            WORLDS.forget()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """The test database, with the shared worlds built on it as the tests first need them."""
+    WORLDS.start(django_db_blocker.unblock)
+    _enter(WORLDS.first)
+    yield
+    WORLDS.stop()
+
+
+world_enterprise = WORLDS.fixture("enterprise", lambda _: build_enterprise(), fresh=reread)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     # Argon2 is the production hasher (tested in tests/access); tests build many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-# Rows installed by data migrations. A transactional test empties every table when it ends,
-# these rows too, so the transactional tests that follow install them again (idempotently).
-REFERENCE_DATA_MIGRATIONS = [
-    "scoreline.org.migrations.0002_countries_currencies",
-    "scoreline.access.migrations.0002_builtin_roles",
-    "scoreline.access.migrations.0003_strategy_capability",
-    "scoreline.strategy.migrations.0002_default_perspectives",
-    "scoreline.kpis.migrations.0002_default_statuses_rules_policy",
-    "scoreline.scoring.migrations.0002_default_policy",
-]
-
-
-def install_reference_data() -> None:
-    for module in REFERENCE_DATA_MIGRATIONS:
-        import_module(module).install(django_apps, None)
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
-def enterprise(request: pytest.FixtureRequest, db: None) -> Enterprise:
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        install_reference_data()
-    return build_enterprise()
+def enterprise(world_enterprise: Enterprise) -> Enterprise:
+    """The shared test organisation (tests/builders/enterprise.py), as fresh instances."""
+    return world_enterprise
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from scoreline.access.tokens import user_for_token
 from scoreline.cli import main
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 
 def run_cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from scoreline.access.aggregates import Group, summarise_people
 from scoreline.access.capabilities import Capability
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import Person
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import field_access, holds_on_unit, visible_to, visible_units
 from scoreline.org.actions import do_update_unit
 from scoreline.org.models import OrgUnit, Person, ReportingLine
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
 

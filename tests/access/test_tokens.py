@@ -7,7 +7,7 @@ from scoreline.access.actions import do_create_token, do_revoke_token
 from scoreline.access.models import ApiToken
 from scoreline.access.tokens import user_for_token
 from scoreline.lib.errors import AccessDenied
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
 

@@ -1,47 +1,29 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
 
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders import architecture
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import PASSWORD, Enterprise
+from tests.builders.worlds import WORLDS
 
-if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+world_api_architecture = WORLDS.fixture(
+    "api_architecture",
+    architecture.build_architecture,
+    parent="enterprise",
+    fresh=architecture.reread,
+)
 
-API = "/api/v1"
 
-
-class ApiClient:
-    """A test client speaking JSON to the API as one persona (or anonymously)."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    def call(self, method: str, path: str, body: Any = None, **extra: Any) -> Response:
-        url = path if path.startswith("/api/") else API + path
-        if body is None:
-            return self.client.generic(method, url, **extra)
-        data = body if isinstance(body, bytes | str) else json.dumps(body)
-        return self.client.generic(method, url, data, content_type="application/json", **extra)
-
-    def get(self, path: str, **extra: Any) -> Response:
-        return self.call("GET", path, **extra)
-
-    def post(self, path: str, body: Any, **extra: Any) -> Response:
-        return self.call("POST", path, body, **extra)
-
-    def patch(self, path: str, body: Any, **extra: Any) -> Response:
-        return self.call("PATCH", path, body, **extra)
-
-    def put(self, path: str, body: Any, **extra: Any) -> Response:
-        return self.call("PUT", path, body, **extra)
-
-    def delete(self, path: str, **extra: Any) -> Response:
-        return self.call("DELETE", path, **extra)
+@pytest.fixture
+def arch(
+    enterprise: Enterprise, world_api_architecture: architecture.Architecture
+) -> architecture.Architecture:
+    """Strategy and KPIs of the test enterprise (tests/builders/architecture.py)."""
+    return world_api_architecture
 
 
 @pytest.fixture

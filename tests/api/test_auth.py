@@ -9,8 +9,8 @@ from django.test import Client
 from scoreline.access.actions import do_create_token, do_revoke_token
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit
-from tests.api.conftest import ApiClient
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 CSRF = "a" * 32
 NEW_UNIT = {

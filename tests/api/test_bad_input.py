@@ -11,8 +11,8 @@ import pytest
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit, Person, ReportingLine, UnitVersion
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from scoreline.access.models import Grant
 from scoreline.audit.models import AuditEvent
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 
 def test_an_administrator_grants_a_role_by_username_and_by_id(

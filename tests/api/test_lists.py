@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 # persona -> how many units, people, lines in force and grants each list holds
 VISIBLE: dict[str, tuple[int, int, int, int]] = {

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import Person, ReportingLine
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 
 def test_an_hr_partner_adds_a_person_linked_to_a_login(

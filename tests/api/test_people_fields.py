@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from scoreline.audit.models import AuditEvent
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 PAY = {"base_salary", "salary_currency"}
 PROTECTED = {"gender", "date_of_birth"}

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from tests.api.conftest import ApiClient
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 
 def _add_boss(hr: ApiClient, username: str, unit_id: int, number: int) -> int:

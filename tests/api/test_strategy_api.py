@@ -23,16 +23,10 @@ from scoreline.strategy.models import (
     Workshop,
     WorkshopAllocation,
 )
-from tests.api.conftest import ApiClient
-from tests.api.test_kpi_api import Architecture, build_architecture
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.architecture import Architecture
 
 Clients = Callable[[str | None], ApiClient]
-
-
-@pytest.fixture
-def arch(enterprise: Enterprise) -> Architecture:
-    return build_architecture(enterprise)
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit
-from tests.api.conftest import ApiClient
-from tests.enterprise import Enterprise
+from tests.builders.api import ApiClient
+from tests.builders.enterprise import Enterprise
 
 
 def test_an_hr_partner_creates_a_unit_under_a_parent(

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from scoreline.audit.chain import GENESIS_HASH, record_event, verify_chain
 from scoreline.audit.models import AuditEvent
 from scoreline.cli import main
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
 

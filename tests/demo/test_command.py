@@ -7,13 +7,25 @@ from scoreline.audit.models import AuditEvent
 from scoreline.demo.build import DEMO_BUILD_ACTION
 from scoreline.demo.command import DEFAULT_PASSWORD, run_demo
 from scoreline.org.models import OrgUnit, Person
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
+from tests.builders.worlds import WORLDS
 
 EMPLOYEES, SEED = 300, 11
+
+# The demo a first run builds is built once for the tests that start from it; they stay on
+# one test process.
+pytestmark = pytest.mark.xdist_group("demo-command")
 
 
 def demo(employees: int = EMPLOYEES, seed: int = SEED) -> int:
     return run_demo(employees=employees, seed=seed, serve=False, host="127.0.0.1", port=8000)
+
+
+def _first_run(_: None) -> None:
+    assert demo() == 0
+
+
+world_demo_command = WORLDS.fixture("demo_command", _first_run)
 
 
 @pytest.mark.django_db
@@ -31,11 +43,10 @@ def test_the_first_run_builds_the_demo_and_prints_the_logins(
     assert Client().login(username="manager", password=DEFAULT_PASSWORD)
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("world_demo_command")  # the first run
 def test_a_second_run_reuses_the_database_without_building_again(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    demo()
     units = list(OrgUnit.objects.values_list("pk", flat=True))
     capsys.readouterr()
     assert demo() == 0
@@ -46,11 +57,10 @@ def test_a_second_run_reuses_the_database_without_building_again(
     assert AuditEvent.objects.filter(action=DEMO_BUILD_ACTION).count() == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("world_demo_command")  # the first run
 def test_a_run_with_other_parameters_says_so_and_keeps_the_existing_demo(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    demo()
     capsys.readouterr()
     assert demo(employees=500, seed=SEED + 1) == 0
     output = " ".join(capsys.readouterr().out.split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoreline.demo.build import DemoPlan, build_demo
+from scoreline.demo.build import DemoPlan
 from scoreline.demo.strategy import (
     PLANTED_CONFLICTS,
     PLANTED_DUPLICATES,
@@ -12,12 +12,17 @@ from scoreline.demo.strategy import (
 )
 from scoreline.kpi_quality.reports import redundancy_report, smart_report
 
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-200")
+
 EMPLOYEES, SEED = 200, 7
 
 
 @pytest.fixture
-def demo(db: None) -> DemoPlan:
-    return build_demo(EMPLOYEES, SEED, password="demo-password-for-tests")
+def demo(world_demo_200: DemoPlan) -> DemoPlan:
+    """The 200-person demo, built once for the tests that read it."""
+    assert (world_demo_200.employees, world_demo_200.seed) == (EMPLOYEES, SEED)
+    return world_demo_200
 
 
 def test_the_smart_audit_finds_exactly_the_planted_smart_failures(demo: DemoPlan) -> None:

@@ -31,15 +31,20 @@ from scoreline.org.models import (
     UnitVersion,
 )
 from scoreline.org.queries import people_for
-from tests.demo.fingerprint import enterprise_fingerprint, wipe_enterprise
+from tests.builders.demo import PASSWORD
+from tests.builders.fingerprint import enterprise_fingerprint, wipe_enterprise
 
-PASSWORD = "demo-password-for-tests"
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-300")
+
 EMPLOYEES, SEED = 300, 7
 
 
 @pytest.fixture
-def demo(db: None) -> DemoPlan:
-    return build_demo(EMPLOYEES, SEED, password=PASSWORD)
+def demo(world_demo_300: DemoPlan) -> DemoPlan:
+    """The 300-person demo, built once for the tests that read it."""
+    assert (world_demo_300.employees, world_demo_300.seed) == (EMPLOYEES, SEED)
+    return world_demo_300
 
 
 def test_the_same_seed_plans_the_same_enterprise() -> None:

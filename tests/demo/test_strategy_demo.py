@@ -16,7 +16,7 @@ import pytest
 from rapidfuzz import fuzz, process, utils
 
 from scoreline.audit.models import AuditEvent
-from scoreline.demo.build import GROUP_FISCAL_START, DemoPlan, build_demo, plan_demo
+from scoreline.demo.build import GROUP_FISCAL_START, DemoPlan, plan_demo
 from scoreline.demo.strategy import (
     MONTHS,
     PLANTED_CONFLICTS,
@@ -26,7 +26,6 @@ from scoreline.demo.strategy import (
     STRATEGY_ACTION,
     StrategyCounts,
     StrategyPlan,
-    build_strategy,
     person_chunk,
     person_chunks,
     plan_strategy,
@@ -60,11 +59,15 @@ from scoreline.kpis.models import (
     Target,
 )
 from scoreline.lib.dates import today
-from scoreline.org.models import OrgUnit, Person
+from scoreline.org.models import Person
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Theme
-from tests.demo.fingerprint import wipe_strategy
+from tests.builders.demo import build_strategy_again
+from tests.builders.fingerprint import wipe_strategy
+
+# The demo is built once for the tests of this group, which stay on one test process.
+pytestmark = pytest.mark.xdist_group("demo-200")
 
 EMPLOYEES, SEED = 200, 7
 DAY = dt.date(2026, 11, 25)
@@ -83,23 +86,11 @@ def strategy(enterprise: DemoPlan) -> StrategyPlan:
     return plan_strategy(enterprise, fiscal_start=GROUP_FISCAL_START, today=DAY)
 
 
-def _build(plan: DemoPlan) -> StrategyCounts:
-    units = dict(OrgUnit.objects.values_list("code", "id"))
-    people = dict(Person.objects.values_list("employee_id", "id"))
-    return build_strategy(
-        plan,
-        [units[unit.code] for unit in plan.units],
-        [people[person.employee_id] for person in plan.people],
-        fiscal_start=GROUP_FISCAL_START,
-    )
-
-
 @pytest.fixture
-def built(db: None) -> tuple[DemoPlan, StrategyCounts]:
-    # The demo builds its strategy; it is built again here for the counts it returns.
-    plan = build_demo(EMPLOYEES, SEED, password="demo-password-for-tests")
-    wipe_strategy()
-    return plan, _build(plan)
+def built(world_demo_strategy: tuple[DemoPlan, StrategyCounts]) -> tuple[DemoPlan, StrategyCounts]:
+    """The 200-person demo with its strategy written again, for the counts it returns."""
+    assert (world_demo_strategy[0].employees, world_demo_strategy[0].seed) == (EMPLOYEES, SEED)
+    return world_demo_strategy
 
 
 def _code(strategy: StrategyPlan, k: int) -> str:
@@ -618,7 +609,7 @@ def test_building_twice_with_the_same_seed_writes_the_same_strategy(
     plan, _ = built
     first = _strategy_fingerprint()
     wipe_strategy()
-    _build(plan)
+    build_strategy_again(plan)
     assert _strategy_fingerprint() == first
 
 

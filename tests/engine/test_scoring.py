@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scoreline.engine import scoring
@@ -20,6 +20,7 @@ from scoreline.engine.scoring import (
     Method,
     even_rubric_scores,
     explain,
+    range_tolerance,
     score_banded,
     score_by_method,
     score_linear,
@@ -247,6 +248,14 @@ def test_target_range_scores_100_inside_and_falls_to_0_at_the_tolerance() -> Non
 
 def test_target_range_accepts_a_single_point_target() -> None:
     np.testing.assert_allclose(score_target_range([5.0, 6.0], 5.0, 5.0, 4.0), [100.0, 75.0])
+
+
+def test_a_range_too_narrow_to_halve_scores_100_inside_and_0_one_float_outside() -> None:
+    # Half of 5e-324 rounds to 0; the derived tolerance is the smallest positive float.
+    batch = _subnormal_range_batch()
+    np.testing.assert_array_equal(score_by_method(**batch), [100.0, 100.0, 0.0, NAN])
+    out = explain(Method.TARGET_RANGE, 1e-323, {"low": 0.0, "high": 5e-324}, TARGET_RANGE)
+    assert out["score"] == 0.0 and out["inputs"]["tolerance"] == 5e-324
 
 
 def test_target_range_refuses_low_above_high() -> None:
@@ -738,8 +747,25 @@ def mixed_batches(draw: st.DrawFn) -> dict[str, Any]:
     return columns
 
 
+def _subnormal_range_batch() -> dict[str, Any]:
+    """Target ranges 0..5e-324, the narrowest a float holds (hypothesis once drew one)."""
+    n = 4
+    columns: dict[str, Any] = {
+        key: np.full(n, NAN) for key in ("red_flag", "goal", "threshold", "target", "stretch")
+    }
+    columns |= {
+        "method": np.full(n, int(Method.TARGET_RANGE)),
+        "direction": np.full(n, TARGET_RANGE),
+        "values": np.array([0.0, 5e-324, 1e-323, NAN]),
+        "low": np.zeros(n),
+        "high": np.full(n, 5e-324),
+    }
+    return columns
+
+
 @settings(max_examples=150)
 @given(mixed_batches())
+@example(_subnormal_range_batch())
 def test_the_dispatcher_equals_the_individual_methods(batch: dict[str, Any]) -> None:
     scores = score_by_method(**batch)
     m, v, d = batch["method"], batch["values"], batch["direction"]
@@ -758,7 +784,7 @@ def test_the_dispatcher_equals_the_individual_methods(batch: dict[str, Any]) -> 
             )
         elif method == Method.TARGET_RANGE:
             low, high = batch["low"][rows], batch["high"][rows]
-            expected[rows] = score_target_range(v[rows], low, high, (high - low) / 2.0)
+            expected[rows] = score_target_range(v[rows], low, high, range_tolerance(low, high))
         else:
             cap = 100.0 if method == Method.PERCENT_CAPPED else None
             expected[rows] = score_percent_of_target(

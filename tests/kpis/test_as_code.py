@@ -44,8 +44,14 @@ from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import Versioned, save_version
 from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Perspective, Theme
-from tests.enterprise import Enterprise
+from scoreline.strategy.models import (
+    Objective,
+    ObjectiveLink,
+    ObjectiveVersion,
+    Perspective,
+    Theme,
+)
+from tests.builders.enterprise import Enterprise
 
 START = dt.date(2026, 1, 1)
 DAY = dt.date(2026, 3, 1)

@@ -14,8 +14,8 @@ from scoreline.kpis.validation import LevelSpec
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.scoring.actions.definitions import do_save_rubric
 from scoreline.scoring.actions.values import do_record_assessment
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import MONTH, MakeKpi, events, nothing_written
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import MONTH, MakeKpi, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -8,22 +8,16 @@ import pytest
 from pytest_django import Settings
 
 from scoreline.cli import main
-from tests.enterprise import Enterprise
-from tests.kpis.test_audits import (
+from tests.builders.audits import (
     PLANTED_PAIRS,
     PLANTED_SMART,
     SPEC,
     Architecture,
-    build_architecture,
     set_monthly_target,
 )
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def architecture(enterprise: Enterprise) -> Architecture:
-    return build_architecture(enterprise)
 
 
 def test_kpis_smart_json_reports_every_kpi_and_succeeds_when_no_letter_is_an_error(

@@ -25,8 +25,8 @@ from scoreline.scoring import pipeline
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_status_rules
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.models import ObjectiveVersion, Perspective
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import (
     DAY,
     YEAR_END,
     YEAR_START,

@@ -10,8 +10,8 @@ from scoreline.kpis.validation import LevelSpec
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring.actions.definitions import do_retire_kpi, do_save_rubric, do_update_kpi
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import DAY, MakeKpi, MakePeriod, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.actions.definitions import do_retire_kpi, do_update_kpi
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.queries import scores_for
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import DAY, MONTH, YEAR_END, YEAR_START, MakeKpi, MakePeriod, set_target
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,11 @@ def test_the_history_of_a_kpi_shows_who_changed_what_and_why(
     first, second = kpi_history(kpi)
     assert first.changes["name"] == (None, "Revenue")
     assert second.changes == {"name": ("Revenue", "Net revenue")}
-    assert (second.author, second.reason, second.source) == ("steward", "IFRS 15", "page")
+    assert (second.author, second.reason, second.source) == (
+        enterprise.users["steward"],
+        "IFRS 15",
+        "page",
+    )
     current = kpi_version_on(kpi, LATER)
     assert current is not None and current.name == "Net revenue"
     assert kpi_version_on(kpi, dt.date(2023, 1, 1)) is None

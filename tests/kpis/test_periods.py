@@ -6,8 +6,8 @@ import pytest
 
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import YEAR_END, YEAR_START, events, nothing_written
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import YEAR_END, YEAR_START, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
 from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 START = dt.date(2025, 1, 1)
 NOW = dt.datetime(2025, 4, 20, 12, 0, tzinfo=dt.UTC)

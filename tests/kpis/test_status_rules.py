@@ -10,8 +10,8 @@ from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.scoring.actions.definitions import do_set_status_rules
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import DAY, MakeKpi, MakePeriod, events, nothing_written
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import DAY, MakeKpi, MakePeriod, events, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from scoreline.access.models import Role
 from scoreline.kpis.models import Target
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import (
     YEAR_END,
     YEAR_START,
     MakeKpi,

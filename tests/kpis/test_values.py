@@ -11,8 +11,8 @@ from scoreline.kpis.models import Kpi, KpiValue
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import Score
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import (
     MONTH,
     MakeKpi,
     MakePeriod,

@@ -12,8 +12,8 @@ from scoreline.scoring.actions.definitions import do_remove_measure, do_set_meas
 from scoreline.scoring.actions.scorecards import do_set_perspective_weight, do_set_scorecard_policy
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import Perspective
-from tests.enterprise import Enterprise
-from tests.kpis.conftest import (
+from tests.builders.enterprise import Enterprise
+from tests.builders.kpis import (
     DAY,
     MakeKpi,
     MakeObjective,

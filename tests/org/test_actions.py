@@ -20,7 +20,7 @@ from scoreline.org.actions import (
     do_update_unit,
 )
 from scoreline.org.models import Country, Currency, OrgUnit, Person, ReportingLine, UnitVersion
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 pytestmark = pytest.mark.django_db
 

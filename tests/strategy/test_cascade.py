@@ -9,8 +9,8 @@ from scoreline.org.actions import do_create_unit
 from scoreline.org.models import Country, Currency
 from scoreline.strategy.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.strategy.queries import CascadeLevel, cascade_level
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written, version
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import DAY, MakeObjective, nothing_written, version
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from scoreline.strategy.actions.perspectives import do_add_esg_perspective
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
 from scoreline.strategy.models import Perspective
 from scoreline.strategy.queries import strategy_map
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, make_kpi, nothing_written, version
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import DAY, MakeObjective, make_kpi, nothing_written, version
 
 pytestmark = pytest.mark.django_db
 

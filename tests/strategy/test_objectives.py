@@ -9,8 +9,8 @@ from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.strategy.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.strategy.models import ObjectiveVersion, Perspective
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import (
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import (
     DAY,
     MakeObjective,
     closed_fy2023,

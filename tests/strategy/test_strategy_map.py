@@ -15,8 +15,8 @@ from scoreline.strategy.actions.perspectives import do_save_perspective
 from scoreline.strategy.actions.themes import do_save_theme
 from scoreline.strategy.models import ObjectiveLink, Perspective, Theme
 from scoreline.strategy.queries import strategy_map
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import DAY, MakeObjective, nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from scoreline.strategy.actions.links import do_link_objectives
 from scoreline.strategy.actions.objectives import do_update_objective
 from scoreline.strategy.models import Objective
 from scoreline.strategy.queries import CascadeLevel, objectives_for
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, make_kpi, measure
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import DAY, MakeObjective, make_kpi, measure
 
 pytestmark = pytest.mark.django_db
 

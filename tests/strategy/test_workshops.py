@@ -26,8 +26,8 @@ from scoreline.strategy.models import (
     WorkshopState,
 )
 from scoreline.strategy.queries import workshop_summary
-from tests.enterprise import Enterprise
-from tests.strategy.conftest import DAY, MakeObjective, nothing_written, open_fy2024, version
+from tests.builders.enterprise import Enterprise
+from tests.builders.strategy import DAY, MakeObjective, nothing_written, open_fy2024, version
 
 pytestmark = pytest.mark.django_db
 

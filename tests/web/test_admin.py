@@ -13,7 +13,7 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Grant, Role
 from scoreline.audit.models import AuditEvent
 from scoreline.org.models import OrgUnit, Person, UnitVersion
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 
 def staff_client(world: Enterprise, username: str, administer_on: str | None) -> Client:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import install_reference_data
-from tests.enterprise import PASSWORD, Enterprise, build_enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
+from tests.builders.reference import install_reference_data
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # beside one unless told the calls are synchronous, which they are here.

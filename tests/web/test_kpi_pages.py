@@ -4,7 +4,6 @@ scorecard tree and the change-request inbox, each scoped by access."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -19,26 +18,16 @@ from scoreline.lib.months import add_months
 from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
-from tests.enterprise import Enterprise
-from tests.web.test_strategy_pages import (
-    ON_TIME,
-    ON_TIME_NORTH,
-    PROMOTERS,
-    StrategyWorld,
+from tests.builders.enterprise import Enterprise
+from tests.builders.pages import (
+    ClientFor,
+    PageOf,
     analyst_on,
     assert_login_redirect,
-    build_strategy,
     client_of,
     section,
 )
-
-PageOf = Callable[[str | None, str], str]
-ClientFor = Callable[[str | None], Client]
-
-
-@pytest.fixture
-def strategy(enterprise: Enterprise) -> StrategyWorld:
-    return build_strategy(enterprise)
+from tests.builders.strategy_pages import ON_TIME, ON_TIME_NORTH, PROMOTERS, StrategyWorld
 
 
 def kpi_url(strategy: StrategyWorld, code: str, world: Enterprise, unit: str) -> str:

@@ -19,7 +19,7 @@ from scoreline.org.actions import (
     do_update_person,
 )
 from scoreline.web.landing import Landing, landing_for
-from tests.enterprise import PASSWORD, START, Enterprise
+from tests.builders.enterprise import PASSWORD, START, Enterprise
 
 PageOf = Callable[[str | None, str], str]
 

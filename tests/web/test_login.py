@@ -8,7 +8,7 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from scoreline.access.models import LoginFailure
-from tests.enterprise import PASSWORD, Enterprise
+from tests.builders.enterprise import PASSWORD, Enterprise
 
 LOCKED = "temporarily locked"
 

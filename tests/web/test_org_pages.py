@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scoreline.org.actions import do_update_unit
-from tests.enterprise import Enterprise
+from tests.builders.enterprise import Enterprise
 
 PageOf = Callable[[str | None, str], str]
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.enterprise import Enterprise
-from tests.web.test_strategy_pages import build_strategy
+from tests.builders.enterprise import Enterprise
+from tests.builders.worlds import WORLDS
 
 VISITORS = ["admin", "ceo", "hr", "comp", "manager", "steward", "employee", "outsider", "anonymous"]
 
@@ -42,9 +42,9 @@ def url_of(page: str, world: Enterprise) -> str:
         return reverse("strategy:unit-map", args=[world.units[key].pk])
     if kind == "scorecard":
         return reverse("kpis:scorecard-unit", args=[world.units[key].pk])
-    # Pages about one objective, KPI or workshop need the strategy built first (no values:
-    # access does not depend on them).
-    strategy = build_strategy(world, with_values=False, with_request=False)
+    # Pages about one objective, KPI or workshop need the strategy (no values: access does not
+    # depend on them), committed for the test by its mark, or built now when it is not.
+    strategy = WORLDS.get("web_strategy_plain", world)
     if kind == "objective":
         return reverse("strategy:objective", args=[strategy.objectives[key].pk])
     if kind == "kpi":
@@ -138,7 +138,19 @@ def expected(visitor: str, page: str) -> int | str:
     return OK
 
 
-@pytest.mark.parametrize("page", PAGES)
+def needs_strategy(page: str) -> bool:
+    return page.partition(":")[0] in ("objective", "kpi", "workshop")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page, marks=pytest.mark.world("web_strategy_plain"))
+        if needs_strategy(page)
+        else page
+        for page in PAGES
+    ],
+)
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_each_page_answers_each_visitor_as_the_table_says(
     visitor: str, page: str, enterprise: Enterprise, client_for: Callable[[str | None], Client]

@@ -19,7 +19,7 @@ from scoreline.audit.models import AuditEvent
 from scoreline.lib.dates import effective_on, today
 from scoreline.org.actions import LineSpec, do_set_reporting_lines
 from scoreline.org.models import Person, ReportingLine
-from tests.enterprise import PASSWORD, START, Enterprise
+from tests.builders.enterprise import PASSWORD, START, Enterprise
 
 ClientFor = Callable[[str | None], Client]
 PageOf = Callable[[str | None, str], str]

@@ -19,8 +19,8 @@ from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.pipeline import recompute
 from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
-from tests.enterprise import Enterprise
-from tests.web.conftest import ClientFor
+from tests.builders.enterprise import Enterprise
+from tests.builders.pages import ClientFor
 
 PageOf = Callable[[str | None, str], str]
 EMPLOYEE_PAY = "45,000 GBP"

@@ -60,6 +60,7 @@ __all__ = [
     "Method",
     "even_rubric_scores",
     "explain",
+    "range_tolerance",
     "score_banded",
     "score_by_method",
     "score_linear",
@@ -459,6 +460,29 @@ def _target_range(
     return score
 
 
+def range_tolerance(low: npt.ArrayLike, high: npt.ArrayLike) -> FloatArray:
+    """The tolerance of a target range given none: half its width.
+
+    Half of the narrowest positive width a float can hold (the smallest subnormal) rounds
+    to 0, which no tolerance may be; such a range gets that smallest positive float
+    instead, so it scores 100 inside and 0 at the next float outside. A range of no width
+    keeps the tolerance 0 (refused by :func:`score_target_range`).
+
+    Examples
+    --------
+    >>> range_tolerance([20.0, 0.0], [24.0, 5e-324]).tolist()
+    [2.0, 5e-324]
+    """
+    lo = as_floats(low, "low", cause=False)
+    hi = as_floats(high, "high", cause=False)
+    with np.errstate(invalid="ignore", over="ignore"):
+        half = (hi - lo) / 2.0
+        return np.where((half == 0.0) & (hi > lo), _SMALLEST_POSITIVE, half)
+
+
+_SMALLEST_POSITIVE = float(np.nextafter(0.0, 1.0))
+
+
 def score_target_range(
     values: npt.ArrayLike,
     low: npt.ArrayLike,
@@ -695,6 +719,7 @@ def score_by_method(
                                                                     goal vs red flag
     PIECEWISE           threshold, target, stretch                  1 or -1
     TARGET_RANGE        low, high; tolerance = (high - low) / 2     0 (range)
+                        (see :func:`range_tolerance`)
     PERCENT_CAPPED      target (capped at 100)                      1 or -1
     PERCENT_UNCAPPED    target                                      1 or -1
     ==================  ==========================================  ================
@@ -815,7 +840,7 @@ def score_by_method(
             bad = lo >= hi
             if bad.any():
                 _fail("target-range scoring needs low below high", bad, positions, low=lo, high=hi)
-            scores = _target_range(v, lo, hi, (hi - lo) / 2.0, positions)
+            scores = _target_range(v, lo, hi, range_tolerance(lo, hi), positions)
         else:
             cap = 100.0 if code is Method.PERCENT_CAPPED else None
             tg = _gather(columns["target"], positions)
@@ -950,7 +975,7 @@ def explain(
         segment, formula = _explain_piecewise(v, th, tg, st, direction, score)
     elif code is Method.TARGET_RANGE:
         lo, hi = _need(params, "low", "high")
-        tol = float(params.get("tolerance", (hi - lo) / 2.0))
+        tol = float(params.get("tolerance", range_tolerance(lo, hi)))
         inputs = {"low": lo, "high": hi, "tolerance": tol}
         _check_directions(d, (TARGET_RANGE,), "target-range scoring", None)
         score = float(score_target_range(x, lo, hi, tol)[0])

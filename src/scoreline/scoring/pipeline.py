@@ -332,7 +332,9 @@ def _attainment(
     at = np.flatnonzero(ranged)
     if at.size:
         low, high = params["low"][at], params["high"][at]
-        result[at] = scoring.score_target_range(values[at], low, high, (high - low) / 2)
+        result[at] = scoring.score_target_range(
+            values[at], low, high, scoring.range_tolerance(low, high)
+        )
     return result
 
 

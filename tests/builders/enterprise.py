@@ -162,3 +162,16 @@ def build_enterprise() -> Enterprise:
     for key in world.units:
         world.units[key].refresh_from_db()
     return world
+
+
+def reread(world: Enterprise) -> Enterprise:
+    """The same enterprise with every instance read again from the database by primary key,
+    so that what one test changes in memory never reaches another."""
+    users = User.objects.in_bulk([user.pk for user in world.users.values()])
+    units = OrgUnit.objects.in_bulk([unit.pk for unit in world.units.values()])
+    people = Person.objects.in_bulk([person.pk for person in world.people.values()])
+    return Enterprise(
+        users={key: users[user.pk] for key, user in world.users.items()},
+        units={key: units[unit.pk] for key, unit in world.units.items()},
+        people={key: people[person.pk] for key, person in world.people.items()},
+    )

@@ -1,0 +1,1 @@
+"""Data the tests build: the shared test organisation and the worlds built on top of it."""
