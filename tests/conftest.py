@@ -11,6 +11,8 @@ from pytest_django import DjangoDbBlocker, Settings
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise, reread
 from tests.builders.worlds import BASE, WORLDS, database_use
 
+pytest_plugins = ["tests.builders.fixtures"]
+
 # Property tests: random locally, so new examples keep being tried; with CI set, the same
 # examples on every run and no example database. Both keep the deadline off and let slow
 # examples be, as two test processes share two cores. HYPOTHESIS_PROFILE picks one by name.

@@ -1,4 +1,5 @@
-"""Fixtures of the KPI tests: definitions, periods and objectives built through actions."""
+"""Fixtures shared by the KPI, scoring, planning, governance and quality tests: definitions,
+periods and objectives built through the actions, and the audit architecture."""
 
 from __future__ import annotations
 
