@@ -171,11 +171,11 @@ def _percentile(samples: list[float], share: float) -> float:
 
 @dataclass
 class Loaded:
-    """What the bridge's loaders read from the database."""
+    """What the pipeline's loaders read from the database."""
 
     defs: Any  # architecture.Definitions
     raw: Any  # architecture.ValueRows
-    targets: Any  # kpis.architecture.TargetTable
+    targets: Any  # scoring.loading.TargetTable
     edges: Any  # architecture.Edges
 
 
@@ -184,14 +184,14 @@ class Scored:
     """What the engine made of it: every value scored, every scorecard rolled up."""
 
     values: Any  # architecture.ValueRows, derived values included
-    leaves: Any  # bridge.Leaves
-    graph: Any  # bridge.Graph
+    leaves: Any  # pipeline.Leaves
+    graph: Any  # pipeline.Graph
     months: IntArray
     scores: FloatArray  # graph nodes x months
 
     @cached_property
     def targets(self) -> FloatArray:
-        """Each value's phased target parameters: bridge.PARAMS x values."""
+        """Each value's phased target parameters: pipeline.PARAMS x values."""
         from scoreline.scoring.pipeline import PARAMS
 
         return np.vstack([self.leaves.params[name] for name in PARAMS])
@@ -213,7 +213,7 @@ def load(day: dt.date, steps: dict[str, float]) -> Loaded:
 
 
 def run_engine(day: dt.date, loaded: Loaded, steps: dict[str, float]) -> Scored:
-    """The work of ``bridge.compute`` after loading, step by step."""
+    """The work of ``pipeline.compute`` after loading, step by step."""
     from scoreline.scoring.pipeline import build_graph, derive_values, leaf_matrix, score_rows
 
     with timed(steps, "derive_values"):
@@ -334,7 +334,7 @@ def _phase_one(
 
 
 def _monthly_target(row: Any, version: Any, month: int) -> dict[str, float | None]:
-    """Threshold, target, stretch and range of one month, phased as the bridge phases."""
+    """Threshold, target, stretch and range of one month, phased as the pipeline phases."""
     from scoreline.lib.months import month_index
 
     first, last = month_index(row.period_start), month_index(row.period_end)
@@ -847,7 +847,7 @@ def engine_changes(
 
 
 def app_changes(loaded: Loaded, rows: IntArray, rng: np.random.Generator) -> list[float]:
-    """Milliseconds of ``bridge.recompute_value`` after one stored value changed."""
+    """Milliseconds of ``pipeline.recompute_value`` after one stored value changed."""
     from scoreline.kpis.models import KpiValue
     from scoreline.lib.months import month_of
     from scoreline.scoring.pipeline import recompute_value
@@ -883,7 +883,7 @@ class _Rollback(Exception):
 
 
 def store_seconds_per_row(done: Any) -> float:
-    """Seconds per score row written by the bridge's store, from a rolled-back sample."""
+    """Seconds per score row written by the pipeline's store, from a rolled-back sample."""
     from scoreline.scoring.pipeline import Computation, Leaves, _store
 
     leaves = done.leaves
@@ -1007,7 +1007,7 @@ def run(report: Report, console: Console) -> None:
         }
     )
 
-    console.print("Scoring: bridge.compute end to end, to check the split (c)")
+    console.print("Scoring: pipeline.compute end to end, to check the split (c)")
     started = time.perf_counter()
     done = compute(day)
     compute_seconds = time.perf_counter() - started
@@ -1146,7 +1146,7 @@ def run(report: Report, console: Console) -> None:
         raw = loaded.raw
         formula_kpis = [k for k, v in loaded.defs.kpis.items() if v.formula]
         raw_on_card = (scored.graph.leaf_positions(raw) >= 0) & ~np.isin(raw.kpi, formula_kpis)
-        console.print("Incremental: bridge.recompute_value against the database")
+        console.print("Incremental: pipeline.recompute_value against the database")
         app_person = app_changes(
             loaded, _sample(np.flatnonzero(raw_on_card & (raw.person > 0)), CHANGES, rng), rng
         )
@@ -1229,7 +1229,7 @@ def run(report: Report, console: Console) -> None:
     report.add(
         Measure(
             scenario,
-            "(c) bridge.compute measured in one call",
+            "(c) pipeline.compute measured in one call",
             "s",
             compute_seconds,
             end_to_end,

@@ -145,7 +145,7 @@ TASKS = {
 # Aggregates about fewer people than this are hidden from anyone who could not see them one by one.
 MIN_GROUP_SIZE = env_int("SCORELINE_MIN_GROUP_SIZE", 5, minimum=1)
 
-# KPI audits; the values are checked where they are used (kpis.audits), naming the variable.
+# KPI audits; the values are checked where they are used (kpis.smart, kpi_quality.reports), naming the variable.
 SCORELINE_SMART_VARIANT = env_str("SCORELINE_SMART_VARIANT", "modern")
 SCORELINE_SMART_ERRORS = env_str("SCORELINE_SMART_ERRORS", "")
 SCORELINE_REDUNDANCY_THRESHOLD = env_str("SCORELINE_REDUNDANCY_THRESHOLD", "0.9")

@@ -2,5 +2,6 @@
 
 Nothing here imports Django or any other part of Scoreline, reads files or keeps
 state between calls; an import-linter contract enforces it. The application reaches
-the engine through the ``bridge`` modules of its apps.
+the engine through the scoring pipeline (``scoreline.scoring.pipeline``) and the KPI quality
+reports.
 """

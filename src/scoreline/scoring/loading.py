@@ -1,6 +1,6 @@
 """The KPI architecture in force on a day, read from the database into plain arrays.
 
-The bridge scores and rolls up what this module loads; nothing here calculates. Every
+The pipeline (``scoring.pipeline``) scores and rolls up what this module loads; nothing here calculates. Every
 read takes the day whose definitions apply, which is what makes "as of" exact.
 """
 
@@ -243,7 +243,7 @@ def load_values(
         rows = rows.filter(
             Q(unit_id__in=list(unit_ids or ())) | Q(person_id__in=list(person_ids or ()))
         )
-    # In no particular order: whatever the bridge computes does not depend on it.
+    # In no particular order: whatever the pipeline computes does not depend on it.
     columns = (
         rows.order_by()
         .annotate(
