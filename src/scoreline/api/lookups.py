@@ -1,4 +1,6 @@
-"""Lookups the API resources share: a unit, person, objective, KPI, perspective or theme by\nits code, among what the caller may see. One the caller cannot see is not found (in a path) or\nan unknown value (in a body)."""
+"""Lookups the API resources share: a unit, person, objective, KPI, perspective or theme by
+its code, among what the caller may see. One the caller cannot see is not found (in a path) or
+an unknown value (in a body)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Objectives and individual goals: created, revised and retired as effective-dated\nversions, with their place in the cascade checked."""
+"""Objectives and individual goals: created, revised and retired as effective-dated
+versions, with their place in the cascade checked."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Priority workshops: departments allocate points to themes or objectives, and the\nagreed allocation sets the objectives' weights."""
+"""Priority workshops: departments allocate points to themes or objectives, and the
+agreed allocation sets the objectives' weights."""
 
 from __future__ import annotations
 

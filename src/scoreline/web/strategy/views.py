@@ -48,8 +48,7 @@ from scoreline.strategy.queries import (
     workshop_summary,
     workshops_for,
 )
-from scoreline.web.filters import score_fill
-from scoreline.web.kpis.views import (
+from scoreline.web.display import (
     VersionLine,
     combine_label,
     describe_value,
@@ -60,6 +59,7 @@ from scoreline.web.kpis.views import (
     version_lines,
     visible_names,
 )
+from scoreline.web.filters import score_fill
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
