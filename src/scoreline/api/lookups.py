@@ -5,8 +5,10 @@ an unknown value (in a body)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.contrib.auth.models import User
+from django.db.models import Model
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import visible_to
@@ -59,37 +61,46 @@ __all__ = [
 ]
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _found(row: M | None, what: str) -> M:
+    """The row looked up for a path; NotFound naming ``what`` when there is none."""
+    if row is None:
+        raise NotFound(f"No {what}.")
+    return row
+
+
+def _known(row: M | None, field: str, reason: str) -> M:
+    """The row named in a body; an unknown value of ``field`` when there is none."""
+    if row is None:
+        raise Invalid.field(field, reason, code="unknown")
+    return row
+
+
 def visible_unit(user: User, code: str) -> OrgUnit:
     """The unit ``code`` if the caller may see it; otherwise NotFound."""
-    unit = units_for(user).filter(code=code).first()
-    if unit is None:
-        raise NotFound(f"No unit {code}.")
-    return unit
+    return _found(units_for(user).filter(code=code).first(), f"unit {code}")
 
 
 def referenced_unit(user: User, code: str, field: str) -> OrgUnit:
     """A unit named in the input; one the caller cannot see is an unknown value."""
     unit = units_for(user).filter(code=code).first()
-    if unit is None:
-        raise Invalid.field(field, f"no unit with code {code!r}", code="unknown")
-    return unit
+    return _known(unit, field, f"no unit with code {code!r}")
 
 
 def referenced_person(user: User, employee_id: str, field: str) -> Person:
     """A person named in the input by employee id, among the people the caller may see."""
     person = people_for(user).filter(employee_id=employee_id).first()
-    if person is None:
-        raise Invalid.field(field, f"no person with employee id {employee_id!r}", code="unknown")
-    return person
+    return _known(person, field, f"no person with employee id {employee_id!r}")
 
 
 def rated_person(user: User, employee_id: str) -> Person:
     """A person whose goals, values and scores the caller may see; otherwise NotFound."""
     people = Person.objects.filter(employee_id=employee_id).select_related("primary_unit")
-    person = visible_to(user, people, Capability.VIEW_RATINGS).first()
-    if person is None:
-        raise NotFound(f"No person {employee_id}.")
-    return person
+    return _found(
+        visible_to(user, people, Capability.VIEW_RATINGS).first(), f"person {employee_id}"
+    )
 
 
 def visible_objective(user: User, code: str) -> Objective:
@@ -108,30 +119,21 @@ def referenced_objective(user: User, code: str, field: str, day: dt.date) -> Obj
 
 def referenced_kpi(user: User, code: str, field: str) -> Kpi:
     kpi = Kpi.objects.filter(code=code).first() if can_see_catalogue(user) else None
-    if kpi is None:
-        raise Invalid.field(field, f"no KPI with code {code!r}", code="unknown")
-    return kpi
+    return _known(kpi, field, f"no KPI with code {code!r}")
 
 
 def perspective_by_code(code: str, field: str = "perspective") -> Perspective:
     perspective = Perspective.objects.filter(code=code).first()
-    if perspective is None:
-        raise Invalid.field(field, f"no perspective with code {code!r}", code="unknown")
-    return perspective
+    return _known(perspective, field, f"no perspective with code {code!r}")
 
 
 def theme_by_code(code: str, field: str = "theme") -> Theme:
-    theme = Theme.objects.filter(code=code).first()
-    if theme is None:
-        raise Invalid.field(field, f"no theme with code {code!r}", code="unknown")
-    return theme
+    return _known(Theme.objects.filter(code=code).first(), field, f"no theme with code {code!r}")
 
 
 def visible_kpi(user: User, code: str) -> Kpi:
     kpi = Kpi.objects.filter(code=code).first() if can_see_catalogue(user) else None
-    if kpi is None:
-        raise NotFound(f"No KPI {code}.")
-    return kpi
+    return _found(kpi, f"KPI {code}")
 
 
 def subject_of(
@@ -179,41 +181,28 @@ def person_ref(person: Person | None) -> tuple[str | None, str | None]:
 
 def rubric_by_code(code: str) -> Rubric:
     rubric = Rubric.objects.filter(code=code).first()
-    if rubric is None:
-        raise Invalid.field("rubric", f"no rubric with code {code!r}", code="unknown")
-    return rubric
+    return _known(rubric, "rubric", f"no rubric with code {code!r}")
 
 
 def visible_unit_by_id(user: User, unit_id: int) -> OrgUnit:
-    unit = units_for(user).filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound(f"No unit {unit_id}.")
-    return unit
+    return _found(units_for(user).filter(pk=unit_id).first(), f"unit {unit_id}")
 
 
 def referenced_unit_by_id(user: User, unit_id: int, field: str) -> OrgUnit:
     unit = units_for(user).filter(pk=unit_id).first()
-    if unit is None:
-        raise Invalid.field(field, f"no unit with id {unit_id}", code="unknown")
-    return unit
+    return _known(unit, field, f"no unit with id {unit_id}")
 
 
 def referenced_person_by_id(user: User, person_id: int, field: str) -> Person:
     person = people_for(user).filter(pk=person_id).first()
-    if person is None:
-        raise Invalid.field(field, f"no person with id {person_id}", code="unknown")
-    return person
+    return _known(person, field, f"no person with id {person_id}")
 
 
 def country_by_code(code: str, field: str = "country") -> Country:
     country = Country.objects.filter(pk=code.upper()).first()
-    if country is None:
-        raise Invalid.field(field, f"unknown country {code!r}", code="unknown")
-    return country
+    return _known(country, field, f"unknown country {code!r}")
 
 
 def currency_by_code(code: str, field: str = "currency") -> Currency:
     currency = Currency.objects.filter(pk=code.upper()).first()
-    if currency is None:
-        raise Invalid.field(field, f"unknown currency {code!r}", code="unknown")
-    return currency
+    return _known(currency, field, f"unknown currency {code!r}")

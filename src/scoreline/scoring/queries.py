@@ -36,6 +36,7 @@ __all__ = [
     "PerspectiveLine",
     "UnitScorecard",
     "individual_scorecard",
+    "latest_by",
     "objective_lines",
     "person_scorecard",
     "scores_for",
@@ -153,13 +154,15 @@ class UnitScorecard:
     children: list[ChildLine]
 
 
-def _by(rows: Iterable[Score], key: str) -> dict[int, Score]:
+def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
     """The latest score row per value of ``key`` (e.g. ``"objective_id"``)."""
     latest: dict[int, Score] = {}
     for row in rows:
         ident = getattr(row, key)
-        known = latest.get(ident) if ident is not None else None
-        if ident is not None and (known is None or row.period > known.period):
+        if ident is None:
+            continue
+        known = latest.get(ident)
+        if known is None or row.period > known.period:
             latest[ident] = row
     return latest
 
@@ -171,11 +174,13 @@ def objective_lines(
     objective id: its score and the KPIs measuring it (from ``scores``, the scorecard's own
     rows), and the objectives below contributing to it."""
     day = min(month_end(month), today())
-    objective_scores = _by((s for s in scores if s.kind == NodeKind.OBJECTIVE), "objective_id")
-    kpi_scores = _by((s for s in scores if s.kind == NodeKind.KPI), "kpi_id")
+    objective_scores = latest_by(
+        (s for s in scores if s.kind == NodeKind.OBJECTIVE), "objective_id"
+    )
+    kpi_scores = latest_by((s for s in scores if s.kind == NodeKind.KPI), "kpi_id")
     details = scorecard_rows(user, versions, day)
     contributing = [child.objective_id for detail in details.values() for child in detail.children]
-    contribution_scores = _by(
+    contribution_scores = latest_by(
         scores_for(user, kind=NodeKind.OBJECTIVE, months=[month]).filter(
             objective_id__in=contributing
         ),
@@ -209,7 +214,9 @@ def unit_scorecard(user: AnyUser, unit: OrgUnit, month: dt.date) -> UnitScorecar
     lanes = strategy_map(user, unit, day).lanes
     own = list(scores_for(user, unit=unit, months=[month]).select_related("kpi", "objective"))
     unit_score = next((s for s in own if s.kind == NodeKind.UNIT), None)
-    perspective_scores = _by((s for s in own if s.kind == NodeKind.PERSPECTIVE), "perspective_id")
+    perspective_scores = latest_by(
+        (s for s in own if s.kind == NodeKind.PERSPECTIVE), "perspective_id"
+    )
     lines = objective_lines(user, [v for lane in lanes for v in lane.objectives], own, month)
     perspectives = [
         PerspectiveLine(
@@ -220,7 +227,7 @@ def unit_scorecard(user: AnyUser, unit: OrgUnit, month: dt.date) -> UnitScorecar
         for lane in lanes
     ]
     below = units_for(user).filter(subtree_q(unit.path), depth=unit.depth + 1).order_by("path")
-    child_scores = _by(
+    child_scores = latest_by(
         scores_for(user, kind=NodeKind.UNIT, months=[month]).filter(unit__in=below), "unit_id"
     )
     children = [ChildLine(child, child_scores.get(child.pk)) for child in below]

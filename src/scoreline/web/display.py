@@ -27,7 +27,6 @@ __all__ = [
     "VersionLine",
     "combine_label",
     "describe_value",
-    "latest_by",
     "number_or_nan",
     "recent_months",
     "related_ids",
@@ -47,19 +46,6 @@ def recent_months(last: dt.date, count: int = HISTORY_MONTHS) -> list[dt.date]:
     """The ``count`` months ending with ``last``'s month, oldest first."""
     end = month_start(last)
     return [add_months(end, offset) for offset in range(1 - count, 1)]
-
-
-def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
-    """The latest score row per value of ``key`` (e.g. ``"objective_id"``)."""
-    latest: dict[int, Score] = {}
-    for row in rows:
-        ident = getattr(row, key)
-        if ident is None:
-            continue
-        known = latest.get(ident)
-        if known is None or row.period > known.period:
-            latest[ident] = row
-    return latest
 
 
 @dataclass(frozen=True)

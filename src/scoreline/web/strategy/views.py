@@ -30,7 +30,7 @@ from scoreline.lib.months import month_start
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
-from scoreline.scoring.queries import scores_for
+from scoreline.scoring.queries import latest_by, scores_for
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -52,7 +52,6 @@ from scoreline.web.display import (
     VersionLine,
     combine_label,
     describe_value,
-    latest_by,
     recent_months,
     related_ids,
     status_palette,
