@@ -40,6 +40,7 @@ from scoreline.kpis.models import (
     StatusRule,
     Target,
 )
+from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import Versioned, save_version
 from scoreline.planning.models import PlanningPeriod
@@ -457,7 +458,7 @@ def test_applying_an_edit_writes_one_version_and_one_audit_event(
     assert KpiVersion.objects.get(kpi__code="revenue", valid_from=START).valid_until == DAY
     (event,) = AuditEvent.objects.filter(seq__gt=events)
     assert (event.action, event.reason, event.actor_username) == (
-        "yaml.kpi.update",
+        "kpi.update",
         "rename",
         "admin",
     )
@@ -480,10 +481,11 @@ def test_nested_changes_are_shown_field_by_field_and_removals_retire(
     assert "- link 'lead' -> 'sales-up'" in rendered
     apply_architecture(path, DAY, reason="tune")
     assert not ObjectiveLink.objects.filter(cause__code="lead", valid_until__isnull=True).exists()
-    rules = StatusRule.objects.filter(kpi__code="cost", valid_from=DAY).order_by("position")
+    rules = StatusRule.objects.filter(effective_on(DAY), kpi__code="cost").order_by("position")
     assert [rule.bound for rule in rules] == [100.0, 125.0, None]
-    assert AuditEvent.objects.filter(action="yaml.status_rules.update").count() == 1
-    assert AuditEvent.objects.filter(action="yaml.link.retire").count() == 1
+    assert [rule.valid_from == DAY for rule in rules] == [False, True, False]
+    assert AuditEvent.objects.filter(action="status_rules.set").count() == 1
+    assert AuditEvent.objects.filter(action="objective_link.end").count() == 1
 
 
 def test_a_removed_objective_retires_with_its_measures_and_links(
@@ -504,7 +506,7 @@ def test_a_removed_objective_retires_with_its_measures_and_links(
     assert ObjectiveMeasure.objects.get(objective=lead).valid_until == DAY
     assert ObjectiveLink.objects.get(cause=lead).valid_until == DAY
     actions = AuditEvent.objects.filter(reason="drop lead").values_list("action", flat=True)
-    assert sorted(actions) == ["yaml.link.retire", "yaml.measure.retire", "yaml.objective.retire"]
+    assert sorted(actions) == ["measure.remove", "objective.retire", "objective_link.end"]
 
 
 def test_an_objective_an_individual_goal_contributes_to_cannot_be_removed(
@@ -593,6 +595,57 @@ def test_a_target_for_a_later_year_is_not_governed_by_the_open_year(
     ]
 
 
+def test_a_scorecard_policy_keeps_out_of_a_closed_period_but_needs_no_request_in_an_open_one(
+    world: Enterprise, tmp_path: Path
+) -> None:
+    path, _ = _export_text(tmp_path)
+    _replace(path, "    combine: minimum\n", "    combine: weighted_mean\n")
+    period = PlanningPeriod.objects.create(
+        label="FY2026", start=START, end=YEAR_END, state="closed"
+    )
+
+    closed_plan = plan_architecture(path, DAY)
+    with pytest.raises(Invalid) as refused:
+        apply_architecture(path, DAY, reason="late")
+    period.state = "open"
+    period.save()
+    plan = apply_architecture(path, DAY, reason="policy")
+
+    assert [change.label for change in closed_plan.in_closed_period] == [
+        "scorecard policy of 'SALES'"
+    ]
+    assert refused.value.code == "period_closed"
+    assert [(change.label, change.governed) for change in plan.changes] == [
+        ("scorecard policy of 'SALES'", False)
+    ]
+    policy = ScorecardPolicy.objects.get(unit__code="SALES", valid_from=DAY)
+    assert (policy.combine, policy.source) == ("weighted_mean", "yaml")
+
+
+def test_each_change_needs_the_right_its_action_needs(world: Enterprise, tmp_path: Path) -> None:
+    """The data steward may edit KPIs and targets, not objectives: the same files split."""
+    path, _ = _export_text(tmp_path)
+    _replace(path, "  threshold: 120.0\n", "  threshold: 110.0\n")
+    allowed = apply_architecture(path, DAY, actor=world.users["steward"], reason="kpi work")
+    _replace(path, "name: Growth\n", "name: Growth first\n")
+    _replace(path, "  threshold: 110.0\n", "  threshold: 105.0\n")
+
+    with pytest.raises(AccessDenied, match="strategy map"):
+        apply_architecture(path, DAY, actor=world.users["steward"], reason="strategy work")
+
+    assert [change.label for change in allowed.changes] == [
+        "target of 'cost' at 'FIN' from 2026-01-01"
+    ]
+    target = Target.objects.get(kpi__code="cost", unit__code="FIN", valid_from=DAY)
+    assert (target.threshold, target.author, target.source) == (
+        110.0,
+        world.users["steward"],
+        "yaml",
+    )
+    assert Theme.objects.get(code="growth").name == "Growth"
+    assert Target.objects.get(kpi__code="cost", unit__code="FIN", valid_from=DAY).threshold == 110
+
+
 def test_apply_is_atomic_when_the_last_write_fails(
     world: Enterprise, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -601,15 +654,16 @@ def test_apply_is_atomic_when_the_last_write_fails(
     before = _counts()
     total = len(plan_architecture(path, DAY).changes)
     calls: list[str] = []
-    record = apply_module.record_event
+    carry_out = apply_module._carry_out
 
-    def failing(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[1])
+    def failing(change: Any, planned: Any, *args: Any) -> Any:
+        calls.append(planned.label)
+        altered = carry_out(change, planned, *args)
         if len(calls) == total:
             raise RuntimeError("disk full")
-        return record(*args, **kwargs)
+        return altered
 
-    monkeypatch.setattr(apply_module, "record_event", failing)
+    monkeypatch.setattr(apply_module, "_carry_out", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         apply_architecture(path, DAY, reason="round trip")
 

@@ -1,56 +1,64 @@
-"""Apply strategy files: every change of the plan in one transaction, each audited.
+"""Apply strategy files: every change of the plan in one transaction, through the actions.
 
 Nothing is written when the files have problems, when a change would reach into a closed
 planning period, or when a governed change falls in an open one (those go through change
-requests). Otherwise each change becomes a version from the day (source ``yaml``) or, for
-the organisation-wide catalogue of perspectives, themes, rubrics and statuses, a row, and
-each records one audit event (``yaml.<kind>.<create|update|retire>``). Scores are
-recomputed in the same transaction. Files that match what is in force change nothing.
+requests). Otherwise each change of the plan becomes the very change the pages and the API
+make (a :class:`~scoreline.planning.changes.Change`), which is authorised, checked and
+applied in turn: it writes a version from the day (source ``yaml``) or, for the catalogue
+of perspectives, themes, rubrics and statuses, a row, and records the action's audit event.
+The scores the changes alter are recomputed once, at the end, in the same transaction.
+Files that match what is in force change nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
-from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
+from scoreline.access.scope import AnyUser
 from scoreline.as_code.plan import KINDS, Plan, PlannedChange, prepare
 from scoreline.as_code.schema import ArchitectureError, Records, count
-from scoreline.audit.chain import record_event, snapshot
-from scoreline.audit.versions import version_record
-from scoreline.kpis.models import (
-    Kpi,
-    KpiVersion,
-    ObjectiveMeasure,
-    Rubric,
-    RubricLevel,
-    Status,
-    StatusRule,
-    Target,
+from scoreline.engine.formulas import FormulaError, parse_formula
+from scoreline.engine.graph import topological_order
+from scoreline.kpis.actions.definitions import (
+    prepare_kpi,
+    prepare_kpi_retirement,
+    prepare_kpi_update,
 )
-from scoreline.lib.dates import effective_on
+from scoreline.kpis.actions.measures import prepare_measure
+from scoreline.kpis.actions.rubrics import prepare_rubric
+from scoreline.kpis.actions.status_rules import prepare_status_rules
+from scoreline.kpis.actions.statuses import prepare_status
+from scoreline.kpis.actions.targets import prepare_target, prepare_target_end
+from scoreline.kpis.models import Kpi, Rubric
+from scoreline.kpis.validation import LevelSpec, RuleSpec
 from scoreline.lib.errors import Invalid
-from scoreline.lib.versioned import Versioned, end_version, save_version, version_fields
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring import pipeline
-from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion, Perspective, Theme
+from scoreline.planning.changes import Change, authorise, check
+from scoreline.scoring.actions.rescoring import rescore
+from scoreline.scoring.actions.scorecards import (
+    prepare_perspective_weight,
+    prepare_scorecard_policy,
+)
+from scoreline.strategy.actions.links import prepare_link
+from scoreline.strategy.actions.objectives import (
+    prepare_objective,
+    prepare_objective_retirement,
+    prepare_objective_update,
+)
+from scoreline.strategy.actions.perspectives import prepare_perspective
+from scoreline.strategy.actions.themes import prepare_theme
+from scoreline.strategy.models import Objective, Perspective, Theme
 
 __all__ = ["SOURCE", "ArchitectureInvalid", "apply_architecture"]
 
 SOURCE = "yaml"
 """The source recorded on every version written from strategy files."""
-
-_CATALOGUE: dict[str, type[models.Model]] = {
-    "perspective": Perspective,
-    "theme": Theme,
-    "status": Status,
-}
 
 
 class ArchitectureInvalid(Invalid):
@@ -93,15 +101,11 @@ def _refuse_periods(plan: Plan) -> None:
         )
 
 
-class _Writer:
-    """Writes the changes of a plan; resolves codes to rows as it goes."""
+class _Changes:
+    """Turns the planned changes into the actions' changes; resolves codes to rows."""
 
-    def __init__(
-        self, day: dt.date, actor: AnyUser | None, reason: str, current: Records, wanted: Records
-    ) -> None:
+    def __init__(self, day: dt.date, wanted: Records) -> None:
         self.day = day
-        self.actor = actor
-        self.reason = reason
         self.units = {unit.code: unit for unit in OrgUnit.objects.all()}
         named = {
             record[name]
@@ -110,297 +114,176 @@ class _Writer:
             for name in names
             if record[name] is not None
         }
-        self.people = dict(
-            Person.objects.filter(employee_id__in=sorted(named)).values_list("employee_id", "id")
-        )
-        # The units of objectives on both sides: where the right to change them is needed.
-        self.objective_units: dict[str, set[str]] = {}
-        for records in (current, wanted):
-            for record in records.get("objectives", []):
-                self.objective_units.setdefault(record["code"], set()).add(record["unit"])
-
-    # -- resolving ---------------------------------------------------------------
+        self.people = {
+            person.employee_id: person
+            for person in Person.objects.filter(employee_id__in=sorted(named))
+        }
 
     def unit(self, code: str | None) -> OrgUnit | None:
         return None if code is None else self.units[code]
 
-    def person_id(self, employee_id: str | None) -> int | None:
+    def person(self, employee_id: str | None) -> Person | None:
         return None if employee_id is None else self.people[employee_id]
 
-    def row_id(self, model: type[models.Model], code: str | None) -> int | None:
-        return None if code is None else model._default_manager.get(code=code).pk
+    @staticmethod
+    def row(model: type[models.Model], code: str | None) -> Any:
+        return None if code is None else model._default_manager.get(code=code)
 
     def kpi(self, code: str) -> Kpi:
-        return Kpi.objects.get_or_create(code=code)[0]
+        return Kpi.objects.get(code=code)
 
     def objective(self, code: str) -> Objective:
-        return Objective.objects.get_or_create(code=code)[0]
+        return Objective.objects.get(code=code)
 
-    # -- access ------------------------------------------------------------------
-
-    def authorise(self, change: PlannedChange) -> None:
-        actor = self.actor
-        assert actor is not None
-        kind = change.kind
-        if kind in ("perspective", "theme"):
-            require_everywhere(actor, Capability.EDIT_STRATEGY)
-        elif kind in ("rubric", "status", "kpi", "status_rules"):
-            require_anywhere(actor, Capability.EDIT_KPI)
-        elif kind in ("scorecard_policy", "perspective_weight"):
-            unit = self.unit(change.key[0])
-            if unit is None:
-                require_everywhere(actor, Capability.EDIT_STRATEGY)
-            else:
-                require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
-        elif kind == "target":
-            require_on_unit(actor, Capability.EDIT_KPI, self.units[change.key[1]])
-        else:
-            codes = change.key if kind == "link" else change.key[:1]
-            for code in codes:
-                for unit_code in sorted(self.objective_units.get(code, set())):
-                    require_on_unit(actor, Capability.EDIT_STRATEGY, self.units[unit_code])
-
-    # -- writing -------------------------------------------------------------------
-
-    def audit(
-        self,
-        change: PlannedChange,
-        object_id: object,
-        before: Mapping[str, Any] | None,
-        after: Mapping[str, Any] | None,
-    ) -> None:
-        record_event(
-            self.actor,
-            f"yaml.{change.kind}.{change.action}",
-            change.kind,
-            object_id,
-            before=before,
-            after=after,
-            reason=self.reason,
-        )
-
-    def write(self, change: PlannedChange) -> None:
-        writers: dict[str, Callable[[PlannedChange], None]] = {
-            "perspective": self.write_catalogue,
-            "theme": self.write_catalogue,
-            "status": self.write_catalogue,
-            "rubric": self.write_rubric,
-            "kpi": self.write_kpi,
-            "status_rules": self.write_status_rules,
-            "scorecard_policy": self.write_policy,
-            "perspective_weight": self.write_perspective_weight,
-            "objective": self.write_objective,
-            "measure": self.write_measure,
-            "link": self.write_link,
-            "target": self.write_target,
+    def prepare(self, planned: PlannedChange) -> Change[object]:
+        preparers: dict[str, Callable[[PlannedChange], Change[Any]]] = {
+            "perspective": lambda c: prepare_perspective(c.key[0], c.after),
+            "theme": lambda c: prepare_theme(c.key[0], c.after),
+            "status": lambda c: prepare_status(c.key[0], c.after),
+            "rubric": self.rubric,
+            "kpi": self.kpi_change,
+            "status_rules": self.status_rules,
+            "scorecard_policy": self.policy,
+            "perspective_weight": self.perspective_weight,
+            "objective": self.objective_change,
+            "measure": self.measure,
+            "link": self.link,
+            "target": self.target,
         }
-        writers[change.kind](change)
+        return preparers[planned.kind](planned)
 
-    def write_catalogue(self, change: PlannedChange) -> None:
-        model = _CATALOGUE[change.kind]
-        row = model._default_manager.filter(code=change.key[0]).first()
-        before = snapshot(row) if row is not None else None
-        if change.action == "retire":
-            assert row is not None
-            object_id = row.pk
-            row.delete()
-            self.audit(change, object_id, before, None)
-            return
-        assert change.after is not None
-        row = row or model(code=change.key[0])
-        for name, value in change.after.items():
-            setattr(row, name, value)
-        row.save()
-        self.audit(change, row.pk, before, snapshot(row))
-
-    def write_rubric(self, change: PlannedChange) -> None:
-        rubric = Rubric.objects.filter(code=change.key[0]).first()
-        before = None
-        if rubric is not None and change.before is not None:
-            before = {**snapshot(rubric), "levels": change.before["levels"]}
-        if change.action == "retire":
-            assert rubric is not None
-            object_id = rubric.pk
-            rubric.delete()
-            self.audit(change, object_id, before, None)
-            return
-        assert change.after is not None
-        content = change.after
-        if rubric is None:
-            rubric = Rubric(code=change.key[0])
-        rubric.name, rubric.description = content["name"], content["description"]
-        rubric.save()
-        rubric.levels.all().delete()
-        RubricLevel.objects.bulk_create(
-            RubricLevel(
-                rubric=rubric,
-                level=level["level"],
-                label=level["label"],
-                anchor=level["anchor"],
-                score=level["score"],
-            )
-            for level in content["levels"]
-        )
-        self.audit(change, rubric.pk, before, {**snapshot(rubric), "levels": content["levels"]})
-
-    def save(
-        self,
-        change: PlannedChange,
-        model: type[Versioned],
-        identity: dict[str, Any],
-        content: dict[str, Any] | None,
-        object_id: Callable[[Versioned], object] = lambda version: version.pk,
-        describe: Callable[[Versioned | None], dict[str, Any] | None] = version_record,
-    ) -> None:
-        """Write one versioned item (``content`` None: retire it) and audit it."""
-        if content is None:
-            ended = end_version(model, self.day, **identity)
-            assert ended is not None  # the plan saw it in force
-            self.audit(change, object_id(ended), describe(ended), None)
-            return
-        before, after = save_version(
-            model,
-            identity,
-            content,
+    def rubric(self, planned: PlannedChange) -> Change[Any]:
+        after = planned.after
+        if after is None:
+            return prepare_rubric(planned.key[0], levels=None, day=self.day)
+        levels = [LevelSpec(**level) for level in after["levels"]]
+        return prepare_rubric(
+            planned.key[0],
+            name=after["name"],
+            description=after["description"],
+            levels=levels,
             day=self.day,
-            author=self.actor,
-            reason=self.reason,
-            source=SOURCE,
         )
-        if after is not None:
-            self.audit(change, object_id(after), describe(before), describe(after))
 
-    def write_kpi(self, change: PlannedChange) -> None:
-        kpi = self.kpi(change.key[0])
-        content = None
-        if change.after is not None:
-            fields = dict(change.after)
-            content = {
-                **{
-                    name: value
-                    for name, value in fields.items()
-                    if name not in ("owner", "steward", "rubric")
-                },
-                "owner_id": self.person_id(fields["owner"]),
-                "steward_id": self.person_id(fields["steward"]),
-                "rubric_id": self.row_id(Rubric, fields["rubric"]),
-            }
-
-        def describe(version: Versioned | None) -> dict[str, Any] | None:
-            found = version_record(version)
-            return None if found is None else {"code": kpi.code, **found}
-
-        self.save(change, KpiVersion, {"kpi": kpi}, content, lambda _: kpi.pk, describe)
-
-    def write_status_rules(self, change: PlannedChange) -> None:
-        """The rules of a set are replaced together: the old ones end, the new ones start."""
-        code = change.key[0]
-        kpi = None if code is None else self.kpi(code)
-        current = list(
-            StatusRule.objects.filter(effective_on(self.day), kpi=kpi).order_by("position")
-        )
-        before = {"rules": [version_fields(rule) for rule in current]} if current else None
-        for rule in current:
-            end_version(StatusRule, self.day, kpi=kpi, position=rule.position)
-        written = []
-        for position, rule in enumerate(change.after["rules"] if change.after else []):
-            _, saved = save_version(
-                StatusRule,
-                {"kpi": kpi, "position": position},
-                {
-                    "basis": rule["basis"],
-                    "comparison": rule["comparison"],
-                    "bound": rule["bound"],
-                    "bound_upper": rule["bound_upper"],
-                    "status_id": self.row_id(Status, rule["status"]),
-                },
-                day=self.day,
-                author=self.actor,
-                reason=self.reason,
-                source=SOURCE,
-            )
-            assert saved is not None  # every rule of the set was ended above
-            written.append(saved)
-        after = {"rules": [version_fields(rule) for rule in written]} if written else None
-        self.audit(change, kpi.pk if kpi is not None else "default", before, after)
-
-    def write_policy(self, change: PlannedChange) -> None:
-        content = None if change.after is None else dict(change.after)
-        self.save(change, ScorecardPolicy, {"unit": self.unit(change.key[0])}, content)
-
-    def write_perspective_weight(self, change: PlannedChange) -> None:
-        identity = {
-            "unit": self.unit(change.key[0]),
-            "perspective": Perspective.objects.get(code=change.key[1]),
+    def kpi_change(self, planned: PlannedChange) -> Change[Any]:
+        code = planned.key[0]
+        if planned.after is None:
+            return prepare_kpi_retirement(self.kpi(code), self.day)
+        fields = {
+            **planned.after,
+            "owner": self.person(planned.after["owner"]),
+            "steward": self.person(planned.after["steward"]),
+            "rubric": self.row(Rubric, planned.after["rubric"]),
         }
-        content = None if change.after is None else {"weight": change.after["weight"]}
-        self.save(change, PerspectiveWeight, identity, content)
+        if planned.action == "create":
+            return prepare_kpi(code, fields, self.day)
+        return prepare_kpi_update(self.kpi(code), fields, self.day)
 
-    def write_objective(self, change: PlannedChange) -> None:
-        objective = self.objective(change.key[0])
-        content = None
-        if change.after is not None:
-            fields = change.after
-            content = {
-                "name": fields["name"],
-                "description": fields["description"],
-                "perspective_id": self.row_id(Perspective, fields["perspective"]),
-                "theme_id": self.row_id(Theme, fields["theme"]),
-                "unit_id": self.units[fields["unit"]].pk,
-                "person_id": None,
-                "owner_id": self.person_id(fields["owner"]),
-                "parent_id": None
-                if fields["parent"] is None
-                else self.objective(fields["parent"]).pk,
-                "contribution_weight": fields["contribution_weight"],
-                "weight": fields["weight"],
-                "horizon_start": fields["horizon_start"],
-                "horizon_end": fields["horizon_end"],
-                "esg_pillar": fields["esg_pillar"],
-                "disclosure_ref": fields["disclosure_ref"],
-                "required_by": fields["required_by"],
-            }
+    def status_rules(self, planned: PlannedChange) -> Change[Any]:
+        code = planned.key[0]
+        rules = [RuleSpec(**rule) for rule in (planned.after or {}).get("rules", [])]
+        return prepare_status_rules(None if code is None else self.kpi(code), rules, self.day)
 
-        def describe(version: Versioned | None) -> dict[str, Any] | None:
-            found = version_record(version)
-            return None if found is None else {"code": objective.code, **found}
+    def policy(self, planned: PlannedChange) -> Change[Any]:
+        content = None if planned.after is None else dict(planned.after)
+        return prepare_scorecard_policy(self.unit(planned.key[0]), content, self.day)
 
-        self.save(
-            change,
-            ObjectiveVersion,
-            {"objective": objective},
-            content,
-            lambda _: objective.pk,
-            describe,
-        )
+    def perspective_weight(self, planned: PlannedChange) -> Change[Any]:
+        unit, perspective = self.unit(planned.key[0]), self.row(Perspective, planned.key[1])
+        weight = None if planned.after is None else planned.after["weight"]
+        return prepare_perspective_weight(perspective, unit, weight, self.day)
 
-    def write_measure(self, change: PlannedChange) -> None:
-        identity = {"objective": self.objective(change.key[0]), "kpi": self.kpi(change.key[1])}
-        content = None if change.after is None else {"weight": change.after["weight"]}
-        self.save(change, ObjectiveMeasure, identity, content)
-
-    def write_link(self, change: PlannedChange) -> None:
-        identity = {"cause": self.objective(change.key[0]), "effect": self.objective(change.key[1])}
-        self.save(change, ObjectiveLink, identity, None if change.after is None else {})
-
-    def write_target(self, change: PlannedChange) -> None:
-        kpi_code, unit_code, period_start = change.key
-        identity = {
-            "kpi": self.kpi(kpi_code),
-            "unit": self.units[unit_code],
+    def objective_change(self, planned: PlannedChange) -> Change[Any]:
+        code = planned.key[0]
+        if planned.after is None:
+            return prepare_objective_retirement(self.objective(code), self.day)
+        after = planned.after
+        fields = {
+            **after,
+            "perspective": self.row(Perspective, after["perspective"]),
+            "theme": self.row(Theme, after["theme"]),
+            "unit": self.units[after["unit"]],
             "person": None,
-            "period_start": period_start,
+            "owner": self.person(after["owner"]),
+            "parent": self.row(Objective, after["parent"]),
         }
-        content = None if change.after is None else dict(change.after)
-        self.save(change, Target, identity, content)
+        if planned.action == "create":
+            return prepare_objective(code, fields, self.day)
+        objective = Objective.objects.select_for_update().get(code=code)
+        return prepare_objective_update(objective, fields, self.day)
+
+    def measure(self, planned: PlannedChange) -> Change[Any]:
+        objective, kpi = self.objective(planned.key[0]), self.kpi(planned.key[1])
+        weight = None if planned.after is None else planned.after["weight"]
+        return prepare_measure(objective, kpi, weight, self.day)
+
+    def link(self, planned: PlannedChange) -> Change[Any]:
+        cause, effect = self.objective(planned.key[0]), self.objective(planned.key[1])
+        return prepare_link(cause, effect, self.day, drawn=planned.after is not None)
+
+    def target(self, planned: PlannedChange) -> Change[Any]:
+        kpi_code, unit_code, period_start = planned.key
+        kpi, unit = self.kpi(kpi_code), self.units[unit_code]
+        if planned.after is None:
+            return prepare_target_end(
+                kpi, unit=unit, person=None, period_start=period_start, day=self.day
+            )
+        return prepare_target(
+            kpi,
+            unit=unit,
+            person=None,
+            period_start=period_start,
+            values=planned.after,
+            day=self.day,
+        )
+
+
+def _carry_out(
+    change: Change[object], planned: PlannedChange, actor: AnyUser | None, reason: str
+) -> frozenset[int] | None:
+    """Authorise, check and apply one change; the KPIs whose scores it alters (None: all).
+    The command line (no ``actor``) acts with the authority of whoever runs it, unnamed in
+    the audit trail. A refusal names the item it concerns."""
+    try:
+        if actor is not None:
+            authorise(actor, change)
+        if not check(change):
+            return frozenset()
+        change.apply(AnonymousUser() if actor is None else actor, reason=reason, source=SOURCE)
+    except Invalid as error:
+        raise Invalid(f"{planned.label}: {error}", code=error.code, fields=error.fields) from None
+    return change.affected
+
+
+def _depends_on(change: PlannedChange) -> set[str]:
+    """Codes of the same kind a created or updated item needs in force first: the KPIs a
+    formula reads, an objective's parent."""
+    after = change.after or {}
+    if change.kind == "kpi" and after.get("formula"):
+        try:
+            return set(parse_formula(after["formula"]).names)
+        except FormulaError:
+            return set()
+    if change.kind == "objective" and after.get("parent") is not None:
+        return {after["parent"]}
+    return set()
 
 
 def _write_order(plan: Plan) -> list[PlannedChange]:
-    """Definitions before what refers to them; retirements after, in reverse."""
-    order = {kind: index for index, kind in enumerate(KINDS)}
+    """Definitions before what refers to them (a formula's KPIs before it, a parent before
+    its children); retirements after, in reverse."""
     kept = [change for change in plan.changes if change.action != "retire"]
     retired = [change for change in plan.changes if change.action == "retire"]
-    kept.sort(key=lambda change: order[change.kind])
+    names = {f"{change.kind}:{change.key[0]}" for change in kept}
+    edges = [
+        (f"{change.kind}:{needed}", f"{change.kind}:{change.key[0]}")
+        for change in kept
+        for needed in sorted(_depends_on(change))
+        if f"{change.kind}:{needed}" in names
+    ]
+    place = {name: index for index, name in enumerate(topological_order(sorted(names), edges))}
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    kept.sort(key=lambda change: (order[change.kind], place[f"{change.kind}:{change.key[0]}"]))
     retired.sort(key=lambda change: -order[change.kind])
     return kept + retired
 
@@ -453,11 +336,13 @@ def apply_architecture(
         _refuse_periods(plan)
         if plan.is_empty:
             return plan
-        writer = _Writer(day, actor, reason.strip(), prepared.current, prepared.wanted)
-        if actor is not None:
-            for change in plan.changes:
-                writer.authorise(change)
-        for change in _write_order(plan):
-            writer.write(change)
-        pipeline.recompute()
+        changes = _Changes(day, prepared.wanted)
+        affected: set[int] | None = set()
+        for planned in _write_order(plan):
+            altered = _carry_out(changes.prepare(planned), planned, actor, reason.strip())
+            if altered is None or affected is None:
+                affected = None
+            else:
+                affected |= altered
+        rescore(None if affected is None else frozenset(affected))
     return plan

@@ -7,10 +7,11 @@ a link, a target... An item only in the files is created, one only in force is r
 one in both with other content is updated, field by field.
 
 Change control follows the actions. Changes to what scores a period (a KPI definition, a
-target, a status rule set, a perspective weight, a measure, an objective's weights) that
-alter a closed planning period are refused; those that alter an open one need change
-requests when they change a definition that already exists (brand-new ones do not). A
-change alters the days from the day it applies on; a target only the months of its span.
+target, a status rule set, a perspective weight, a measure, an objective's weights, a
+scorecard policy) that alter a closed planning period are refused; those that alter an
+open one need change requests when they change a definition that already exists (brand-new
+ones and policies do not). A change alters the days from the day it applies on; a target
+only the months of its span.
 """
 
 from __future__ import annotations
@@ -310,12 +311,20 @@ def _controlled(change: PlannedChange) -> bool:
         return change.action == "update" and bool(_OBJECTIVE_WEIGHTS & changed)
     if change.kind == "kpi":
         return change.action != "create"
-    return change.kind in ("target", "status_rules", "measure", "perspective_weight")
+    return change.kind in (
+        "target",
+        "status_rules",
+        "measure",
+        "perspective_weight",
+        "scorecard_policy",
+    )
 
 
 def _existed(change: PlannedChange) -> bool:
     """Whether the identity a change writes already has versions (any day): then the change
     alters an existing definition and is governed; a brand-new one is not."""
+    if change.kind == "scorecard_policy":
+        return False  # a policy is only kept out of closed periods, never governed
     if change.action != "create":
         return True
     kind, key = change.kind, change.key

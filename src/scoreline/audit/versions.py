@@ -1,4 +1,4 @@
-"""Saving a version of a definition together with the audit event that records it."""
+"""Saving or ending a version of a definition together with the audit event that records it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 from django.db import models
 
 from scoreline.audit.chain import record_event
-from scoreline.lib.versioned import V, save_version, version_fields
+from scoreline.lib.versioned import V, end_version, save_version, version_fields
 
-__all__ = ["save_audited_version", "version_record"]
+__all__ = ["end_audited_version", "save_audited_version", "version_record"]
 
 
 def version_record(version: models.Model | None) -> dict[str, Any] | None:
@@ -54,3 +54,32 @@ def save_audited_version(
         reason=reason,
     )
     return after
+
+
+def end_audited_version(
+    actor: Any,
+    model: type[V],
+    identity: dict[str, Any],
+    *,
+    day: dt.date,
+    reason: str,
+    source: str,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+) -> V | None:
+    """End ``identity``'s version in force on ``day`` (its last day is the day before) and
+    record the change; None when none was in force (nothing is written)."""
+    ended = end_version(model, day, **identity)
+    if ended is None:
+        return None
+    record_event(
+        actor,
+        action,
+        object_type,
+        ended.pk if object_id is None else object_id,
+        before=version_record(ended),
+        after={"valid_until": day, "source": source},
+        reason=reason,
+    )
+    return ended

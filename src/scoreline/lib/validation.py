@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from scoreline.lib.errors import Invalid
@@ -17,6 +18,7 @@ __all__ = [
     "check_not_all_zero",
     "check_weight",
     "fail",
+    "fields_error",
     "optional_finite",
     "require_month_start",
     "require_text",
@@ -26,6 +28,16 @@ __all__ = [
 
 def fail(field: str, reason: str, code: str = "invalid") -> Invalid:
     return Invalid.field(field, reason, code=code)
+
+
+def fields_error(error: ValidationError) -> Invalid:
+    """A model's validation error as ``Invalid`` naming each field."""
+    fields = {
+        name: [str(message) for message in messages]
+        for name, messages in error.message_dict.items()
+    }
+    first_field, first_messages = next(iter(fields.items()))
+    return Invalid(f"{first_field}: {first_messages[0]}", fields=fields)
 
 
 def show(value: float) -> str:

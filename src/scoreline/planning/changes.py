@@ -1,9 +1,10 @@
-"""The change protocol every governed write follows: prepare, authorise, admit, apply.
+"""The change protocol every write to a definition follows: prepare, authorise, admit, apply.
 
 An action prepares a :class:`Change`, :func:`admit` checks the actor's right, the change's own
 rules and the planning periods it touches, then the change applies itself and records its
 audit event. A change request (``scoreline.governance``) checks and applies the very same
-object when it is approved, so the direct path and the governed path cannot drift apart.
+object when it is approved, and strategy files (``scoreline.as_code``) apply a batch of them
+in one transaction, so the direct, governed and batch paths cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from enum import Enum
 from typing import Generic, TypeVar
 
 from scoreline.access.capabilities import Capability
@@ -18,10 +20,28 @@ from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere
 from scoreline.org.models import OrgUnit
 from scoreline.planning.control import require_direct_change_allowed, require_not_closed
 
-__all__ = ["Change", "admit", "authorise"]
+__all__ = ["Change", "Control", "admit", "authorise", "check", "perform"]
 
 # What a change gives back once applied (a new version, say).
 Applied = TypeVar("Applied", covariant=True)
+Result = TypeVar("Result")
+
+
+class Control(Enum):
+    """How the planning periods a change touches constrain it."""
+
+    REQUEST = "request"
+    """It revises a definition that scores periods: a closed period refuses it, an open one
+    takes it only through an approved change request."""
+    NOT_CLOSED = "not_closed"
+    """It adds what scores periods: a closed period refuses it, an open one takes it."""
+    FREE = "free"
+    """It alters no score of its own (a name, a catalogue entry, a new KPI): any day."""
+
+    @classmethod
+    def scoring(cls, revises: bool) -> Control:
+        """A change to what scores periods: it revises an existing definition, or adds one."""
+        return cls.REQUEST if revises else cls.NOT_CLOSED
 
 
 @dataclass(kw_only=True)
@@ -30,16 +50,18 @@ class Change(ABC, Generic[Applied]):
 
     ``unit`` is where the right is needed and whose approvers decide a request (None: the
     whole organisation; with ``shared`` the right held anywhere is enough, as for the shared
-    KPI catalogue). The change alters the days from ``starts`` up to ``until`` (None: open).
-    Only changes to definitions that already exist (``existing``) are governed.
+    KPI catalogue; ``also_on`` lists further units where the right is needed, as both ends of
+    a move). The change alters the days from ``starts`` up to ``until`` (None: open);
+    ``control`` says what the planning periods among them allow.
     """
 
     right: Capability
     unit: OrgUnit | None
     shared: bool = False
+    also_on: tuple[OrgUnit, ...] = ()
     starts: dt.date
     until: dt.date | None = None
-    existing: bool
+    control: Control
 
     @property
     @abstractmethod
@@ -68,16 +90,32 @@ def authorise(actor: AnyUser, change: Change[object]) -> None:
         require_anywhere(actor, change.right)
     else:
         require_everywhere(actor, change.right)
+    for unit in change.also_on:
+        require_on_unit(actor, change.right, unit)
+
+
+def check(change: Change[object]) -> bool:
+    """The change's own rules and the periods it touches; False when it would change nothing."""
+    change.validate()
+    if change.unchanged:
+        return False
+    if change.control is Control.REQUEST:
+        require_direct_change_allowed(change.starts, change.until)
+    elif change.control is Control.NOT_CLOSED:
+        require_not_closed(change.starts, change.until)
+    return True
 
 
 def admit(actor: AnyUser, change: Change[object]) -> bool:
     """Checks of a direct change; False when it would change nothing (nothing is written)."""
     authorise(actor, change)
-    change.validate()
-    if change.unchanged:
-        return False
-    if change.existing:
-        require_direct_change_allowed(change.starts, change.until)
-    else:
-        require_not_closed(change.starts, change.until)
-    return True
+    return check(change)
+
+
+def perform(actor: AnyUser, change: Change[Result], *, reason: str, source: str) -> Result | None:
+    """Admit ``change`` and apply it inside the caller's transaction; None when it would
+    change nothing. For changes that alter no score; the others go through scoring's
+    ``carry_out``, which also rescores."""
+    if not admit(actor, change):
+        return None
+    return change.apply(actor, reason=reason, source=source)

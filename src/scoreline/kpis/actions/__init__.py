@@ -1,5 +1,5 @@
-"""Writes to the KPI catalogue, one module per noun: definitions, rubrics, targets, status
-rules, measures and values.
+"""Writes to the KPI catalogue, one module per noun: definitions, rubrics, statuses, targets,
+status rules, measures and values.
 
 Definitions are effective-dated versions. A change to one that already exists and that would
 alter an open planning period goes through a change request instead (``Invalid`` code

@@ -13,10 +13,9 @@ from django.db.models import Q
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
     AnyUser,
-    require_anywhere,
 )
 from scoreline.audit.chain import record_event
-from scoreline.audit.versions import save_audited_version, version_record
+from scoreline.audit.versions import end_audited_version, save_audited_version, version_record
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
 from scoreline.kpis.actions.shared import checked_source, definition_in_force
@@ -33,17 +32,18 @@ from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import (
     VERSION_COLUMNS,
-    end_version,
     save_version,
 )
-from scoreline.planning.changes import Change
+from scoreline.planning.changes import Change, Control, perform
 
 __all__ = [
     "KPI_FIELDS",
+    "KpiCreation",
     "KpiRetirement",
     "KpiUpdate",
     "do_create_kpi",
     "kpi_fields",
+    "prepare_kpi",
     "prepare_kpi_retirement",
     "prepare_kpi_update",
 ]
@@ -143,7 +143,7 @@ def prepare_kpi_update(kpi: Kpi, changes: Mapping[str, Any], day: dt.date) -> Kp
         unit=None,
         shared=True,
         starts=day,
-        existing=True,
+        control=Control.REQUEST,
         kpi=kpi,
         current=current,
         content={**_kpi_content(current), **kpi_fields(changes)},
@@ -189,16 +189,16 @@ class KpiRetirement(Change[KpiVersion]):
             )
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> KpiVersion:
-        before = version_record(self.current)
-        end_version(KpiVersion, self.starts, kpi=self.kpi)
-        record_event(
+        end_audited_version(
             actor,
-            "kpi.retire",
-            "kpi",
-            self.kpi.pk,
-            before=before,
-            after={"valid_until": self.starts, "source": source},
+            KpiVersion,
+            {"kpi": self.kpi},
+            day=self.starts,
             reason=reason,
+            source=source,
+            action="kpi.retire",
+            object_type="kpi",
+            object_id=self.kpi.pk,
         )
         return self.current
 
@@ -216,9 +216,69 @@ def prepare_kpi_retirement(kpi: Kpi, day: dt.date) -> KpiRetirement:
         unit=None,
         shared=True,
         starts=day,
-        existing=True,
+        control=Control.REQUEST,
         kpi=kpi,
         current=definition_in_force(kpi, day),
+    )
+
+
+@dataclass(kw_only=True)
+class KpiCreation(Change[Kpi]):
+    """A new KPI in the catalogue with its first definition, in force from ``starts``."""
+
+    code: str
+    content: dict[str, Any]
+
+    @property
+    def unchanged(self) -> bool:
+        return False
+
+    @property
+    def affected(self) -> frozenset[int]:
+        return frozenset()  # no target scores it yet
+
+    def validate(self) -> None:
+        self.code = validate_kpi_code(self.code)
+        if Kpi.objects.filter(code=self.code).exists():
+            raise Invalid.field(
+                "code", f"a KPI with code {self.code!r} already exists", code="duplicate"
+            )
+        validate_kpi_content(self.content, code=self.code, day=self.starts, kpi_id=None)
+        require_smart_definition(Kpi(code=self.code), self.content, self.starts)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Kpi:
+        kpi = Kpi.objects.create(code=self.code)
+        _, version = save_version(
+            KpiVersion,
+            {"kpi": kpi},
+            self.content,
+            day=self.starts,
+            author=actor,
+            reason=reason,
+            source=source,
+        )
+        record_event(
+            actor, "kpi.create", "kpi", kpi.pk, after=version_record(version), reason=reason
+        )
+        return kpi
+
+
+def prepare_kpi(code: str, fields: Mapping[str, Any], day: dt.date) -> KpiCreation:
+    """A new KPI ``code`` defined by ``fields`` (:data:`KPI_FIELDS`; owner, steward and rubric
+    may be instances) from ``day``. A new KPI changes no running scorecard."""
+    defaults = {
+        f.attname: f.get_default()
+        for f in KpiVersion._meta.concrete_fields
+        if f.attname in KPI_FIELDS
+    }
+    return KpiCreation(
+        right=Capability.EDIT_KPI,
+        unit=None,
+        shared=True,
+        starts=day,
+        control=Control.FREE,
+        code=code,
+        content={**defaults, **kpi_fields(fields)},
     )
 
 
@@ -235,29 +295,8 @@ def do_create_kpi(
     """Add a KPI to the catalogue with its first definition, in force from ``valid_from``.
 
     ``fields`` are :data:`KPI_FIELDS` (owner, steward and rubric may be given as instances).
-    A new KPI changes no running scorecard, so no change request is needed.
     """
-    require_anywhere(actor, Capability.EDIT_KPI)
-    code = validate_kpi_code(code)
-    if Kpi.objects.filter(code=code).exists():
-        raise Invalid.field("code", f"a KPI with code {code!r} already exists", code="duplicate")
-    defaults = {
-        f.attname: f.get_default()
-        for f in KpiVersion._meta.concrete_fields
-        if f.attname in KPI_FIELDS
-    }
-    content = {**defaults, **kpi_fields(fields)}
-    validate_kpi_content(content, code=code, day=valid_from, kpi_id=None)
-    require_smart_definition(Kpi(code=code), content, valid_from)
-    kpi = Kpi.objects.create(code=code)
-    _, version = save_version(
-        KpiVersion,
-        {"kpi": kpi},
-        content,
-        day=valid_from,
-        author=actor,
-        reason=reason,
-        source=checked_source(source),
-    )
-    record_event(actor, "kpi.create", "kpi", kpi.pk, after=version_record(version), reason=reason)
-    return kpi
+    change = prepare_kpi(code, fields, valid_from)
+    created = perform(actor, change, reason=reason, source=checked_source(source))
+    assert created is not None  # a creation always changes something
+    return created

@@ -9,8 +9,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
     AnyUser,
 )
-from scoreline.audit.chain import record_event
-from scoreline.audit.versions import save_audited_version, version_record
+from scoreline.audit.versions import end_audited_version, save_audited_version
 from scoreline.kpis.actions.shared import definition_in_force
 from scoreline.kpis.models import (
     Kpi,
@@ -23,10 +22,9 @@ from scoreline.lib.validation import (
     check_weight,
 )
 from scoreline.lib.versioned import (
-    end_version,
     version_on,
 )
-from scoreline.planning.changes import Change
+from scoreline.planning.changes import Change, Control
 from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion
 
@@ -87,17 +85,16 @@ class MeasureChange(Change[ObjectiveMeasure | None]):
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveMeasure | None:
         identity = {"objective": self.objective, "kpi": self.kpi}
         if self.weight is None:
-            ended = end_version(ObjectiveMeasure, self.starts, **identity)
-            record_event(
+            return end_audited_version(
                 actor,
-                "measure.remove",
-                "objective_measure",
-                ended.pk if ended is not None else "",
-                before=version_record(ended),
-                after={"valid_until": self.starts, "source": source},
+                ObjectiveMeasure,
+                identity,
+                day=self.starts,
                 reason=reason,
+                source=source,
+                action="measure.remove",
+                object_type="objective_measure",
             )
-            return ended
         after = save_audited_version(
             actor,
             ObjectiveMeasure,
@@ -124,7 +121,7 @@ def prepare_measure(
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(version),
         starts=day,
-        existing=ObjectiveMeasure.objects.filter(**identity).exists(),
+        control=Control.scoring(ObjectiveMeasure.objects.filter(**identity).exists()),
         objective=objective,
         kpi=kpi,
         weight=weight,

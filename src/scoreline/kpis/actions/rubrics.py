@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import (
-    AnyUser,
-    require_anywhere,
-)
+from scoreline.access.scope import AnyUser
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.kpis.models import (
     Assessment,
@@ -28,8 +26,9 @@ from scoreline.lib.validation import (
     check_model_fields,
     require_text,
 )
+from scoreline.planning.changes import Change, Control
 
-__all__ = ["SavedRubric", "save_rubric"]
+__all__ = ["RubricChange", "prepare_rubric"]
 
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
@@ -45,69 +44,132 @@ def _rubric_state(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class SavedRubric:
-    """A rubric as saved, and the KPIs rated on it whose scores its new levels change."""
+def _levels_state(levels: Sequence[LevelSpec], scores: Sequence[float]) -> list[dict[str, Any]]:
+    ordered = sorted(levels, key=lambda level: level.level)
+    return [
+        {
+            "level": level.level,
+            "label": level.label.strip(),
+            "anchor": level.anchor.strip(),
+            "score": score,
+        }
+        for level, score in zip(ordered, scores, strict=True)
+    ]
 
-    rubric: Rubric
-    rescore: frozenset[int]
 
+@dataclass(kw_only=True)
+class RubricChange(Change[Rubric | None]):
+    """Create a rubric or replace its levels, or (``levels`` None) remove it.
 
-def save_rubric(
-    actor: AnyUser,
-    *,
-    code: str,
-    name: str,
-    levels: Sequence[LevelSpec],
-    description: str = "",
-    reason: str = "",
-) -> SavedRubric:
-    """Create a rubric or replace its levels; every level needs a behavioural anchor.
-
-    Level scores default to an even spread from 0 to 100. A level in use by assessments
-    cannot be dropped. Runs inside the caller's transaction.
+    Every level needs a behavioural anchor; level scores default to an even spread from 0
+    to 100. A level in use by assessments cannot be dropped, nor a rubric KPIs rate on.
     """
-    require_anywhere(actor, Capability.EDIT_KPI)
-    check_model_fields(Rubric, {"code": code, "name": name, "description": description})
-    require_text("name", name)
-    if not _SLUG.match(code):
-        raise Invalid.field("code", "use letters, digits, '-' and '_' only")
-    scores = validate_rubric_levels(levels)
-    rubric = Rubric.objects.select_for_update().filter(code=code).first()
-    before = _rubric_state(rubric) if rubric is not None else None
-    if rubric is None:
-        rubric = Rubric.objects.create(code=code, name=name.strip(), description=description)
-    else:
-        used = (
-            Assessment.objects.filter(kpi__versions__rubric=rubric, level__gt=len(levels))
-            .values_list("level", flat=True)
-            .first()
+
+    code: str
+    name: str
+    description: str
+    levels: Sequence[LevelSpec] | None
+    current: Rubric | None
+    after: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def before(self) -> dict[str, Any] | None:
+        return None if self.current is None else _rubric_state(self.current)
+
+    def _state(self) -> dict[str, Any]:
+        row = {"code": self.code, "name": self.name.strip(), "description": self.description}
+        return {**row, "levels": self.after}
+
+    @property
+    def unchanged(self) -> bool:
+        before = self.before
+        if before is None or self.levels is None:
+            return False
+        return {name: before[name] for name in ("code", "name", "description", "levels")} == (
+            self._state()
         )
-        if used is not None:
-            raise Invalid.field(
-                "levels", f"level {used} is used by assessments and cannot be dropped", "in_use"
+
+    @property
+    def affected(self) -> frozenset[int]:
+        """The KPIs rated on the rubric, when its level scores change."""
+        before = self.before
+        if before is None or self.levels is None or before["levels"] == self.after:
+            return frozenset()
+        rated = KpiVersion.objects.filter(rubric=self.current).values_list("kpi_id", flat=True)
+        return frozenset(rated)
+
+    def validate(self) -> None:
+        if self.levels is None:
+            if self.current is None:
+                raise Invalid.field("code", f"no rubric {self.code!r}", code="not_found")
+            if KpiVersion.objects.filter(rubric=self.current).exists():
+                raise Invalid.field("code", f"KPIs rate on {self.code}", code="in_use")
+            return
+        content = {"code": self.code, "name": self.name, "description": self.description}
+        check_model_fields(Rubric, content)
+        require_text("name", self.name)
+        if not _SLUG.match(self.code):
+            raise Invalid.field("code", "use letters, digits, '-' and '_' only")
+        self.after = _levels_state(self.levels, validate_rubric_levels(self.levels))
+        if self.current is not None:
+            used = (
+                Assessment.objects.filter(
+                    kpi__versions__rubric=self.current, level__gt=len(self.levels)
+                )
+                .values_list("level", flat=True)
+                .first()
             )
-        rubric.name, rubric.description = name.strip(), description
+            if used is not None:
+                raise Invalid.field(
+                    "levels",
+                    f"level {used} is used by assessments and cannot be dropped",
+                    "in_use",
+                )
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Rubric | None:
+        before = self.before
+        if self.levels is None:
+            assert self.current is not None
+            pk = self.current.pk
+            self.current.delete()
+            record_event(actor, "rubric.remove", "rubric", pk, before=before, reason=reason)
+            return None
+        rubric = self.current or Rubric(code=self.code)
+        rubric.name, rubric.description = self.name.strip(), self.description
         rubric.save()
         rubric.levels.all().delete()
-    ordered = sorted(levels, key=lambda level: level.level)
-    RubricLevel.objects.bulk_create(
-        RubricLevel(
-            rubric=rubric,
-            level=level.level,
-            label=level.label.strip(),
-            anchor=level.anchor.strip(),
-            score=score,
+        RubricLevel.objects.bulk_create(RubricLevel(rubric=rubric, **level) for level in self.after)
+        record_event(
+            actor,
+            "rubric.save",
+            "rubric",
+            rubric.pk,
+            before=before,
+            after=_rubric_state(rubric),
+            reason=reason,
         )
-        for level, score in zip(ordered, scores, strict=True)
+        return rubric
+
+
+def prepare_rubric(
+    code: str,
+    *,
+    name: str = "",
+    levels: Sequence[LevelSpec] | None,
+    description: str = "",
+    day: dt.date | None = None,
+) -> RubricChange:
+    """Create or change the rubric ``code``, or with ``levels`` None remove it. Rubrics are
+    shared by the whole catalogue: the right to edit KPIs anywhere is enough."""
+    return RubricChange(
+        right=Capability.EDIT_KPI,
+        unit=None,
+        shared=True,
+        starts=day or dt.date.today(),
+        control=Control.FREE,
+        code=code,
+        name=name,
+        description=description,
+        levels=levels,
+        current=Rubric.objects.select_for_update().filter(code=code).first(),
     )
-    after = _rubric_state(rubric)
-    if after == before:
-        return SavedRubric(rubric, frozenset())
-    record_event(
-        actor, "rubric.save", "rubric", rubric.pk, before=before, after=after, reason=reason
-    )
-    if before is None or before["levels"] == after["levels"]:
-        return SavedRubric(rubric, frozenset())
-    rated = KpiVersion.objects.filter(rubric=rubric).values_list("kpi_id", flat=True)
-    return SavedRubric(rubric, frozenset(rated))

@@ -13,7 +13,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
     AnyUser,
 )
-from scoreline.audit.versions import save_audited_version
+from scoreline.audit.versions import end_audited_version, save_audited_version
 from scoreline.kpis.actions.shared import definition_in_force, home_unit
 from scoreline.kpis.models import (
     Kpi,
@@ -30,9 +30,15 @@ from scoreline.lib.versioned import (
     version_on,
 )
 from scoreline.org.models import OrgUnit, Person
-from scoreline.planning.changes import Change
+from scoreline.planning.changes import Change, Control
 
-__all__ = ["TARGET_FIELDS", "TargetChange", "prepare_target"]
+__all__ = [
+    "TARGET_FIELDS",
+    "TargetChange",
+    "TargetEnd",
+    "prepare_target",
+    "prepare_target_end",
+]
 
 
 TARGET_FIELDS = (
@@ -163,12 +169,72 @@ def prepare_target(
         unit=home,
         starts=max(effective, period_start),
         until=max(ends),
-        existing=existing,
+        control=Control.scoring(existing),
         kpi=kpi,
         subject_unit=unit,
         person=person,
         period_start=period_start,
         day=effective,
         content=content,
+        current=current,
+    )
+
+
+@dataclass(kw_only=True)
+class TargetEnd(Change[Target]):
+    """The target of a span ends on ``day``: from then on the span has none."""
+
+    kpi: Kpi
+    identity: dict[str, Any]
+    day: dt.date
+    current: Target | None
+
+    @property
+    def unchanged(self) -> bool:
+        return False
+
+    @property
+    def affected(self) -> frozenset[int]:
+        return frozenset({self.kpi.pk})
+
+    def validate(self) -> None:
+        if self.current is None:
+            raise Invalid.field(
+                "period_start",
+                f"{self.kpi.code} has no target for this span on {self.day.isoformat()}",
+                code="not_in_force",
+            )
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Target:
+        assert self.current is not None
+        end_audited_version(
+            actor,
+            Target,
+            self.identity,
+            day=self.day,
+            reason=reason,
+            source=source,
+            action="target.end",
+            object_type="target",
+        )
+        return self.current
+
+
+def prepare_target_end(
+    kpi: Kpi, *, unit: OrgUnit | None, person: Person | None, period_start: dt.date, day: dt.date
+) -> TargetEnd:
+    """End the target of ``kpi`` at ``unit`` (or for ``person``) over the span starting
+    ``period_start``, from ``day`` on; the months of the span from then on change."""
+    identity = {"kpi": kpi, "unit": unit, "person": person, "period_start": period_start}
+    current = version_on(Target, day, **identity)
+    return TargetEnd(
+        right=Capability.EDIT_KPI,
+        unit=home_unit(unit, person),
+        starts=max(day, period_start),
+        until=None if current is None else current.period_end,
+        control=Control.REQUEST,
+        kpi=kpi,
+        identity=identity,
+        day=day,
         current=current,
     )

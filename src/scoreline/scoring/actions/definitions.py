@@ -11,7 +11,7 @@ from django.db import transaction
 from scoreline.access.scope import AnyUser
 from scoreline.kpis.actions.definitions import prepare_kpi_retirement, prepare_kpi_update
 from scoreline.kpis.actions.measures import prepare_measure
-from scoreline.kpis.actions.rubrics import save_rubric
+from scoreline.kpis.actions.rubrics import prepare_rubric
 from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.targets import prepare_target
 from scoreline.kpis.models import (
@@ -24,7 +24,7 @@ from scoreline.kpis.models import (
 )
 from scoreline.kpis.validation import LevelSpec, RuleSpec
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.actions.rescoring import carry_out, rescore
+from scoreline.scoring.actions.rescoring import carry_out
 from scoreline.strategy.models import Objective
 
 __all__ = [
@@ -181,10 +181,8 @@ def do_save_rubric(
     description: str = "",
     reason: str = "",
 ) -> Rubric:
-    """Create a rubric or replace its levels (see :func:`~scoreline.kpis.actions.rubrics.save_rubric`);
+    """Create a rubric or replace its levels (see :class:`~scoreline.kpis.actions.rubrics.RubricChange`);
     new level scores rescore the KPIs rated on the rubric."""
-    saved = save_rubric(
-        actor, code=code, name=name, levels=levels, description=description, reason=reason
-    )
-    rescore(saved.rescore)
-    return saved.rubric
+    change = prepare_rubric(code, name=name, levels=levels, description=description)
+    saved = carry_out(actor, change, reason=reason, source="page")
+    return saved or Rubric.objects.get(code=code)

@@ -11,9 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, require_everywhere, require_on_unit
-from scoreline.audit.versions import save_audited_version
-from scoreline.kpis.actions.shared import checked_source
+from scoreline.access.scope import AnyUser
+from scoreline.audit.versions import end_audited_version, save_audited_version
 from scoreline.kpis.models import (
     ObjectiveMeasure,
 )
@@ -22,9 +21,8 @@ from scoreline.lib.errors import Invalid
 from scoreline.lib.validation import check_not_all_zero, check_weight
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
-from scoreline.planning.changes import Change
-from scoreline.planning.control import require_not_closed
-from scoreline.scoring.actions.rescoring import carry_out, rescore
+from scoreline.planning.changes import Change, Control
+from scoreline.scoring.actions.rescoring import carry_out
 from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions.objectives import apply_objective_weights
 from scoreline.strategy.actions.shared import holder_unit
@@ -33,23 +31,32 @@ from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 __all__ = [
     "ObjectiveWeightChange",
     "PerspectiveWeightChange",
+    "PolicyChange",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
     "prepare_objective_weights",
     "prepare_perspective_weight",
+    "prepare_scorecard_policy",
 ]
 
 
 @dataclass(kw_only=True)
 class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
+    """A perspective's weight in a unit's scorecard (or the default); a weight of None ends
+    it, and the perspective weighs as it would without one."""
+
     perspective: Perspective
     scorecard_unit: OrgUnit | None
-    weight: float
+    weight: float | None
     current: PerspectiveWeight | None
 
     @property
     def unchanged(self) -> bool:
-        return self.current is not None and self.current.weight == self.weight
+        return (
+            self.weight is not None
+            and self.current is not None
+            and self.current.weight == self.weight
+        )
 
     @property
     def affected(self) -> frozenset[int] | None:
@@ -64,7 +71,16 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
         return frozenset(measures.values_list("kpi_id", flat=True))
 
     def validate(self) -> None:
-        self.weight = check_weight("weight", self.weight)
+        if self.weight is None:
+            if self.current is None:
+                raise Invalid.field(
+                    "weight",
+                    f"{self.perspective.code} has no weight of its own here on "
+                    f"{self.starts.isoformat()}",
+                    code="not_in_force",
+                )
+        else:
+            self.weight = check_weight("weight", self.weight)
         rows = PerspectiveWeight.objects.filter(effective_on(self.starts)).filter(
             Q(unit__isnull=True) | Q(unit=self.scorecard_unit)
         )
@@ -73,7 +89,9 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
         for perspective, unit, weight in rows.values_list("perspective_id", "unit_id", "weight"):
             (default if unit is None else own)[perspective] = weight
         chosen = own if self.scorecard_unit is not None else default
-        chosen[self.perspective.pk] = self.weight
+        chosen.pop(self.perspective.pk, None)
+        if self.weight is not None:
+            chosen[self.perspective.pk] = self.weight
         # A perspective without a weight of its own counts 1, as in the scorecard roll-up.
         in_force = [
             own.get(pk, default.get(pk, 1.0))
@@ -82,10 +100,22 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
         check_not_all_zero("weight", in_force)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
-        after = save_audited_version(
+        identity = {"perspective": self.perspective, "unit": self.scorecard_unit}
+        if self.weight is None:
+            return end_audited_version(
+                actor,
+                PerspectiveWeight,
+                identity,
+                day=self.starts,
+                reason=reason,
+                source=source,
+                action="perspective_weight.end",
+                object_type="perspective_weight",
+            )
+        return save_audited_version(
             actor,
             PerspectiveWeight,
-            {"perspective": self.perspective, "unit": self.scorecard_unit},
+            identity,
             {"weight": self.weight},
             day=self.starts,
             reason=reason,
@@ -93,21 +123,19 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
             action="perspective_weight.set",
             object_type="perspective_weight",
         )
-        if after is None:
-            return None
-        return after
 
 
 def prepare_perspective_weight(
-    perspective: Perspective, unit: OrgUnit | None, weight: float, day: dt.date
+    perspective: Perspective, unit: OrgUnit | None, weight: float | None, day: dt.date
 ) -> PerspectiveWeightChange:
-    """The weight of a perspective in ``unit``'s scorecard (None: the default) from ``day``."""
+    """The weight of a perspective in ``unit``'s scorecard (None: the default) from ``day``;
+    a ``weight`` of None ends the one in force."""
     identity = {"perspective": perspective, "unit": unit}
     return PerspectiveWeightChange(
         right=Capability.EDIT_STRATEGY,
         unit=unit,
         starts=day,
-        existing=PerspectiveWeight.objects.filter(**identity).exists(),
+        control=Control.scoring(PerspectiveWeight.objects.filter(**identity).exists()),
         perspective=perspective,
         scorecard_unit=unit,
         weight=weight,
@@ -131,6 +159,89 @@ def do_set_perspective_weight(
     return carry_out(actor, change, reason=reason, source=source)
 
 
+@dataclass(kw_only=True)
+class PolicyChange(Change[ScorecardPolicy | None]):
+    """How a unit's scorecard rolls up (or the default's); ``content`` None ends the unit's
+    own policy, and the default applies again."""
+
+    scorecard_unit: OrgUnit | None
+    content: dict[str, Any] | None
+    current: ScorecardPolicy | None
+
+    @property
+    def unchanged(self) -> bool:
+        return (
+            self.content is not None
+            and self.current is not None
+            and all(getattr(self.current, name) == value for name, value in self.content.items())
+        )
+
+    @property
+    def affected(self) -> None:
+        return None  # every scorecard under the unit rolls up anew
+
+    def validate(self) -> None:
+        if self.content is None:
+            if self.current is None:
+                raise Invalid.field(
+                    "unit", "no scorecard policy of its own is in force", code="not_in_force"
+                )
+            return
+        combine, missing = self.content["combine"], self.content["missing"]
+        if combine not in CombineRule.values:
+            raise Invalid.field(
+                "combine", f"{combine!r} is not one of {', '.join(CombineRule.values)}"
+            )
+        if missing not in MissingPolicy.values:
+            raise Invalid.field(
+                "missing", f"{missing!r} is not one of {', '.join(MissingPolicy.values)}"
+            )
+        if not isinstance(self.content["cap_at_100"], bool):
+            raise Invalid.field("cap_at_100", "must be true or false")
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ScorecardPolicy | None:
+        identity = {"unit": self.scorecard_unit}
+        if self.content is None:
+            return end_audited_version(
+                actor,
+                ScorecardPolicy,
+                identity,
+                day=self.starts,
+                reason=reason,
+                source=source,
+                action="scorecard_policy.end",
+                object_type="scorecard_policy",
+            )
+        return save_audited_version(
+            actor,
+            ScorecardPolicy,
+            identity,
+            self.content,
+            day=self.starts,
+            reason=reason,
+            source=source,
+            action="scorecard_policy.set",
+            object_type="scorecard_policy",
+        )
+
+
+def prepare_scorecard_policy(
+    unit: OrgUnit | None, content: dict[str, Any] | None, day: dt.date
+) -> PolicyChange:
+    """``unit``'s scorecard policy (None: the default) from ``day``: ``content`` holds
+    ``combine``, ``missing`` and ``cap_at_100``, or is None to end the unit's own. A policy
+    cannot reach back into a closed period."""
+    return PolicyChange(
+        right=Capability.EDIT_STRATEGY,
+        unit=unit,
+        starts=day,
+        control=Control.NOT_CLOSED,
+        scorecard_unit=unit,
+        content=content,
+        current=version_on(ScorecardPolicy, day, unit=unit),
+    )
+
+
 @transaction.atomic
 def do_set_scorecard_policy(
     actor: AnyUser,
@@ -147,34 +258,9 @@ def do_set_scorecard_policy(
 
     A policy cannot reach back into a closed period. Returns None when nothing changed.
     """
-    if unit is not None:
-        require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
-    else:
-        require_everywhere(actor, Capability.EDIT_STRATEGY)
-    if combine not in CombineRule.values:
-        raise Invalid.field("combine", f"{combine!r} is not one of {', '.join(CombineRule.values)}")
-    if missing not in MissingPolicy.values:
-        raise Invalid.field(
-            "missing", f"{missing!r} is not one of {', '.join(MissingPolicy.values)}"
-        )
-    if not isinstance(cap_at_100, bool):
-        raise Invalid.field("cap_at_100", "must be true or false")
-    require_not_closed(effective)
-    after = save_audited_version(
-        actor,
-        ScorecardPolicy,
-        {"unit": unit},
-        {"combine": combine, "missing": missing, "cap_at_100": cap_at_100},
-        day=effective,
-        reason=reason,
-        source=checked_source(source),
-        action="scorecard_policy.set",
-        object_type="scorecard_policy",
-    )
-    if after is None:
-        return None
-    rescore(None)
-    return after
+    content = {"combine": combine, "missing": missing, "cap_at_100": cap_at_100}
+    change = prepare_scorecard_policy(unit, content, effective)
+    return carry_out(actor, change, reason=reason, source=source)
 
 
 @dataclass(kw_only=True)
@@ -243,7 +329,7 @@ def prepare_objective_weights(
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(current),
         starts=day,
-        existing=True,
+        control=Control.REQUEST,
         objective=objective,
         current=current,
         weight=weight,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,24 +14,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import (
-    AnyUser,
-    require_anywhere,
-    require_on_unit,
-)
+from scoreline.access.scope import AnyUser
 from scoreline.audit.chain import record_event
 from scoreline.engine.graph import find_cycle
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.validation import fields_error
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
 from scoreline.org.models import OrgUnit, Person
+from scoreline.planning.changes import Change, Control, perform
 from scoreline.strategy.actions.links import end_links
 from scoreline.strategy.actions.shared import (
-    check_change_control,
-    fields_error,
     holder_unit,
     lock_objective,
-    require_edit,
     require_nonblank,
 )
 from scoreline.strategy.models import (
@@ -46,13 +42,18 @@ from scoreline.strategy.queries import cascade_level
 __all__ = [
     "GOVERNED_FIELDS",
     "OBJECTIVE_FIELDS",
+    "ObjectiveCreation",
+    "ObjectiveRetirement",
+    "ObjectiveUpdate",
     "apply_objective_weights",
     "audit_version",
     "current_version",
     "do_create_objective",
     "do_retire_objective",
     "do_update_objective",
-    "write_version",
+    "prepare_objective",
+    "prepare_objective_retirement",
+    "prepare_objective_update",
 ]
 
 # The content of an objective version a caller may set (foreign keys as model instances).
@@ -224,6 +225,178 @@ def audit_version(
     )
 
 
+def _duplicate(code: str) -> Invalid:
+    return Invalid.field("code", f"an objective with code {code!r} already exists", "duplicate")
+
+
+@dataclass(kw_only=True)
+class ObjectiveCreation(Change[Objective]):
+    """A new objective (or individual goal) with its first version, placed in the cascade."""
+
+    code: str
+    draft: ObjectiveVersion
+
+    @property
+    def unchanged(self) -> bool:
+        return False
+
+    @property
+    def affected(self) -> frozenset[int]:
+        return frozenset()  # no KPI measures it yet
+
+    def validate(self) -> None:
+        require_nonblank("code", self.code)
+        if Objective.objects.filter(code=self.code).exists():
+            raise _duplicate(self.code)
+        try:
+            Objective(code=self.code).full_clean(validate_unique=False)
+        except ValidationError as error:
+            raise fields_error(error) from None
+        _check_values(self.draft)
+        _check_parent(self.draft, None, self.starts)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> Objective:
+        try:
+            with transaction.atomic():
+                objective = Objective.objects.create(code=self.code)
+        except IntegrityError:
+            # Another writer took the code between the check and this insert.
+            raise _duplicate(self.code) from None
+        _, version = save_version(
+            ObjectiveVersion,
+            {"objective": objective},
+            _content(self.draft),
+            day=self.starts,
+            author=actor,
+            reason=reason,
+            source=source,
+        )
+        audit_version(actor, "objective.create", objective, None, version, reason)
+        return objective
+
+
+def prepare_objective(code: str, fields: Mapping[str, Any], day: dt.date) -> ObjectiveCreation:
+    """A new objective ``code`` from ``day``: ``fields`` of :data:`OBJECTIVE_FIELDS` (foreign
+    keys as instances); ``unit``, or ``person`` for an individual goal, says where."""
+    unknown = sorted(set(fields) - set(OBJECTIVE_FIELDS))
+    if unknown:
+        raise Invalid.field(unknown[0], "not a field of an objective")
+    draft = ObjectiveVersion(valid_from=day, **fields)
+    unit = draft.unit if draft.unit is not None else None
+    if unit is None and draft.person is not None:
+        unit = draft.person.primary_unit
+    return ObjectiveCreation(
+        right=Capability.EDIT_STRATEGY,
+        unit=unit,
+        shared=unit is None,
+        starts=day,
+        control=Control.FREE,
+        code=code,
+        draft=draft,
+    )
+
+
+def current_version(objective: Objective, day: dt.date) -> ObjectiveVersion:
+    current = version_on(ObjectiveVersion, day, objective=objective)
+    if current is None:
+        raise Invalid.field(
+            "effective", f"{objective.code} is not in force on {day}", code="not_in_force"
+        )
+    return current
+
+
+def _next_version_start(objective: Objective, day: dt.date) -> dt.date | None:
+    return (
+        ObjectiveVersion.objects.filter(objective=objective, valid_from__gt=day)
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+
+
+@dataclass(kw_only=True)
+class ObjectiveUpdate(Change[ObjectiveVersion]):
+    """The version in force with some fields changed, as the version from ``starts``.
+
+    A change of weight or contribution weight is governed up to the objective's next
+    version; a move needs the right at both ends and keeps the cascade valid.
+    """
+
+    objective: Objective
+    current: ObjectiveVersion
+    draft: ObjectiveVersion
+
+    @property
+    def changed(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for name, value in _content(self.draft).items()
+            if getattr(self.current, name) != value
+        )
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changed
+
+    @property
+    def affected(self) -> frozenset[int] | None:
+        # Where the objective sits or weighs changes how scorecards roll up.
+        scored = {"weight", "contribution_weight", "parent_id", "unit_id", "person_id"}
+        return None if self.changed & (scored | {"perspective_id"}) else frozenset()
+
+    def validate(self) -> None:
+        _check_values(self.draft)
+        if self.changed & {"parent_id", "unit_id", "person_id"}:
+            _check_parent(self.draft, self.objective, self.starts)
+            _check_children(self.draft, self.objective, self.starts)
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
+        before, after = save_version(
+            ObjectiveVersion,
+            {"objective": self.objective},
+            _content(self.draft),
+            day=self.starts,
+            author=actor,
+            reason=reason,
+            source=source,
+        )
+        assert after is not None  # the content differs from the version in force
+        audit_version(actor, "objective.update", self.objective, before, after, reason)
+        return after
+
+
+def prepare_objective_update(
+    objective: Objective, changes: Mapping[str, Any], day: dt.date
+) -> ObjectiveUpdate:
+    """The version in force on ``day`` with ``changes`` (fields of :data:`OBJECTIVE_FIELDS`,
+    foreign keys as instances) applied, from ``day`` on."""
+    unknown = sorted(set(changes) - set(OBJECTIVE_FIELDS))
+    if unknown:
+        raise Invalid.field(unknown[0], "not a field of an objective")
+    current = current_version(objective, day)
+    draft = ObjectiveVersion(objective=objective, valid_from=day)
+    for name in OBJECTIVE_FIELDS:
+        setattr(draft, _attname(name), getattr(current, _attname(name)))
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    change = ObjectiveUpdate(
+        right=Capability.EDIT_STRATEGY,
+        unit=holder_unit(current),
+        starts=day,
+        until=_next_version_start(objective, day),
+        control=Control.FREE,
+        objective=objective,
+        current=current,
+        draft=draft,
+    )
+    if change.changed & set(GOVERNED_FIELDS):
+        change.control = Control.REQUEST
+    moved = change.changed & {"unit_id", "person_id"}
+    if moved and (draft.unit is not None or draft.person is not None):
+        change.also_on = (holder_unit(draft),)
+    return change
+
+
 @transaction.atomic
 def do_create_objective(
     actor: AnyUser,
@@ -254,118 +427,27 @@ def do_create_objective(
     that day and belong to the same unit or one above it (for an individual goal: the
     person's primary unit or one above it).
     """
-    draft = ObjectiveVersion(
-        name=name,
-        description=description,
-        perspective=perspective,
-        theme=theme,
-        unit=unit,
-        person=person,
-        owner=owner,
-        parent=parent,
-        contribution_weight=contribution_weight,
-        weight=weight,
-        horizon_start=horizon_start,
-        horizon_end=horizon_end,
-        esg_pillar=esg_pillar,
-        disclosure_ref=disclosure_ref,
-        required_by=required_by,
-        valid_from=valid_from,
-    )
-    if unit is not None:
-        require_on_unit(actor, Capability.EDIT_STRATEGY, unit)
-    if person is not None:
-        require_on_unit(actor, Capability.EDIT_STRATEGY, person.primary_unit)
-    if unit is None and person is None:
-        require_anywhere(actor, Capability.EDIT_STRATEGY)
-    require_nonblank("code", code)
-    if Objective.objects.filter(code=code).exists():
-        raise Invalid.field(
-            "code", f"an objective with code {code!r} already exists", code="duplicate"
-        )
-    try:
-        Objective(code=code).full_clean(validate_unique=False)
-    except ValidationError as error:
-        raise fields_error(error) from None
-    _check_values(draft)
-    _check_parent(draft, None, valid_from)
-    try:
-        with transaction.atomic():
-            objective = Objective.objects.create(code=code)
-    except IntegrityError:
-        # Another writer took the code between the check above and this insert.
-        raise Invalid.field(
-            "code", f"an objective with code {code!r} already exists", code="duplicate"
-        ) from None
-    _, version = save_version(
-        ObjectiveVersion,
-        {"objective": objective},
-        _content(draft),
-        day=valid_from,
-        author=actor,
-        reason=reason,
-        source=source,
-    )
-    audit_version(actor, "objective.create", objective, None, version, reason)
-    return objective
-
-
-def current_version(objective: Objective, day: dt.date) -> ObjectiveVersion:
-    current = version_on(ObjectiveVersion, day, objective=objective)
-    if current is None:
-        raise Invalid.field(
-            "effective", f"{objective.code} is not in force on {day}", code="not_in_force"
-        )
-    return current
-
-
-def write_version(
-    actor: AnyUser,
-    objective: Objective,
-    current: ObjectiveVersion,
-    changes: Mapping[str, Any],
-    *,
-    effective: dt.date,
-    reason: str,
-    source: str,
-    governed: bool,
-) -> ObjectiveVersion:
-    """Validate and store ``current`` with ``changes`` applied as the version from ``effective``."""
-    unknown = sorted(set(changes) - set(OBJECTIVE_FIELDS))
-    if unknown:
-        raise Invalid.field(unknown[0], "not a field of an objective")
-    draft = ObjectiveVersion(objective=objective, valid_from=effective)
-    for name in OBJECTIVE_FIELDS:
-        attname = _attname(name)
-        setattr(draft, attname, getattr(current, attname))
-    for name, value in changes.items():
-        setattr(draft, name, value)
-    content = _content(draft)
-    changed = {name for name, value in content.items() if getattr(current, name) != value}
-    if not changed:
-        return current
-    if "person_id" in changed and draft.person is not None:
-        require_on_unit(actor, Capability.EDIT_STRATEGY, draft.person.primary_unit)
-    if "unit_id" in changed and draft.unit is not None:
-        require_on_unit(actor, Capability.EDIT_STRATEGY, draft.unit)
-    _check_values(draft)
-    if governed and changed & set(GOVERNED_FIELDS):
-        check_change_control(objective, effective)
-    if changed & {"parent_id", "unit_id", "person_id"}:
-        _check_parent(draft, objective, effective)
-        _check_children(draft, objective, effective)
-    before, after = save_version(
-        ObjectiveVersion,
-        {"objective": objective},
-        content,
-        day=effective,
-        author=actor,
-        reason=reason,
-        source=source,
-    )
-    assert after is not None  # the content differs from the version in force
-    audit_version(actor, "objective.update", objective, before, after, reason)
-    return after
+    fields = {
+        "name": name,
+        "description": description,
+        "perspective": perspective,
+        "theme": theme,
+        "unit": unit,
+        "person": person,
+        "owner": owner,
+        "parent": parent,
+        "contribution_weight": contribution_weight,
+        "weight": weight,
+        "horizon_start": horizon_start,
+        "horizon_end": horizon_end,
+        "esg_pillar": esg_pillar,
+        "disclosure_ref": disclosure_ref,
+        "required_by": required_by,
+    }
+    change = prepare_objective(code, fields, valid_from)
+    created = perform(actor, change, reason=reason, source=source)
+    assert created is not None  # a creation always changes something
+    return created
 
 
 @transaction.atomic
@@ -386,18 +468,8 @@ def do_update_objective(
     period is refused (``period_closed``). Returns the version in force from ``effective``.
     """
     objective = lock_objective(objective)
-    current = current_version(objective, effective)
-    require_edit(actor, current)
-    return write_version(
-        actor,
-        objective,
-        current,
-        changes,
-        effective=effective,
-        reason=reason,
-        source=source,
-        governed=True,
-    )
+    change = prepare_objective_update(objective, changes, effective)
+    return perform(actor, change, reason=reason, source=source) or change.current
 
 
 @transaction.atomic
@@ -417,21 +489,84 @@ def apply_objective_weights(
     the approval is the permission. Returns the version in force from ``effective``.
     """
     objective = lock_objective(objective)
-    current = current_version(objective, effective)
     changes: dict[str, Any] = {}
     if weight is not None:
         changes["weight"] = weight
     if contribution_weight is not None:
         changes["contribution_weight"] = contribution_weight
-    return write_version(
-        actor,
-        objective,
-        current,
-        changes,
-        effective=effective,
-        reason=reason,
-        source=source,
-        governed=False,
+    change = prepare_objective_update(objective, changes, effective)
+    change.validate()
+    if change.unchanged:
+        return change.current
+    return change.apply(actor, reason=reason, source=source)
+
+
+@dataclass(kw_only=True)
+class ObjectiveRetirement(Change[ObjectiveVersion]):
+    """The objective ends on ``starts`` (its last day is the day before), with its map links."""
+
+    objective: Objective
+    current: ObjectiveVersion
+
+    @property
+    def unchanged(self) -> bool:
+        return False
+
+    @property
+    def affected(self) -> None:
+        return None  # the scorecards it rolled up into change
+
+    def validate(self) -> None:
+        children = set(
+            ObjectiveVersion.objects.filter(parent=self.objective)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=self.starts))
+            .values_list("objective__code", flat=True)
+        )
+        if children:
+            raise Invalid.field(
+                "effective",
+                f"{self.objective.code} still leads {', '.join(sorted(children))} in the cascade",
+                code="has_children",
+            )
+        later = _next_version_start(self.objective, self.starts)
+        if later is not None:
+            raise Invalid.field(
+                "effective",
+                f"{self.objective.code} has a version starting on {later}, after {self.starts}",
+                code="later_version",
+            )
+
+    def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
+        current = self.current
+        before = {
+            "code": self.objective.code,
+            **version_fields(current),
+            "valid_until": current.valid_until,
+        }
+        end_links(actor, self.objective, self.starts, reason)
+        end_version(ObjectiveVersion, self.starts, objective=self.objective)
+        record_event(
+            actor,
+            "objective.retire",
+            "objective",
+            self.objective.pk,
+            before=before,
+            after={**before, "valid_until": self.starts},
+            reason=reason,
+        )
+        return current
+
+
+def prepare_objective_retirement(objective: Objective, day: dt.date) -> ObjectiveRetirement:
+    """End ``objective`` on ``day``; refused while objectives still contribute to it."""
+    current = current_version(objective, day)
+    return ObjectiveRetirement(
+        right=Capability.EDIT_STRATEGY,
+        unit=holder_unit(current),
+        starts=day,
+        control=Control.FREE,
+        objective=objective,
+        current=current,
     )
 
 
@@ -444,37 +579,7 @@ def do_retire_objective(
     Refused while objectives still contribute to it in the cascade from that day on: they
     must be moved or retired first.
     """
-    objective = lock_objective(objective)
-    current = current_version(objective, effective)
-    require_edit(actor, current)
-    children = set(
-        ObjectiveVersion.objects.filter(parent=objective)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=effective))
-        .values_list("objective__code", flat=True)
-    )
-    if children:
-        raise Invalid.field(
-            "effective",
-            f"{objective.code} still leads {', '.join(sorted(children))} in the cascade",
-            code="has_children",
-        )
-    later = ObjectiveVersion.objects.filter(objective=objective, valid_from__gt=effective).first()
-    if later is not None:
-        raise Invalid.field(
-            "effective",
-            f"{objective.code} has a version starting on {later.valid_from}, after {effective}",
-            code="later_version",
-        )
-    before = {"code": objective.code, **version_fields(current), "valid_until": current.valid_until}
-    end_links(actor, objective, effective, reason)
-    end_version(ObjectiveVersion, effective, objective=objective)
-    record_event(
-        actor,
-        "objective.retire",
-        "objective",
-        objective.pk,
-        before=before,
-        after={**before, "valid_until": effective},
-        reason=reason,
-    )
-    return current
+    change = prepare_objective_retirement(lock_objective(objective), effective)
+    retired = perform(actor, change, reason=reason, source="page")
+    assert retired is not None  # a retirement always changes something
+    return retired

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import (
-    AnyUser,
-    require_everywhere,
-)
-from scoreline.audit.chain import record_event, snapshot
-from scoreline.strategy.actions.shared import fields_error, require_nonblank
+from scoreline.access.scope import AnyUser
+from scoreline.planning.changes import perform
+from scoreline.planning.entries import EntryChange, prepare_entry
 from scoreline.strategy.defaults import ESG_PERSPECTIVE
-from scoreline.strategy.models import (
-    Perspective,
-)
+from scoreline.strategy.models import Perspective
 
 __all__ = [
     "do_add_esg_perspective",
     "do_save_perspective",
+    "prepare_perspective",
 ]
+
+
+def prepare_perspective(code: str, values: Mapping[str, Any] | None) -> EntryChange[Perspective]:
+    """Create or change the perspective ``code`` (a new one goes last unless ``values`` place
+    it), or with ``values`` None remove it."""
+    change = prepare_entry(Perspective, code, values, right=Capability.EDIT_STRATEGY, shared=False)
+    if change.values is not None and change.values.get("position") is None:
+        values = {name: value for name, value in change.values.items() if name != "position"}
+        if change.current is None:
+            last = Perspective.objects.aggregate(last=Max("position"))["last"]
+            values["position"] = 0 if last is None else last + 1
+        change.values = values
+    return change
 
 
 @transaction.atomic
@@ -36,34 +47,10 @@ def do_save_perspective(
     reason: str = "",
 ) -> Perspective:
     """Create the perspective ``code`` or change it; a new one goes last unless placed."""
-    require_everywhere(actor, Capability.EDIT_STRATEGY)
-    require_nonblank("name", name)
-    perspective = Perspective.objects.select_for_update().filter(code=code).first()
-    before = snapshot(perspective) if perspective is not None else None
-    if perspective is None:
-        if position is None:
-            last = Perspective.objects.aggregate(last=Max("position"))["last"]
-            position = 0 if last is None else last + 1
-        perspective = Perspective(code=code, position=position)
-    elif position is not None:
-        perspective.position = position
-    perspective.name, perspective.description, perspective.is_esg = name, description, is_esg
-    try:
-        perspective.full_clean(validate_unique=False)
-    except ValidationError as error:
-        raise fields_error(error) from None
-    perspective.save()
-    action = "perspective.create" if before is None else "perspective.update"
-    record_event(
-        actor,
-        action,
-        "perspective",
-        perspective.pk,
-        before=before,
-        after=snapshot(perspective),
-        reason=reason,
-    )
-    return perspective
+    values = {"name": name, "description": description, "position": position, "is_esg": is_esg}
+    change = prepare_perspective(code, values)
+    saved = perform(actor, change, reason=reason, source="page")
+    return saved or Perspective.objects.get(code=code)
 
 
 def do_add_esg_perspective(actor: AnyUser, *, reason: str = "") -> Perspective:

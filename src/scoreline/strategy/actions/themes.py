@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import (
-    AnyUser,
-    require_everywhere,
-)
-from scoreline.audit.chain import record_event, snapshot
-from scoreline.strategy.actions.shared import fields_error, require_nonblank
-from scoreline.strategy.models import (
-    Theme,
-)
+from scoreline.access.scope import AnyUser
+from scoreline.planning.changes import perform
+from scoreline.planning.entries import EntryChange, prepare_entry
+from scoreline.strategy.models import Theme
 
 __all__ = [
     "do_save_theme",
+    "prepare_theme",
 ]
+
+
+def prepare_theme(code: str, values: Mapping[str, Any] | None) -> EntryChange[Theme]:
+    """Create or change the theme ``code``, or with ``values`` None remove it."""
+    return prepare_entry(Theme, code, values, right=Capability.EDIT_STRATEGY, shared=False)
 
 
 @transaction.atomic
@@ -26,19 +29,6 @@ def do_save_theme(
     actor: AnyUser, *, code: str, name: str, description: str = "", reason: str = ""
 ) -> Theme:
     """Create the strategic theme ``code`` or change its name and description."""
-    require_everywhere(actor, Capability.EDIT_STRATEGY)
-    require_nonblank("name", name)
-    theme = Theme.objects.select_for_update().filter(code=code).first()
-    before = snapshot(theme) if theme is not None else None
-    theme = theme or Theme(code=code)
-    theme.name, theme.description = name, description
-    try:
-        theme.full_clean(validate_unique=False)
-    except ValidationError as error:
-        raise fields_error(error) from None
-    theme.save()
-    action = "theme.create" if before is None else "theme.update"
-    record_event(
-        actor, action, "theme", theme.pk, before=before, after=snapshot(theme), reason=reason
-    )
-    return theme
+    change = prepare_theme(code, {"name": name, "description": description})
+    saved = perform(actor, change, reason=reason, source="page")
+    return saved or Theme.objects.get(code=code)

@@ -23,8 +23,9 @@ from scoreline.engine.workshop import agreed_weights
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit, Person
-from scoreline.strategy.actions.objectives import current_version, lock_objective, write_version
-from scoreline.strategy.actions.shared import check_change_control, require_edit, require_nonblank
+from scoreline.planning.changes import admit
+from scoreline.strategy.actions.objectives import prepare_objective_update
+from scoreline.strategy.actions.shared import lock_objective, require_nonblank
 from scoreline.strategy.models import (
     Objective,
     ObjectiveVersion,
@@ -279,26 +280,15 @@ def do_agree_weights(
     source = f"workshop:{workshop.pk}"
     why = f"Agreed in workshop {workshop.name} ({method})" + (f": {reason}" if reason else "")
     if workshop.subject == WorkshopSubject.OBJECTIVES:
-        currents = [
-            (item.objective, current_version(lock_objective(item.objective), effective))
-            for item in items
+        # Every weight is checked before any is written.
+        changes = [
+            prepare_objective_update(lock_objective(item.objective), {"weight": weight}, effective)
+            for item, weight in zip(items, weights, strict=True)
             if item.objective is not None
         ]
-        for (objective, current), weight in zip(currents, weights, strict=True):
-            require_edit(actor, current)
-            if current.weight != weight:
-                check_change_control(objective, effective)
-        for (objective, current), weight in zip(currents, weights, strict=True):
-            write_version(
-                actor,
-                objective,
-                current,
-                {"weight": weight},
-                effective=effective,
-                reason=why,
-                source=source,
-                governed=False,
-            )
+        admitted = [change for change in changes if admit(actor, change)]
+        for change in admitted:
+            change.apply(actor, reason=why, source=source)
     for item, weight in zip(items, weights, strict=True):
         item.agreed_weight = weight
         item.save(update_fields=["agreed_weight"])
