@@ -261,6 +261,7 @@ def list_kpis(
 def create_kpi(request: HttpRequest, payload: KpiCreateIn) -> Status:
     """Add a KPI to the catalogue, with its first definition in force from ``valid_from``."""
     user = request_user(request)
+    # The right first: a caller who may not edit KPIs learns nothing from its inputs.
     require_anywhere(user, Capability.EDIT_KPI)
     data = payload.model_dump(exclude_unset=True, exclude={"code", "valid_from", "reason"})
     for name in list(data):
@@ -293,6 +294,7 @@ def update_kpi(request: HttpRequest, code: Code, payload: KpiUpdateIn) -> dict[s
     """
     user = request_user(request)
     kpi = visible_kpi(user, code)
+    # The right first: a caller who may not edit KPIs learns nothing from its inputs.
     require_anywhere(user, Capability.EDIT_KPI)
     data = payload.model_dump(exclude_unset=True, exclude={"effective_from", "reason"})
     for name in list(data):

@@ -274,6 +274,7 @@ def update_person(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) 
     """Change a person's record; only the fields sent change."""
     user = request_user(request)
     person = visible_person(user, person_id)
+    # The right first: a caller who may not change the person learns nothing from its inputs.
     require_on_unit(user, Capability.MANAGE_ORG, person.primary_unit)
     fields = _person_model_fields(user, payload.model_dump(exclude_unset=True))
     do_update_person(user, person, reason=payload.reason, **fields)

@@ -122,6 +122,7 @@ def set_person_lines(request: HttpRequest, person_id: Id, payload: LinesIn) -> d
     """Replace the person's lines from the effective date on; weights must sum to 100."""
     user = request_user(request)
     person = visible_person(user, person_id)
+    # The right first: a caller who may not change the person learns nothing from its inputs.
     require_on_unit(user, Capability.MANAGE_ORG, person.primary_unit)
     specs = [
         LineSpec(

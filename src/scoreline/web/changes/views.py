@@ -68,6 +68,7 @@ def decide_change(request: HttpRequest, pk: int) -> HttpResponse:
     change = change_requests_for(user).filter(pk=pk).first()
     if change is None:
         raise Http404
+    # The right before the form: a caller who may not decide gets 403, not the form's errors.
     if change.state == ChangeState.PENDING and not can_decide(user, change):
         raise PermissionDenied(
             "A change request is decided by an approver other than its requester."

@@ -214,6 +214,7 @@ def kpi_detail(request: HttpRequest, pk: int, unit_pk: int | None = None) -> Htt
         return render(request, "kpis/kpi.html", _kpi_context(request, kpi, history, unit, None))
     if unit is None or unit_pk is None:
         raise Http404
+    # The right before the form: a caller who may not enter values here gets 403, not errors.
     if not holds_on_unit(user, Capability.ENTER_VALUES, unit):
         raise PermissionDenied(f"You need the '{Capability.ENTER_VALUES.label}' right here.")
     form = ValueEntryForm(request.POST)
