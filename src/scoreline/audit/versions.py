@@ -10,7 +10,12 @@ from django.db import models
 from scoreline.audit.chain import record_event
 from scoreline.lib.versioned import V, end_version, save_version, version_fields
 
-__all__ = ["end_audited_version", "save_audited_version", "version_record"]
+__all__ = [
+    "end_audited_version",
+    "save_audited_version",
+    "save_or_end_audited_version",
+    "version_record",
+]
 
 
 def version_record(version: models.Model | None) -> dict[str, Any] | None:
@@ -83,3 +88,42 @@ def end_audited_version(
         reason=reason,
     )
     return ended
+
+
+def save_or_end_audited_version(
+    actor: Any,
+    model: type[V],
+    identity: dict[str, Any],
+    content: dict[str, Any] | None,
+    *,
+    day: dt.date,
+    reason: str,
+    source: str,
+    object_type: str,
+    actions: tuple[str, str],
+) -> V | None:
+    """Save ``content`` from ``day`` or, when it is None, end the version in force, with the
+    first or the second of ``actions`` as the audit event."""
+    saved, ended = actions
+    if content is None:
+        return end_audited_version(
+            actor,
+            model,
+            identity,
+            day=day,
+            reason=reason,
+            source=source,
+            action=ended,
+            object_type=object_type,
+        )
+    return save_audited_version(
+        actor,
+        model,
+        identity,
+        content,
+        day=day,
+        reason=reason,
+        source=source,
+        action=saved,
+        object_type=object_type,
+    )

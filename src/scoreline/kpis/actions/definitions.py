@@ -118,7 +118,7 @@ class KpiUpdate(Change[KpiVersion | None]):
         require_smart_definition(self.kpi, self.content, self.starts)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> KpiVersion | None:
-        after = save_audited_version(
+        return save_audited_version(
             actor,
             KpiVersion,
             {"kpi": self.kpi},
@@ -130,9 +130,6 @@ class KpiUpdate(Change[KpiVersion | None]):
             object_type="kpi",
             object_id=self.kpi.pk,
         )
-        if after is None:
-            return None
-        return after
 
 
 def prepare_kpi_update(kpi: Kpi, changes: Mapping[str, Any], day: dt.date) -> KpiUpdate:

@@ -9,7 +9,7 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import (
     AnyUser,
 )
-from scoreline.audit.versions import end_audited_version, save_audited_version
+from scoreline.audit.versions import save_or_end_audited_version
 from scoreline.kpis.actions.shared import definition_in_force
 from scoreline.kpis.models import (
     Kpi,
@@ -83,32 +83,17 @@ class MeasureChange(Change[ObjectiveMeasure | None]):
         check_not_all_zero("weight", weights)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveMeasure | None:
-        identity = {"objective": self.objective, "kpi": self.kpi}
-        if self.weight is None:
-            return end_audited_version(
-                actor,
-                ObjectiveMeasure,
-                identity,
-                day=self.starts,
-                reason=reason,
-                source=source,
-                action="measure.remove",
-                object_type="objective_measure",
-            )
-        after = save_audited_version(
+        return save_or_end_audited_version(
             actor,
             ObjectiveMeasure,
-            identity,
-            {"weight": self.weight},
+            {"objective": self.objective, "kpi": self.kpi},
+            None if self.weight is None else {"weight": self.weight},
             day=self.starts,
             reason=reason,
             source=source,
-            action="measure.set",
             object_type="objective_measure",
+            actions=("measure.set", "measure.remove"),
         )
-        if after is None:
-            return None
-        return after
 
 
 def prepare_measure(

@@ -115,7 +115,7 @@ class TargetChange(Change[Target | None]):
             )
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> Target | None:
-        after = save_audited_version(
+        return save_audited_version(
             actor,
             Target,
             self.identity,
@@ -126,9 +126,6 @@ class TargetChange(Change[Target | None]):
             action="target.set",
             object_type="target",
         )
-        if after is None:
-            return None
-        return after
 
 
 def prepare_target(

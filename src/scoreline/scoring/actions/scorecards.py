@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser
-from scoreline.audit.versions import end_audited_version, save_audited_version
+from scoreline.audit.versions import save_or_end_audited_version
 from scoreline.kpis.models import (
     ObjectiveMeasure,
 )
@@ -100,28 +100,16 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
         check_not_all_zero("weight", in_force)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
-        identity = {"perspective": self.perspective, "unit": self.scorecard_unit}
-        if self.weight is None:
-            return end_audited_version(
-                actor,
-                PerspectiveWeight,
-                identity,
-                day=self.starts,
-                reason=reason,
-                source=source,
-                action="perspective_weight.end",
-                object_type="perspective_weight",
-            )
-        return save_audited_version(
+        return save_or_end_audited_version(
             actor,
             PerspectiveWeight,
-            identity,
-            {"weight": self.weight},
+            {"perspective": self.perspective, "unit": self.scorecard_unit},
+            None if self.weight is None else {"weight": self.weight},
             day=self.starts,
             reason=reason,
             source=source,
-            action="perspective_weight.set",
             object_type="perspective_weight",
+            actions=("perspective_weight.set", "perspective_weight.end"),
         )
 
 
@@ -200,28 +188,16 @@ class PolicyChange(Change[ScorecardPolicy | None]):
             raise Invalid.field("cap_at_100", "must be true or false")
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ScorecardPolicy | None:
-        identity = {"unit": self.scorecard_unit}
-        if self.content is None:
-            return end_audited_version(
-                actor,
-                ScorecardPolicy,
-                identity,
-                day=self.starts,
-                reason=reason,
-                source=source,
-                action="scorecard_policy.end",
-                object_type="scorecard_policy",
-            )
-        return save_audited_version(
+        return save_or_end_audited_version(
             actor,
             ScorecardPolicy,
-            identity,
+            {"unit": self.scorecard_unit},
             self.content,
             day=self.starts,
             reason=reason,
             source=source,
-            action="scorecard_policy.set",
             object_type="scorecard_policy",
+            actions=("scorecard_policy.set", "scorecard_policy.end"),
         )
 
 
