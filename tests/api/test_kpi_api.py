@@ -290,9 +290,11 @@ def test_a_governed_change_goes_through_a_request_approved_by_someone_else(
     last = ceo.get("/kpis/REVENUE/history").json()["items"][-1]
     assert last["source"] == f"change_request:{request_id}"
     assert AuditEvent.objects.filter(action="change_request.approve").count() == 1
-    # Decided once: it leaves the approver's inbox and cannot be decided again.
+    # Decided once: it stays in the approver's history, decided, and cannot be decided again.
+    history = ceo.get("/change-requests?state=approved").json()["items"]
+    assert [(item["id"], item["can_decide"]) for item in history] == [(request_id, False)]
     again = ceo.post(f"/change-requests/{request_id}/decision", {"approve": True})
-    assert again.status_code == 404
+    assert (again.status_code, again.json()["code"]) == (409, "already_decided")
 
 
 def test_a_rejection_needs_a_note(api_as: Clients, arch: Architecture) -> None:

@@ -560,25 +560,30 @@ def test_a_change_reaching_into_a_closed_period_is_refused(
     assert "target of 'cost' at 'FIN' from 2026-01-01" in refused.value.message
 
 
-def test_a_new_target_in_a_closed_period_is_refused_but_free_in_an_open_one(
+def test_a_new_target_is_refused_in_a_closed_period_and_needs_a_request_in_an_open_one(
     world: Enterprise, tmp_path: Path
 ) -> None:
+    """A first target changes the scores of its months as much as a revision does."""
     path, _ = _export_text(tmp_path)
     _edit(path, _add_target(START, YEAR_END, unit="DE"))
     period = PlanningPeriod.objects.create(
         label="FY2026", start=START, end=YEAR_END, state="closed"
     )
+    before = _counts()
 
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Invalid) as closed:
         apply_architecture(path, DAY, reason="late")
     period.state = "open"
     period.save()
-    plan = apply_architecture(path, DAY, reason="new")
+    plan = plan_architecture(path, DAY)
+    with pytest.raises(Invalid) as running:
+        apply_architecture(path, DAY, reason="new")
 
-    assert refused.value.code == "period_closed"
-    assert [(change.label, change.governed) for change in plan.changes] == [
-        ("target of 'cost' at 'DE' from 2026-01-01", False)
+    assert (closed.value.code, running.value.code) == ("period_closed", "change_request_required")
+    assert [(change.label, change.governed, change.period_state) for change in plan.changes] == [
+        ("target of 'cost' at 'DE' from 2026-01-01", True, "open")
     ]
+    assert _counts() == before
 
 
 def test_a_target_for_a_later_year_is_not_governed_by_the_open_year(
@@ -591,11 +596,11 @@ def test_a_target_for_a_later_year_is_not_governed_by_the_open_year(
     plan = apply_architecture(path, DAY, reason="next year")
 
     assert [(change.action, change.governed, change.period) for change in plan.changes] == [
-        ("create", False, "")
+        ("create", True, "")
     ]
 
 
-def test_a_scorecard_policy_keeps_out_of_a_closed_period_but_needs_no_request_in_an_open_one(
+def test_a_scorecard_policy_is_governed_like_the_definitions_it_rolls_up(
     world: Enterprise, tmp_path: Path
 ) -> None:
     path, _ = _export_text(tmp_path)
@@ -605,19 +610,21 @@ def test_a_scorecard_policy_keeps_out_of_a_closed_period_but_needs_no_request_in
     )
 
     closed_plan = plan_architecture(path, DAY)
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Invalid) as closed:
         apply_architecture(path, DAY, reason="late")
     period.state = "open"
     period.save()
-    plan = apply_architecture(path, DAY, reason="policy")
+    open_plan = plan_architecture(path, DAY)
+    with pytest.raises(Invalid) as running:
+        apply_architecture(path, DAY, reason="policy")
+    period.state = "draft"
+    period.save()
+    apply_architecture(path, DAY, reason="policy")
 
-    assert [change.label for change in closed_plan.in_closed_period] == [
-        "scorecard policy of 'SALES'"
-    ]
-    assert refused.value.code == "period_closed"
-    assert [(change.label, change.governed) for change in plan.changes] == [
-        ("scorecard policy of 'SALES'", False)
-    ]
+    label = "scorecard policy of 'SALES'"
+    assert [change.label for change in closed_plan.in_closed_period] == [label]
+    assert [change.label for change in open_plan.in_open_period] == [label]
+    assert (closed.value.code, running.value.code) == ("period_closed", "change_request_required")
     policy = ScorecardPolicy.objects.get(unit__code="SALES", valid_from=DAY)
     assert (policy.combine, policy.source) == ("weighted_mean", "yaml")
 

@@ -16,14 +16,16 @@ from scoreline.governance.actions import (
     require_direct_change_allowed,
 )
 from scoreline.governance.models import ChangeRequest
+from scoreline.governance.queries import change_requests_for
 from scoreline.kpis.models import Kpi, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import effective_on
-from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.lib.errors import AccessDenied, Conflict, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring import pipeline
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_status_rules
-from scoreline.scoring.models import PerspectiveWeight
+from scoreline.scoring.actions.scorecards import do_set_scorecard_policy
+from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import (
@@ -147,9 +149,9 @@ def test_a_decided_request_cannot_be_decided_again(
     filed = request(enterprise, "kpi", "revenue", {"name": "Net revenue"})
     do_decide_change(enterprise.users["ceo"], filed.pk, True)
     for approve in (True, False):
-        with nothing_written(), pytest.raises(Invalid) as error:
+        with nothing_written(), pytest.raises(Conflict) as error:
             do_decide_change(enterprise.users["admin"], filed.pk, approve, "again")
-        assert error.value.code == "already_decided"
+        assert (error.value.code, error.value.status) == ("already_decided", 409)
 
 
 def test_the_requester_cannot_decide_their_own_request(
@@ -229,11 +231,12 @@ def test_a_request_needs_a_justification(
 def test_a_target_revision_is_decided_by_approvers_over_its_unit(
     enterprise: Enterprise,
     make_kpi: MakeKpi,
-    open_year: None,
+    make_period: MakePeriod,
     recomputed: list[set[int] | None],
 ) -> None:
     kpi = make_kpi("revenue")
     set_target(enterprise, kpi, actor="admin")
+    make_period("FY2026", YEAR_START, YEAR_END)
     do_grant_role(
         enterprise.users["admin"],
         enterprise.users["hr"],
@@ -264,10 +267,11 @@ def test_a_target_revision_is_decided_by_approvers_over_its_unit(
 
 
 def test_a_request_may_go_to_approvers_of_a_unit_above_but_not_elsewhere(
-    enterprise: Enterprise, make_kpi: MakeKpi, open_year: None
+    enterprise: Enterprise, make_kpi: MakeKpi, make_period: MakePeriod
 ) -> None:
     kpi = make_kpi("revenue")
     set_target(enterprise, kpi, actor="admin")
+    make_period("FY2026", YEAR_START, YEAR_END)
     payload = {
         "unit_id": enterprise.units["SALES"].pk,
         "period_start": "2026-01-01",
@@ -372,6 +376,87 @@ def test_status_rules_and_perspective_weights_change_by_request(
     weight = PerspectiveWeight.objects.get(perspective=financial, unit__isnull=True)
     assert (weight.weight, weight.valid_from) == (2.0, EFFECTIVE)
     assert recomputed == [None, None]
+
+
+def test_a_first_status_rule_set_in_an_open_period_needs_a_request_too(
+    enterprise: Enterprise, make_kpi: MakeKpi, open_year: None
+) -> None:
+    """A KPI without rules of its own is coloured by the default set: its first set recolours
+    the months of the open period as much as a revision does."""
+    kpi = make_kpi("revenue")
+    rules = [RuleSpec("score", "ge", "green", bound=60.0), RuleSpec("value", "otherwise", "red")]
+    with nothing_written(), pytest.raises(Invalid) as refused:
+        do_set_status_rules(enterprise.users["steward"], kpi, rules, effective=EFFECTIVE)
+    assert refused.value.code == "change_request_required"
+
+    payload = {
+        "rules": [
+            {"basis": "score", "comparison": "ge", "bound": 60, "status": "green"},
+            {"basis": "value", "comparison": "otherwise", "status": "red"},
+        ]
+    }
+    filed = request(enterprise, "status_rules", "revenue", payload)
+    do_decide_change(enterprise.users["ceo"], filed.pk, True)
+    in_force = StatusRule.objects.filter(effective_on(EFFECTIVE), kpi=kpi).order_by("position")
+    assert [(rule.comparison, rule.valid_from) for rule in in_force] == [
+        ("ge", EFFECTIVE),
+        ("otherwise", EFFECTIVE),
+    ]
+
+
+def test_a_scorecard_policy_changes_by_request_in_an_open_period(
+    enterprise: Enterprise, open_year: None, recomputed: list[set[int] | None]
+) -> None:
+    sales = enterprise.units["SALES"]
+    policy: dict[str, Any] = {"combine": "minimum", "missing": "zero", "cap_at_100": False}
+    with nothing_written(), pytest.raises(Invalid) as refused:
+        do_set_scorecard_policy(
+            enterprise.users["ceo"],
+            sales,
+            combine="minimum",
+            missing="zero",
+            cap_at_100=False,
+            effective=EFFECTIVE,
+            reason="stricter",
+        )
+    assert refused.value.code == "change_request_required"
+
+    filed = request(enterprise, "scorecard_policy", "SALES", policy, actor="ceo")
+    assert filed.unit == sales
+    do_decide_change(enterprise.users["admin"], filed.pk, True)
+    stored = version_on(ScorecardPolicy, EFFECTIVE, unit=sales)
+    assert stored is not None
+    assert (stored.combine, stored.missing, stored.cap_at_100, stored.source) == (
+        "minimum",
+        "zero",
+        False,
+        f"change_request:{filed.pk}",
+    )
+    assert recomputed == [None]
+    with nothing_written(), pytest.raises(Invalid) as bad:
+        request(enterprise, "scorecard_policy", "SALES", {**policy, "combine": "best"}, actor="ceo")
+    assert "combine" in bad.value.fields
+
+
+def test_decided_requests_stay_in_the_history_of_whoever_may_see_them(
+    enterprise: Enterprise, make_kpi: MakeKpi, open_year: None
+) -> None:
+    make_kpi("revenue", name="Revenue")
+    approved = request(enterprise, "kpi", "revenue", {"name": "Net revenue"})
+    do_decide_change(enterprise.users["ceo"], approved.pk, True)
+    rejected = request(enterprise, "kpi", "revenue", {"name": "Turnover"})
+    do_decide_change(enterprise.users["admin"], rejected.pk, False, "Keep the name")
+    pending = request(enterprise, "kpi", "revenue", {"name": "Sales"})
+
+    def seen(persona: str) -> dict[int, str]:
+        rows = change_requests_for(enterprise.users[persona])
+        return dict(rows.values_list("pk", "state"))
+
+    everything = {approved.pk: "approved", rejected.pk: "rejected", pending.pk: "pending"}
+    assert seen("steward") == everything  # filed them
+    assert seen("ceo") == everything  # approves over the whole organisation
+    assert seen("manager") == {}  # no approval right, filed nothing
+    assert seen("outsider") == {}
 
 
 def test_a_kpi_is_retired_by_request(

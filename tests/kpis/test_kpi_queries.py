@@ -174,5 +174,7 @@ def test_the_inbox_holds_requests_to_decide_and_ones_own(
     assert not change_requests_for(users["manager"]).exists()
     assert not change_requests_for(users["outsider"]).exists()
     do_decide_change(users["ceo"], catalogue.pk, True)
-    assert set(change_requests_for(users["ceo"])) == {target}
+    # Decided, it stays in the history of those who could decide it.
+    assert set(change_requests_for(users["ceo"])) == {catalogue, target}
+    assert set(change_requests_for(users["hr"])) == {target}
     assert set(change_requests_for(users["steward"])) == {catalogue, target}

@@ -148,7 +148,7 @@ def test_status_rules_need_the_edit_kpi_right(
         do_set_status_rules(enterprise.users[persona], None, TWO_RULES, effective=LATER)
 
 
-def test_replacing_rules_in_an_open_period_needs_a_change_request(
+def test_setting_rules_in_an_open_period_needs_a_change_request_first_set_included(
     enterprise: Enterprise, make_kpi: MakeKpi, make_period: MakePeriod
 ) -> None:
     kpi = make_kpi("revenue")
@@ -160,5 +160,7 @@ def test_replacing_rules_in_an_open_period_needs_a_change_request(
         with nothing_written(), pytest.raises(Invalid) as error:
             do_set_status_rules(steward, subject, TWO_RULES, effective=LATER)
         assert error.value.code == "change_request_required"
-    # A KPI's first own set only replaces the default for it: not a change to a set in force.
-    assert do_set_status_rules(steward, other, TWO_RULES, effective=LATER) is not None
+    # A KPI's first own set recolours its months as much as a revision: governed too.
+    with nothing_written(), pytest.raises(Invalid) as error:
+        do_set_status_rules(steward, other, TWO_RULES, effective=LATER)
+    assert error.value.code == "change_request_required"

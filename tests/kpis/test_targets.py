@@ -234,7 +234,7 @@ def test_a_version_starting_after_its_span_is_refused(
     assert "effective" in error.value.fields
 
 
-def test_revising_a_target_in_an_open_period_needs_a_change_request(
+def test_setting_or_revising_a_target_in_an_open_period_needs_a_change_request(
     enterprise: Enterprise, make_kpi: MakeKpi, make_period: MakePeriod
 ) -> None:
     kpi = make_kpi("revenue")
@@ -244,8 +244,10 @@ def test_revising_a_target_in_an_open_period_needs_a_change_request(
     with nothing_written(), pytest.raises(Invalid) as error:
         set_target(enterprise, kpi, target=110.0, effective=MID_YEAR)
     assert error.value.code == "change_request_required"
-    # A first target is not a change, and next year's targets are outside the open period.
-    assert set_target(enterprise, kpi, unit="FIN") is not None
+    # A first target scores the months of the open period too; next year's are outside it.
+    with nothing_written(), pytest.raises(Invalid) as error:
+        set_target(enterprise, kpi, unit="FIN")
+    assert error.value.code == "change_request_required"
     assert (
         set_target(
             enterprise,

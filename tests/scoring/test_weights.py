@@ -118,7 +118,7 @@ def test_removing_a_measure_ends_it(
         do_remove_measure(manager, objective, kpi, effective=LATER)
 
 
-def test_changing_a_weight_in_an_open_period_needs_a_change_request(
+def test_a_new_or_changed_measure_in_an_open_period_needs_a_change_request(
     enterprise: Enterprise,
     make_kpi: MakeKpi,
     make_objective: MakeObjective,
@@ -135,7 +135,10 @@ def test_changing_a_weight_in_an_open_period_needs_a_change_request(
     with nothing_written(), pytest.raises(Invalid) as error:
         do_remove_measure(manager, objective, revenue, effective=LATER)
     assert error.value.code == "change_request_required"
-    assert do_set_measure(manager, objective, margin, weight=1.0, effective=LATER) is not None
+    # A new measure changes the objective's score in the open period as much as a new weight.
+    with nothing_written(), pytest.raises(Invalid) as error:
+        do_set_measure(manager, objective, margin, weight=1.0, effective=LATER)
+    assert error.value.code == "change_request_required"
 
 
 def test_perspective_weights_of_a_unit_and_the_default(enterprise: Enterprise) -> None:

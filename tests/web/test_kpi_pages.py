@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from scoreline.engine.scoring import Method, explain, score_piecewise
+from scoreline.governance.actions import do_decide_change, do_request_change
 from scoreline.governance.models import ChangeState
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import KpiValue, KpiVersion
 from scoreline.lib.months import add_months
-from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
 from tests.builders.enterprise import Enterprise
@@ -102,11 +102,14 @@ def test_the_chart_shows_at_most_the_last_36_months(
         direction="higher", temporality="lagging", kind="output", time_aggregation="sum",
         tree_aggregation="none", scoring="percent_capped",
     )  # fmt: skip
-    do_set_target(
-        steward, kpi, unit=enterprise.units["DE"], period_start=first,
-        period_end=add_months(strategy.this_month, 1), target_type="stay_above",
-        target=41.0 * 100,
-    )  # fmt: skip
+    # The span reaches into the open plan: the first target goes through a change request.
+    payload = {
+        "unit_id": enterprise.units["DE"].pk, "period_start": first.isoformat(),
+        "period_end": add_months(strategy.this_month, 1).isoformat(),
+        "target_type": "stay_above", "target": 41.0 * 100,
+    }  # fmt: skip
+    filed = do_request_change(steward, "target", "calls", payload, first, "Call centre history")
+    do_decide_change(enterprise.users["ceo"], filed.pk, True)
     for offset in range(40):
         do_record_value(
             steward, kpi, unit=enterprise.units["DE"], period=add_months(first, offset),
@@ -457,6 +460,31 @@ def test_an_approver_sees_the_pending_request_and_approves_it(
     assert 'data-testid="decidable"' not in client.get(reverse("kpis:changes")).content.decode()
 
 
+def test_a_decided_request_stays_in_the_approvers_history_with_who_decided_and_why(
+    strategy: StrategyWorld, client_for: ClientFor
+) -> None:
+    assert strategy.request is not None
+    ceo, admin = client_for("ceo"), client_for("admin")
+    admin.post(
+        reverse("kpis:decide", args=[strategy.request.pk]),
+        {"decision": "reject", "note": "Keep it monthly"},
+    )
+
+    history = section(ceo.get(reverse("kpis:changes")).content.decode(), "request-history")
+    rejected = section(
+        ceo.get(reverse("kpis:changes") + "?state=rejected").content.decode(), "request-history"
+    )
+    pending = section(
+        ceo.get(reverse("kpis:changes") + "?state=pending").content.decode(), "request-history"
+    )
+
+    for html in (history, rejected):
+        row = html.split("</table>")[0]
+        assert "The survey moved to quarterly" in row and "Rejected" in row
+        assert "admin" in row and "Keep it monthly" in row and "steward" in row
+    assert "The survey moved to quarterly" not in pending.split("</table>")[0]
+
+
 def test_a_rejection_without_a_note_is_refused_on_the_form(
     strategy: StrategyWorld, client_for: ClientFor
 ) -> None:
@@ -521,7 +549,9 @@ def test_a_decided_request_cannot_be_decided_again(
     assert strategy.request is not None
     url = reverse("kpis:decide", args=[strategy.request.pk])
     assert client_for("ceo").post(url, {"decision": "approve"}).status_code == 302
-    assert client_for("admin").post(url, {"decision": "reject", "note": "no"}).status_code == 404
+    again = client_for("admin").post(url, {"decision": "reject", "note": "no"})
+    assert again.status_code == 409
+    assert "the request was already approved and applied" in again.content.decode()
     strategy.request.refresh_from_db()
     assert strategy.request.state == ChangeState.APPROVED
 

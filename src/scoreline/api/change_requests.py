@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from scoreline.api.lookups import referenced_unit
-from scoreline.api.support import ERRORS, Id, Input, PageQuery, page_of, request_user
+from scoreline.api.support import ERRORS, ErrorOut, Id, Input, PageQuery, page_of, request_user
 from scoreline.governance.actions import (
     CHANGE_KINDS,
     can_decide,
@@ -121,7 +121,9 @@ def _request_out(user: User, row: ChangeRequest) -> dict[str, Any]:
 def list_change_requests(
     request: HttpRequest, page: Query[PageQuery], state: ChangeState | None = Query(None)
 ) -> dict[str, Any]:
-    """The inbox: pending requests the caller may decide, and every request the caller filed."""
+    """Requests the caller may see, newest first: those they filed or decided, and every
+    request where they hold the approval right; filter by ``state`` (``can_decide`` marks
+    the ones waiting for the caller)."""
     user = request_user(request)
     rows = change_requests_for(user)
     if state is not None:
@@ -158,14 +160,15 @@ def request_change(request: HttpRequest, payload: ChangeRequestIn) -> Status:
 
 @router.post(
     "/change-requests/{request_id}/decision",
-    response={200: ChangeRequestOut, **ERRORS},
+    response={200: ChangeRequestOut, 409: ErrorOut, **ERRORS},
     tags=["change requests"],
 )
 def decide_change(request: HttpRequest, request_id: Id, payload: DecisionIn) -> dict[str, Any]:
     """Approve (apply with its effective date, then rescore) or reject a pending request.
 
     Someone other than the requester, holding the approval right where the request
-    belongs, decides; a rejection needs a note.
+    belongs, decides; a rejection needs a note. A request already decided answers 409
+    (``already_decided``).
     """
     user = request_user(request)
     if not change_requests_for(user).filter(pk=request_id).exists():

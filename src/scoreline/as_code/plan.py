@@ -8,10 +8,9 @@ one in both with other content is updated, field by field.
 
 Change control follows the actions. Changes to what scores a period (a KPI definition, a
 target, a status rule set, a perspective weight, a measure, an objective's weights, a
-scorecard policy) that alter a closed planning period are refused; those that alter an
-open one need change requests when they change a definition that already exists (brand-new
-ones and policies do not). A change alters the days from the day it applies on; a target
-only the months of its span.
+scorecard policy), first ones included, that alter a closed planning period are refused;
+those that alter an open one need change requests. A change alters the days from the day
+it applies on; a target only the months of its span.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from django.db.models import Q
 from scoreline.as_code.export import read_records
 from scoreline.as_code.load import load_architecture
 from scoreline.as_code.schema import ArchitectureError, Records, count
-from scoreline.kpis.models import Assessment, KpiVersion, ObjectiveMeasure, StatusRule, Target
+from scoreline.kpis.models import Assessment, KpiVersion, StatusRule
 from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.models import PeriodState, PlanningPeriod
@@ -320,28 +319,6 @@ def _controlled(change: PlannedChange) -> bool:
     )
 
 
-def _existed(change: PlannedChange) -> bool:
-    """Whether the identity a change writes already has versions (any day): then the change
-    alters an existing definition and is governed; a brand-new one is not."""
-    if change.kind == "scorecard_policy":
-        return False  # a policy is only kept out of closed periods, never governed
-    if change.action != "create":
-        return True
-    kind, key = change.kind, change.key
-    if kind == "target":
-        return Target.objects.filter(
-            kpi__code=key[0], unit__code=key[1], person__isnull=True, period_start=key[2]
-        ).exists()
-    if kind == "status_rules":
-        return key[0] is None or StatusRule.objects.filter(kpi__code=key[0]).exists()
-    if kind == "measure":
-        return ObjectiveMeasure.objects.filter(objective__code=key[0], kpi__code=key[1]).exists()
-    if kind == "perspective_weight":
-        unit = Q(unit__isnull=True) if key[0] is None else Q(unit__code=key[0])
-        return PerspectiveWeight.objects.filter(unit, perspective__code=key[1]).exists()
-    return False
-
-
 def _window(change: PlannedChange, day: dt.date) -> tuple[dt.date, dt.date | None]:
     """The days a change alters: from ``day`` on; a target only the months of its span
     (old and new), as :func:`scoreline.kpis.actions.prepare_target` counts them."""
@@ -354,8 +331,8 @@ def _window(change: PlannedChange, day: dt.date) -> tuple[dt.date, dt.date | Non
 def _mark(changes: list[PlannedChange], day: dt.date) -> list[PlannedChange]:
     """Mark governed changes and the period each falls in.
 
-    As the actions do: a change to an existing definition that alters an open period needs
-    a change request; any change to a governed kind that alters a closed period is refused.
+    As the actions do: a change to what scores a period that alters an open period needs
+    a change request, and one that alters a closed period is refused.
     """
     periods = _periods(day)
     marked = []
@@ -363,7 +340,6 @@ def _mark(changes: list[PlannedChange], day: dt.date) -> list[PlannedChange]:
         if not _controlled(change):
             marked.append(change)
             continue
-        existed = _existed(change)
         starts, until = _window(change, day)
         touched = [
             period
@@ -372,14 +348,12 @@ def _mark(changes: list[PlannedChange], day: dt.date) -> list[PlannedChange]:
         ]
         closed = next((p for p in touched if p.state == PeriodState.CLOSED), None)
         running = next((p for p in touched if p.state == PeriodState.OPEN), None)
-        if closed is not None:
-            state, period = "closed", closed
-        elif running is not None and existed:
-            state, period = "open", running
-        else:
-            marked.append(replace(change, governed=existed))
+        period = closed or running
+        if period is None:
+            marked.append(replace(change, governed=True))
             continue
-        marked.append(replace(change, governed=existed, period=period.label, period_state=state))
+        state = "closed" if period is closed else "open"
+        marked.append(replace(change, governed=True, period=period.label, period_state=state))
     return marked
 
 

@@ -1,7 +1,8 @@
 """Change control: definitions in force in an open planning period change by approved request.
 
-A direct change to an existing KPI definition, target, weight or status rule set that would
-alter an open period is refused with code ``change_request_required``; the requester files
+A direct change to what scores a period (a KPI definition, a target, a weight, a status rule
+set or a scorecard policy, the first one included) that would alter an open period is refused
+with code ``change_request_required``; the requester files
 the same change here instead, and someone else holding the approval right decides it. An
 approved request is applied with its effective date through the very checks and writes the
 direct action uses, then the affected scores are recomputed.
@@ -25,6 +26,9 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
     "comparison", "bound", "bound_upper", "status"}, ...]}`` in evaluation order.
 ``perspective_weight``
     subject: the perspective code; payload: ``{"unit_id": id or null, "weight": w}``.
+``scorecard_policy``
+    subject: the unit code, or ``""`` for the default policy; payload: ``{"combine": rule,
+    "missing": policy, "cap_at_100": true or false}``.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.targets import prepare_target
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
-from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.lib.errors import AccessDenied, Conflict, Invalid, NotFound
 from scoreline.lib.validation import require_text
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise
@@ -60,6 +64,7 @@ from scoreline.scoring.actions.rescoring import rescore
 from scoreline.scoring.actions.scorecards import (
     prepare_objective_weights,
     prepare_perspective_weight,
+    prepare_scorecard_policy,
 )
 from scoreline.strategy.models import Objective, Perspective
 
@@ -207,6 +212,17 @@ def change_from_payload(
         if "weight" not in payload:
             raise Invalid.field("weight", "is required")
         return prepare_perspective_weight(perspective, _unit(payload), payload["weight"], day)
+    if kind == ChangeKind.SCORECARD_POLICY:
+        _only(payload, {"combine", "missing", "cap_at_100"})
+        for key in ("combine", "missing", "cap_at_100"):
+            if key not in payload:
+                raise Invalid.field(key, "is required")
+        unit = None
+        if subject:
+            unit = OrgUnit.objects.filter(code=subject).first()
+            if unit is None:
+                raise Invalid.field("subject", f"no unit with code {subject!r}", "not_found")
+        return prepare_scorecard_policy(unit, dict(payload), day)
     raise Invalid.field("kind", f"{kind!r} is not one of {', '.join(CHANGE_KINDS)}")
 
 
@@ -304,8 +320,8 @@ def do_decide_change(
     """Approve (apply) or reject a pending change request; a rejection needs a note.
 
     The request row is locked before its state is read, so of two approvals at once the
-    second waits and then finds it decided (code ``already_decided``): a change is applied
-    exactly once.
+    second waits and then finds it decided (``Conflict``, code ``already_decided``): a
+    change is applied exactly once.
     """
     request = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
@@ -316,7 +332,7 @@ def do_decide_change(
     if request.requested_by_id is not None and request.requested_by_id == actor.pk:
         raise AccessDenied("A change request is decided by someone other than its requester.")
     if request.state != ChangeState.PENDING:
-        raise Invalid(
+        raise Conflict(
             f"the request was already {request.get_state_display().lower()}",
             code="already_decided",
         )

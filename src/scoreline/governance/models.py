@@ -15,6 +15,7 @@ class ChangeKind(models.TextChoices):
     OBJECTIVE_WEIGHT = "objective_weight", "Objective weight"
     PERSPECTIVE_WEIGHT = "perspective_weight", "Perspective weight"
     STATUS_RULES = "status_rules", "Status rules"
+    SCORECARD_POLICY = "scorecard_policy", "Scorecard policy"
 
 
 class ChangeState(models.TextChoices):

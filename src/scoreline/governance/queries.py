@@ -11,23 +11,24 @@ from scoreline.access.scope import (
     holds_everywhere,
     is_active,
 )
-from scoreline.governance.models import ChangeRequest, ChangeState
+from scoreline.governance.models import ChangeRequest
 from scoreline.lib.tree import subtrees_q
 
 __all__ = ["change_requests_for"]
 
 
 def change_requests_for(user: AnyUser) -> QuerySet[ChangeRequest]:
-    """The inbox: pending requests ``user`` may decide, and every request ``user`` filed."""
+    """The requests ``user`` may see, whatever their state: those they filed or decided, and
+    every request where they hold the approval right (its unit, or any unit with the right
+    over the whole organisation). Pending ones among the last are the ones to decide."""
     if not is_active(user):
         return ChangeRequest.objects.none()
-    own = Q(requested_by_id=user.pk)
-    pending = Q(state=ChangeState.PENDING) & ~own
+    own = Q(requested_by_id=user.pk) | Q(decided_by_id=user.pk)
     if holds_everywhere(user, Capability.APPROVE_CHANGE):
-        decidable = pending
+        approvable = Q(pk__isnull=False)  # every request
     else:
         paths = capability_paths(user, Capability.APPROVE_CHANGE)
-        decidable = pending & Q(unit__isnull=False) & subtrees_q(paths, "unit__path")
-    return ChangeRequest.objects.filter(own | decidable).select_related(
+        approvable = Q(unit__isnull=False) & subtrees_q(paths, "unit__path")
+    return ChangeRequest.objects.filter(own | approvable).select_related(
         "unit", "requested_by", "decided_by"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["AccessDenied", "Invalid", "NotFound"]
+__all__ = ["AccessDenied", "Conflict", "Invalid", "NotFound"]
 
 
 class Invalid(Exception):
@@ -21,6 +21,12 @@ class Invalid(Exception):
     @classmethod
     def field(cls, field: str, reason: str, code: str = "invalid") -> Invalid:
         return cls(f"{field}: {reason}", fields={field: [reason]}, code=code)
+
+
+class Conflict(Invalid):
+    """Input that was valid but came too late: the state it assumed has changed (409)."""
+
+    status = 409
 
 
 class AccessDenied(Exception):

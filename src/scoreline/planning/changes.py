@@ -12,36 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from enum import Enum
 from typing import Generic, TypeVar
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, require_anywhere, require_everywhere, require_on_unit
 from scoreline.org.models import OrgUnit
-from scoreline.planning.control import require_direct_change_allowed, require_not_closed
+from scoreline.planning.control import require_direct_change_allowed
 
-__all__ = ["Change", "Control", "admit", "authorise", "check", "perform"]
+__all__ = ["Change", "admit", "authorise", "check", "perform"]
 
 # What a change gives back once applied (a new version, say).
 Applied = TypeVar("Applied", covariant=True)
 Result = TypeVar("Result")
-
-
-class Control(Enum):
-    """How the planning periods a change touches constrain it."""
-
-    REQUEST = "request"
-    """It revises a definition that scores periods: a closed period refuses it, an open one
-    takes it only through an approved change request."""
-    NOT_CLOSED = "not_closed"
-    """It adds what scores periods: a closed period refuses it, an open one takes it."""
-    FREE = "free"
-    """It alters no score of its own (a name, a catalogue entry, a new KPI): any day."""
-
-    @classmethod
-    def scoring(cls, revises: bool) -> Control:
-        """A change to what scores periods: it revises an existing definition, or adds one."""
-        return cls.REQUEST if revises else cls.NOT_CLOSED
 
 
 @dataclass(kw_only=True)
@@ -51,8 +33,11 @@ class Change(ABC, Generic[Applied]):
     ``unit`` is where the right is needed and whose approvers decide a request (None: the
     whole organisation; with ``shared`` the right held anywhere is enough, as for the shared
     KPI catalogue; ``also_on`` lists further units where the right is needed, as both ends of
-    a move). The change alters the days from ``starts`` up to ``until`` (None: open);
-    ``control`` says what the planning periods among them allow.
+    a move). The change alters the days from ``starts`` up to ``until`` (None: open). A
+    ``governed`` change alters what scores those days (a target, a weight, a rule, a KPI's
+    definition, first ones included): a closed period refuses it, and an open one takes it
+    only through an approved change request. Other changes (a name, a catalogue entry, a
+    new KPI or objective, which score nothing until measured) may be made any day.
     """
 
     right: Capability
@@ -61,7 +46,7 @@ class Change(ABC, Generic[Applied]):
     also_on: tuple[OrgUnit, ...] = ()
     starts: dt.date
     until: dt.date | None = None
-    control: Control
+    governed: bool
 
     @property
     @abstractmethod
@@ -99,10 +84,8 @@ def check(change: Change[object]) -> bool:
     change.validate()
     if change.unchanged:
         return False
-    if change.control is Control.REQUEST:
+    if change.governed:
         require_direct_change_allowed(change.starts, change.until)
-    elif change.control is Control.NOT_CLOSED:
-        require_not_closed(change.starts, change.until)
     return True
 
 

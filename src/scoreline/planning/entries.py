@@ -16,7 +16,7 @@ from scoreline.access.scope import AnyUser
 from scoreline.audit.chain import record_event, snapshot
 from scoreline.lib.errors import Invalid
 from scoreline.lib.validation import fields_error
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 
 __all__ = ["EntryChange", "prepare_entry"]
 
@@ -114,7 +114,7 @@ def prepare_entry(
         unit=None,
         shared=shared,
         starts=day or dt.date.today(),
-        control=Control.FREE,
+        governed=False,
         model=model,
         noun=noun,
         code=code,

@@ -34,7 +34,7 @@ from scoreline.lib.versioned import (
     VERSION_COLUMNS,
     save_version,
 )
-from scoreline.planning.changes import Change, Control, perform
+from scoreline.planning.changes import Change, perform
 
 __all__ = [
     "KPI_FIELDS",
@@ -140,7 +140,7 @@ def prepare_kpi_update(kpi: Kpi, changes: Mapping[str, Any], day: dt.date) -> Kp
         unit=None,
         shared=True,
         starts=day,
-        control=Control.REQUEST,
+        governed=True,
         kpi=kpi,
         current=current,
         content={**_kpi_content(current), **kpi_fields(changes)},
@@ -213,7 +213,7 @@ def prepare_kpi_retirement(kpi: Kpi, day: dt.date) -> KpiRetirement:
         unit=None,
         shared=True,
         starts=day,
-        control=Control.REQUEST,
+        governed=True,
         kpi=kpi,
         current=definition_in_force(kpi, day),
     )
@@ -273,7 +273,7 @@ def prepare_kpi(code: str, fields: Mapping[str, Any], day: dt.date) -> KpiCreati
         unit=None,
         shared=True,
         starts=day,
-        control=Control.FREE,
+        governed=False,
         code=code,
         content={**defaults, **kpi_fields(fields)},
     )

@@ -24,7 +24,7 @@ from scoreline.lib.validation import (
 from scoreline.lib.versioned import (
     version_on,
 )
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion
 
@@ -106,7 +106,7 @@ def prepare_measure(
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(version),
         starts=day,
-        control=Control.scoring(ObjectiveMeasure.objects.filter(**identity).exists()),
+        governed=True,
         objective=objective,
         kpi=kpi,
         weight=weight,

@@ -26,7 +26,7 @@ from scoreline.lib.validation import (
     check_model_fields,
     require_text,
 )
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 
 __all__ = ["RubricChange", "prepare_rubric"]
 
@@ -166,7 +166,7 @@ def prepare_rubric(
         unit=None,
         shared=True,
         starts=day or dt.date.today(),
-        control=Control.FREE,
+        governed=False,
         code=code,
         name=name,
         description=description,

@@ -25,7 +25,7 @@ from scoreline.lib.versioned import (
     end_version,
     save_version,
 )
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 
 __all__ = ["StatusRulesChange", "prepare_status_rules"]
 
@@ -110,7 +110,7 @@ def prepare_status_rules(
         unit=None,
         shared=True,
         starts=day,
-        control=Control.scoring(kpi is None or StatusRule.objects.filter(kpi=kpi).exists()),
+        governed=True,
         kpi=kpi,
         rules=list(rules),
         current=_rules_on(kpi, day),

@@ -30,7 +30,7 @@ from scoreline.lib.versioned import (
     version_on,
 )
 from scoreline.org.models import OrgUnit, Person
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 
 __all__ = [
     "TARGET_FIELDS",
@@ -158,7 +158,6 @@ def prepare_target(
     effective = day or period_start
     identity = {"kpi": kpi, "unit": unit, "person": person, "period_start": period_start}
     current = version_on(Target, effective, **identity)
-    existing = Target.objects.filter(**identity).exists()
     period_end = content["period_end"]
     ends = [period_end] + ([current.period_end] if current is not None else [])
     return TargetChange(
@@ -166,7 +165,7 @@ def prepare_target(
         unit=home,
         starts=max(effective, period_start),
         until=max(ends),
-        control=Control.scoring(existing),
+        governed=True,
         kpi=kpi,
         subject_unit=unit,
         person=person,
@@ -229,7 +228,7 @@ def prepare_target_end(
         unit=home_unit(unit, person),
         starts=max(day, period_start),
         until=None if current is None else current.period_end,
-        control=Control.REQUEST,
+        governed=True,
         kpi=kpi,
         identity=identity,
         day=day,

@@ -21,7 +21,7 @@ from scoreline.lib.errors import Invalid
 from scoreline.lib.validation import check_not_all_zero, check_weight
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
-from scoreline.planning.changes import Change, Control
+from scoreline.planning.changes import Change
 from scoreline.scoring.actions.rescoring import carry_out
 from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions.objectives import apply_objective_weights
@@ -123,7 +123,7 @@ def prepare_perspective_weight(
         right=Capability.EDIT_STRATEGY,
         unit=unit,
         starts=day,
-        control=Control.scoring(PerspectiveWeight.objects.filter(**identity).exists()),
+        governed=True,
         perspective=perspective,
         scorecard_unit=unit,
         weight=weight,
@@ -211,7 +211,7 @@ def prepare_scorecard_policy(
         right=Capability.EDIT_STRATEGY,
         unit=unit,
         starts=day,
-        control=Control.NOT_CLOSED,
+        governed=True,
         scorecard_unit=unit,
         content=content,
         current=version_on(ScorecardPolicy, day, unit=unit),
@@ -305,7 +305,7 @@ def prepare_objective_weights(
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(current),
         starts=day,
-        control=Control.REQUEST,
+        governed=True,
         objective=objective,
         current=current,
         weight=weight,

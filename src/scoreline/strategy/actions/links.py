@@ -16,7 +16,7 @@ from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
 from scoreline.org.models import OrgUnit
-from scoreline.planning.changes import Change, Control, perform
+from scoreline.planning.changes import Change, perform
 from scoreline.strategy.actions.shared import holder_unit, lock_objective
 from scoreline.strategy.models import (
     Objective,
@@ -161,7 +161,7 @@ def prepare_link(cause: Objective, effect: Objective, day: dt.date, *, drawn: bo
         unit=known[0] if len(known) == len(units) else None,
         also_on=known[1:] if len(known) == len(units) else known,
         starts=day,
-        control=Control.FREE,
+        governed=False,
         cause=cause,
         effect=effect,
         drawn=drawn,

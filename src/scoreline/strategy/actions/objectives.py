@@ -22,7 +22,7 @@ from scoreline.lib.errors import Invalid
 from scoreline.lib.validation import fields_error
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
 from scoreline.org.models import OrgUnit, Person
-from scoreline.planning.changes import Change, Control, perform
+from scoreline.planning.changes import Change, perform
 from scoreline.strategy.actions.links import end_links
 from scoreline.strategy.actions.shared import (
     holder_unit,
@@ -290,7 +290,7 @@ def prepare_objective(code: str, fields: Mapping[str, Any], day: dt.date) -> Obj
         unit=unit,
         shared=unit is None,
         starts=day,
-        control=Control.FREE,
+        governed=False,
         code=code,
         draft=draft,
     )
@@ -384,13 +384,13 @@ def prepare_objective_update(
         unit=holder_unit(current),
         starts=day,
         until=_next_version_start(objective, day),
-        control=Control.FREE,
+        governed=False,
         objective=objective,
         current=current,
         draft=draft,
     )
     if change.changed & set(GOVERNED_FIELDS):
-        change.control = Control.REQUEST
+        change.governed = True
     moved = change.changed & {"unit_id", "person_id"}
     if moved and (draft.unit is not None or draft.person is not None):
         change.also_on = (holder_unit(draft),)
@@ -564,7 +564,7 @@ def prepare_objective_retirement(objective: Objective, day: dt.date) -> Objectiv
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(current),
         starts=day,
-        control=Control.FREE,
+        governed=False,
         objective=objective,
         current=current,
     )

@@ -1,4 +1,5 @@
-"""The change-request inbox: requests to decide and requests filed, and the decision form."""
+"""The change-request inbox: requests to decide, requests filed, the history of the others,
+and the decision form."""
 
 from __future__ import annotations
 
@@ -51,12 +52,28 @@ def _inbox(request: HttpRequest, bound: tuple[int, DecisionForm] | None = None) 
             decidable.append(RequestLine(row, form, _payload_items(row.payload)))
         if row.requested_by_id == user.pk:
             own.append(RequestLine(row, None, _payload_items(row.payload)))
-    return {"decidable": decidable, "own": own, "pending": ChangeState.PENDING}
+    state = request.GET.get("state", "")
+    if state not in ChangeState.values:
+        state = ""
+    history = [
+        RequestLine(row, None, _payload_items(row.payload))
+        for row in rows
+        if row.requested_by_id != user.pk and (not state or row.state == state)
+    ]
+    return {
+        "decidable": decidable,
+        "own": own,
+        "history": history,
+        "state": state,
+        "states": ChangeState.choices,
+        "pending": ChangeState.PENDING,
+    }
 
 
 @login_required
 def change_inbox(request: HttpRequest) -> HttpResponse:
-    """Pending requests the viewer may decide, and the viewer's own requests."""
+    """Pending requests the viewer may decide, the viewer's own requests, and the history of
+    the others the viewer may see (filtered by ``?state=``)."""
     return render(request, "kpis/changes.html", _inbox(request))
 
 
@@ -90,4 +107,5 @@ def decide_change(request: HttpRequest, pk: int) -> HttpResponse:
     context = _inbox(request, (change.pk, form))
     context["refused"] = change
     context["refusal"] = [error for errors in form.errors.values() for error in errors]
-    return render(request, "kpis/changes.html", context, status=400)
+    status = 409 if change.state != ChangeState.PENDING else 400  # decided meanwhile
+    return render(request, "kpis/changes.html", context, status=status)
