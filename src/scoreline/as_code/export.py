@@ -21,16 +21,11 @@ from typing import Any
 import yaml
 from django.db.models import Q
 
-from scoreline.as_code.schema import (
-    SECTIONS,
-    FieldSpec,
-    FieldType,
-    Records,
-    SectionSpec,
-    is_single_file,
-)
+from scoreline.as_code.schema import SECTIONS, Records, SectionSpec, is_single_file
+from scoreline.kpis.fields import TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
+from scoreline.lib.fields import FieldSpec, FieldType, values_of
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
@@ -253,17 +248,7 @@ def _read_targets(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:
             {
                 "kpi": target.kpi.code,
                 "unit": target.unit.code,
-                "period_start": target.period_start,
-                "period_end": target.period_end,
-                "target_type": target.target_type,
-                "threshold": target.threshold,
-                "target": target.target,
-                "stretch": target.stretch,
-                "range_low": target.range_low,
-                "range_high": target.range_high,
-                "baseline": target.baseline,
-                "phasing": target.phasing,
-                "profile": list(target.profile),
+                **values_of(target, (TARGET_START, *TARGET)),
             }
         )
     return sorted(records, key=lambda row: (row["kpi"], row["unit"], row["period_start"]))
