@@ -99,6 +99,7 @@ def _description(spec: FieldSpec, described: Collection[str] | None) -> str | No
 
 def request_schema(
     *fields: FieldSpec,
+    base: type[Input] = Input,
     leading: Mapping[str, Any] | None = None,
     optional: bool = False,
     described: Collection[str] | None = None,
@@ -109,7 +110,8 @@ def request_schema(
     Required fields must be sent and the others take their defaults; with ``optional``
     every field may be left out (None: not sent), as a change of some fields sends them.
     Months are given as ``YYYY-MM``, references by the codes they name (at most as long as
-    those codes). ``leading`` fields (name -> type and default) come first; ``described``
+    those codes). The fields follow those of ``base`` (a field of ``base`` given again
+    keeps its place) and the ``leading`` ones (name -> type and default); ``described``
     names the fields that show their description (default: all) and ``names`` renames
     fields whose API name differs from the stored one.
     """
@@ -128,18 +130,21 @@ def request_schema(
         else:
             field = Field(spec.default, **settings)
         definitions[(names or {}).get(spec.name, spec.name)] = (kind, field)
-    return create_model("SpecifiedRequest", __base__=Input, **definitions)
+    return create_model("SpecifiedRequest", __base__=base, **definitions)
 
 
-def response_values(row: object, fields: Iterable[FieldSpec]) -> dict[str, Any]:
+def response_values(
+    row: object, fields: Iterable[FieldSpec], names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A stored definition's fields as a response shows them (see :func:`response_schema`)."""
     values: dict[str, Any] = {}
     for spec in fields:
+        name = (names or {}).get(spec.name, spec.name)
         value = getattr(row, spec.name)
         if spec.type is FieldType.REF:
-            values[spec.name] = reference_code(value, spec.ref)
+            values[name] = reference_code(value, spec.ref)
             if spec.ref == "person":
-                values[f"{spec.name}_name"] = value.full_name if value is not None else None
+                values[f"{name}_name"] = value.full_name if value is not None else None
         else:
-            values[spec.name] = value
+            values[name] = value
     return values

@@ -22,7 +22,7 @@ import yaml
 from django.db.models import Q
 
 from scoreline.as_code.schema import SECTIONS, Records, SectionSpec, is_single_file
-from scoreline.kpis.fields import TARGET, TARGET_START
+from scoreline.kpis.fields import KPI, TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.fields import FieldSpec, FieldType, values_of
@@ -94,33 +94,7 @@ def _kpi_versions(day: dt.date) -> list[KpiVersion]:
 
 
 def _read_kpis(versions: list[KpiVersion]) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": version.kpi.code,
-            "name": version.name,
-            "description": version.description,
-            "unit": version.unit,
-            "direction": version.direction,
-            "temporality": version.temporality,
-            "kind": version.kind,
-            "function": version.function,
-            "formula": version.formula,
-            "time_aggregation": version.time_aggregation,
-            "tree_aggregation": version.tree_aggregation,
-            "refresh_cycle": version.refresh_cycle,
-            "data_source": version.data_source,
-            "owner": _code_or_none(version.owner, "employee_id"),
-            "steward": _code_or_none(version.steward, "employee_id"),
-            "scoring": version.scoring,
-            "band_edges": list(version.band_edges),
-            "band_scores": list(version.band_scores),
-            "rubric": _code_or_none(version.rubric),
-            "esg_pillar": version.esg_pillar,
-            "disclosure_ref": version.disclosure_ref,
-            "required_by": version.required_by,
-        }
-        for version in versions
-    ]
+    return [{"code": version.kpi.code, **values_of(version, KPI)} for version in versions]
 
 
 def _read_status_rules(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:

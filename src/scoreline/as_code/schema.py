@@ -13,17 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scoreline.kpis.fields import TARGET, TARGET_START
+from scoreline.kpis.fields import KPI, TARGET, TARGET_START
 from scoreline.kpis.models import (
-    Direction,
-    KpiKind,
-    RefreshCycle,
     RuleBasis,
     RuleComparison,
-    ScoringMethod,
-    Temporality,
-    TimeAggregation,
-    TreeAggregation,
 )
 from scoreline.lib.fields import (
     FieldSpec,
@@ -34,12 +27,11 @@ from scoreline.lib.fields import (
     date,
     integer,
     number,
-    numbers,
     ref,
     text,
 )
 from scoreline.scoring.models import CombineRule, MissingPolicy
-from scoreline.strategy.models import EsgPillar, RequiredBy
+from scoreline.strategy.fields import ESG
 
 __all__ = [
     "SECTIONS",
@@ -85,12 +77,6 @@ class SectionSpec:
     def file_name(self) -> str:
         return f"{self.name}.yaml"
 
-
-ESG_FIELDS = (
-    choice("esg_pillar", EsgPillar.values, required=False),
-    text("disclosure_ref", 60),
-    choice("required_by", RequiredBy.values, required=False),
-)
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
@@ -139,32 +125,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
         ("code",),
     ),
-    SectionSpec(
-        "kpis",
-        (
-            code("code", 60),
-            text("name", 200, required=True),
-            text("description"),
-            text("unit", 40),
-            choice("direction", Direction.values),
-            choice("temporality", Temporality.values),
-            choice("kind", KpiKind.values),
-            text("function", 60),
-            text("formula"),
-            choice("time_aggregation", TimeAggregation.values),
-            choice("tree_aggregation", TreeAggregation.values),
-            choice("refresh_cycle", ["", *RefreshCycle.values], required=False),
-            text("data_source", 200),
-            ref("owner", "person"),
-            ref("steward", "person"),
-            choice("scoring", ScoringMethod.values),
-            numbers("band_edges"),
-            numbers("band_scores"),
-            ref("rubric", "rubric"),
-            *ESG_FIELDS,
-        ),
-        ("code",),
-    ),
+    SectionSpec("kpis", (code("code", 60), *KPI), ("code",)),
     SectionSpec(
         "status_rules",
         (
@@ -225,7 +186,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             number("weight", 1.0),
             date("horizon_start"),
             date("horizon_end"),
-            *ESG_FIELDS,
+            *ESG,
             FieldSpec(
                 "measures",
                 FieldType.RECORDS,

@@ -1,4 +1,4 @@
-"""The fields of the KPI app's definitions, said once: targets.
+"""The fields of the KPI app's definitions, said once: KPIs and targets.
 
 The strategy files, the API, the actions and the exports take their fields from here
 (see :mod:`scoreline.lib.fields`).
@@ -6,10 +6,59 @@ The strategy files, the API, the actions and the exports take their fields from 
 
 from __future__ import annotations
 
-from scoreline.kpis.models import Phasing, TargetType
-from scoreline.lib.fields import FieldSpec, choice, field_names, month, number, numbers
+from scoreline.kpis.models import (
+    Direction,
+    KpiKind,
+    Phasing,
+    RefreshCycle,
+    ScoringMethod,
+    TargetType,
+    Temporality,
+    TimeAggregation,
+    TreeAggregation,
+)
+from scoreline.lib.fields import (
+    FieldSpec,
+    choice,
+    field_names,
+    month,
+    number,
+    numbers,
+    ref,
+    text,
+)
+from scoreline.strategy.fields import ESG
 
-__all__ = ["TARGET", "TARGET_FIELDS", "TARGET_START"]
+__all__ = ["KPI", "TARGET", "TARGET_FIELDS", "TARGET_START"]
+
+KPI: tuple[FieldSpec, ...] = (
+    text("name", 200, required=True),
+    text("description"),
+    text("unit", 40, description="EUR, count, %, days, tCO2e..."),
+    choice("direction", Direction),
+    choice("temporality", Temporality),
+    choice("kind", KpiKind),
+    text("function", 60),
+    text("formula", description="Expression over other KPI codes"),
+    choice("time_aggregation", TimeAggregation),
+    choice("tree_aggregation", TreeAggregation),
+    choice(
+        "refresh_cycle",
+        ["", *RefreshCycle.values],
+        required=False,
+        max_length=10,
+        description="weekly ... annual or ''",
+    ),
+    text("data_source", 200),
+    ref("owner", "person", description="Employee id"),
+    ref("steward", "person", description="Employee id"),
+    choice("scoring", ScoringMethod),
+    numbers("band_edges", max_length=100),
+    numbers("band_scores", max_length=101),
+    ref("rubric", "rubric", description="Rubric code"),
+    *ESG,
+)
+"""The versioned content of a KPI definition; its code names the KPI."""
 
 TARGET_START = month("period_start", description="First month of the span")
 """Where a target's span starts: with the KPI and the unit or person, what names it."""

@@ -19,6 +19,7 @@ __all__ = [
     "boolean",
     "choice",
     "code",
+    "column",
     "date",
     "field_names",
     "integer",
@@ -103,6 +104,7 @@ def choice(
     *,
     required: bool = True,
     default: str = "",
+    max_length: int | None = None,
     description: str = "",
 ) -> FieldSpec:
     """A choice among ``values``: a choices class (its values) or the values themselves."""
@@ -114,6 +116,7 @@ def choice(
         required=required,
         default=default,
         choices=listed,
+        max_length=max_length,
         description=description,
         enum=enum,
     )
@@ -173,6 +176,11 @@ def numbers(name: str, *, max_length: int | None = None, description: str = "") 
     return FieldSpec(
         name, FieldType.NUMBERS, default=(), max_length=max_length, description=description
     )
+
+
+def column(spec: FieldSpec) -> str:
+    """The stored column of a field: a reference's is the id of the row (``owner_id``)."""
+    return f"{spec.name}_id" if spec.type is FieldType.REF else spec.name
 
 
 def field_names(fields: Iterable[FieldSpec]) -> tuple[str, ...]:
