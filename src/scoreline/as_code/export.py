@@ -22,7 +22,7 @@ import yaml
 from django.db.models import Q
 
 from scoreline.as_code.schema import SECTIONS, Records, SectionSpec, is_single_file
-from scoreline.kpis.fields import KPI, TARGET, TARGET_START
+from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.fields import FieldSpec, FieldType, values_of
@@ -110,13 +110,7 @@ def _read_status_rules(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:
         {
             "kpi": code,
             "rules": [
-                {
-                    "basis": rule.basis,
-                    "comparison": rule.comparison,
-                    "bound": rule.bound,
-                    "bound_upper": rule.bound_upper,
-                    "status": rule.status.code,
-                }
+                values_of(rule, STATUS_RULE)
                 for rule in sorted(sets[code], key=lambda rule: rule.position)
             ],
         }

@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scoreline.kpis.fields import KPI, TARGET, TARGET_START
-from scoreline.kpis.models import (
-    RuleBasis,
-    RuleComparison,
-)
+from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
 from scoreline.lib.fields import (
     FieldSpec,
     FieldType,
@@ -130,18 +126,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "status_rules",
         (
             ref("kpi", "kpi", required=True),
-            FieldSpec(
-                "rules",
-                FieldType.RECORDS,
-                required=True,
-                fields=(
-                    choice("basis", RuleBasis.values),
-                    choice("comparison", RuleComparison.values),
-                    number("bound"),
-                    number("bound_upper"),
-                    ref("status", "status", required=True, nullable=False),
-                ),
-            ),
+            FieldSpec("rules", FieldType.RECORDS, required=True, fields=STATUS_RULE),
         ),
         ("kpi",),
     ),

@@ -21,8 +21,9 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
 ``objective_weight``
     subject: the objective code; payload: ``weight`` and/or ``contribution_weight``.
 ``status_rules``
-    subject: the KPI code, or ``""`` for the default set; payload: ``{"rules": [{"basis",
-    "comparison", "bound", "bound_upper", "status"}, ...]}`` in evaluation order.
+    subject: the KPI code, or ``""`` for the default set; payload: ``{"rules": [...]}``,
+    each rule with the fields of :data:`~scoreline.kpis.fields.STATUS_RULE`, in evaluation
+    order.
 ``perspective_weight``
     subject: the perspective code; payload: ``{"unit_id": id or null, "weight": w}``.
 """
@@ -45,7 +46,7 @@ from scoreline.kpis.actions.definitions import prepare_kpi_retirement, prepare_k
 from scoreline.kpis.actions.measures import prepare_measure
 from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.targets import prepare_target
-from scoreline.kpis.fields import TARGET
+from scoreline.kpis.fields import STATUS_RULE_FIELDS, TARGET
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
@@ -148,7 +149,7 @@ def _rules(payload: Mapping[str, Any]) -> list[RuleSpec]:
         raise Invalid.field("rules", "must be a list of rules")
     rules = []
     for index, rule in enumerate(given):
-        unknown = sorted(set(rule) - {"basis", "comparison", "bound", "bound_upper", "status"})
+        unknown = sorted(set(rule) - set(STATUS_RULE_FIELDS))
         if unknown:
             raise Invalid.field(f"rules[{index}].{unknown[0]}", "is not part of a status rule")
         rules.append(

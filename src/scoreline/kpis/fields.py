@@ -1,4 +1,4 @@
-"""The fields of the KPI app's definitions, said once: KPIs and targets.
+"""The fields of the KPI app's definitions, said once: KPIs, status rules and targets.
 
 The strategy files, the API, the actions and the exports take their fields from here
 (see :mod:`scoreline.lib.fields`).
@@ -11,6 +11,8 @@ from scoreline.kpis.models import (
     KpiKind,
     Phasing,
     RefreshCycle,
+    RuleBasis,
+    RuleComparison,
     ScoringMethod,
     TargetType,
     Temporality,
@@ -29,7 +31,7 @@ from scoreline.lib.fields import (
 )
 from scoreline.strategy.fields import ESG
 
-__all__ = ["KPI", "TARGET", "TARGET_FIELDS", "TARGET_START"]
+__all__ = ["KPI", "STATUS_RULE", "STATUS_RULE_FIELDS", "TARGET", "TARGET_FIELDS", "TARGET_START"]
 
 KPI: tuple[FieldSpec, ...] = (
     text("name", 200, required=True),
@@ -59,6 +61,23 @@ KPI: tuple[FieldSpec, ...] = (
     *ESG,
 )
 """The versioned content of a KPI definition; its code names the KPI."""
+
+STATUS_RULE: tuple[FieldSpec, ...] = (
+    choice("basis", RuleBasis),
+    choice("comparison", RuleComparison),
+    number("bound"),
+    number("bound_upper", description="Only for 'between'"),
+    ref(
+        "status",
+        "status",
+        required=True,
+        nullable=False,
+        description="Status code, e.g. red, amber, green",
+    ),
+)
+"""One rule of a KPI's ordered status rules (or of the default set)."""
+
+STATUS_RULE_FIELDS = field_names(STATUS_RULE)
 
 TARGET_START = month("period_start", description="First month of the span")
 """Where a target's span starts: with the KPI and the unit or person, what names it."""
