@@ -26,6 +26,7 @@ from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
 from scoreline.lib.fields import FieldSpec, FieldType, values_of
+from scoreline.scoring.fields import PERSPECTIVE_WEIGHT, SCORECARD_POLICY
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
@@ -134,15 +135,9 @@ def _read_scorecards(day: dt.date) -> list[dict[str, Any]]:
         records.append(
             {
                 "unit": code,
-                "policy": None
-                if policy is None
-                else {
-                    "combine": policy.combine,
-                    "missing": policy.missing,
-                    "cap_at_100": policy.cap_at_100,
-                },
+                "policy": None if policy is None else values_of(policy, SCORECARD_POLICY),
                 "weights": [
-                    {"perspective": weight.perspective.code, "weight": weight.weight}
+                    values_of(weight, PERSPECTIVE_WEIGHT)
                     for weight in sorted(weights[code], key=lambda row: row.perspective.code)
                 ],
             }

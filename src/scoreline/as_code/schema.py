@@ -18,7 +18,6 @@ from scoreline.lib.fields import (
     FieldSpec,
     FieldType,
     boolean,
-    choice,
     code,
     date,
     integer,
@@ -26,7 +25,7 @@ from scoreline.lib.fields import (
     ref,
     text,
 )
-from scoreline.scoring.models import CombineRule, MissingPolicy
+from scoreline.scoring.fields import PERSPECTIVE_WEIGHT, SCORECARD_POLICY
 from scoreline.strategy.fields import ESG
 
 __all__ = [
@@ -134,25 +133,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "scorecards",
         (
             ref("unit", "unit", required=True),
-            FieldSpec(
-                "policy",
-                FieldType.RECORD,
-                nullable=True,
-                fields=(
-                    choice("combine", CombineRule.values),
-                    choice("missing", MissingPolicy.values),
-                    boolean("cap_at_100", True),
-                ),
-            ),
-            FieldSpec(
-                "weights",
-                FieldType.RECORDS,
-                default=(),
-                fields=(
-                    ref("perspective", "perspective", required=True, nullable=False),
-                    number("weight", required=True),
-                ),
-            ),
+            FieldSpec("policy", FieldType.RECORD, nullable=True, fields=SCORECARD_POLICY),
+            FieldSpec("weights", FieldType.RECORDS, default=(), fields=PERSPECTIVE_WEIGHT),
         ),
         ("unit",),
     ),
