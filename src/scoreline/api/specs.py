@@ -73,7 +73,7 @@ def response_schema(
         kind = _value_type(spec, as_text=spec.name in as_text)
         if spec.nullable:
             kind = kind | None
-        described_as = spec.description if spec.name in described else None
+        described_as = (spec.description or None) if spec.name in described else None
         name = (names or {}).get(spec.name, spec.name)
         definitions[name] = (kind, Field(description=described_as))
         if spec.type is FieldType.REF and spec.ref == "person":

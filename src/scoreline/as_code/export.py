@@ -21,7 +21,13 @@ from typing import Any
 import yaml
 from django.db.models import Q
 
-from scoreline.as_code.schema import SECTIONS, Records, SectionSpec, is_single_file
+from scoreline.as_code.schema import (
+    SECTIONS,
+    UNIT_OBJECTIVE,
+    Records,
+    SectionSpec,
+    is_single_file,
+)
 from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
@@ -33,8 +39,8 @@ from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, Perspecti
 __all__ = ["dump_file", "dump_section", "export_architecture", "normalise", "read_records"]
 
 
-def _code_or_none(obj: Any, attribute: str = "code") -> str | None:
-    return None if obj is None else str(getattr(obj, attribute))
+def _code_or_none(obj: Any) -> str | None:
+    return None if obj is None else str(obj.code)
 
 
 def _read_perspectives() -> list[dict[str, Any]]:
@@ -163,24 +169,10 @@ def _read_objectives(day: dt.date, versions: list[ObjectiveVersion]) -> list[dic
         measures[measure.objective_id].append(measure)
     records = []
     for version in versions:
-        assert version.unit is not None  # unit objectives only (filtered above)
         records.append(
             {
                 "code": version.objective.code,
-                "name": version.name,
-                "description": version.description,
-                "unit": version.unit.code,
-                "perspective": version.perspective.code,
-                "theme": _code_or_none(version.theme),
-                "owner": _code_or_none(version.owner, "employee_id"),
-                "parent": _code_or_none(version.parent),
-                "contribution_weight": version.contribution_weight,
-                "weight": version.weight,
-                "horizon_start": version.horizon_start,
-                "horizon_end": version.horizon_end,
-                "esg_pillar": version.esg_pillar,
-                "disclosure_ref": version.disclosure_ref,
-                "required_by": version.required_by,
+                **values_of(version, UNIT_OBJECTIVE),
                 "measures": [
                     {"kpi": measure.kpi.code, "weight": measure.weight}
                     for measure in sorted(

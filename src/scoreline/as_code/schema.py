@@ -9,7 +9,7 @@ specification (:mod:`scoreline.kpis.fields`, ...); a section adds what names the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +19,17 @@ from scoreline.lib.fields import (
     FieldType,
     boolean,
     code,
-    date,
     integer,
     number,
     ref,
     text,
 )
 from scoreline.scoring.fields import PERSPECTIVE_WEIGHT, SCORECARD_POLICY
-from scoreline.strategy.fields import ESG
+from scoreline.strategy.fields import ESG, OBJECTIVE
 
 __all__ = [
     "SECTIONS",
+    "UNIT_OBJECTIVE",
     "ArchitectureError",
     "Records",
     "SectionSpec",
@@ -72,6 +72,19 @@ class SectionSpec:
     def file_name(self) -> str:
         return f"{self.name}.yaml"
 
+
+def _unit_objective() -> tuple[FieldSpec, ...]:
+    """An objective as the files hold it: always of a unit (goals of people are not
+    exported), its fields in the files' order."""
+    by_name = {spec.name: spec for spec in OBJECTIVE}
+    names = ["name", "description", "unit", "perspective", "theme", "owner", "parent",
+             "contribution_weight", "weight", "horizon_start", "horizon_end"]  # fmt: skip
+    fields = [by_name[name] for name in names]
+    fields[names.index("unit")] = replace(by_name["unit"], required=True, nullable=False)
+    return (*fields, *ESG)
+
+
+UNIT_OBJECTIVE = _unit_objective()
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
@@ -142,18 +155,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "objectives",
         (
             code("code", 60),
-            text("name", 200, required=True),
-            text("description"),
-            ref("unit", "unit", required=True, nullable=False),
-            ref("perspective", "perspective", required=True, nullable=False),
-            ref("theme", "theme"),
-            ref("owner", "person"),
-            ref("parent", "objective"),
-            number("contribution_weight", 1.0),
-            number("weight", 1.0),
-            date("horizon_start"),
-            date("horizon_end"),
-            *ESG,
+            *UNIT_OBJECTIVE,
             FieldSpec(
                 "measures",
                 FieldType.RECORDS,
