@@ -15,26 +15,22 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
 from scoreline.api.fields import AsOf, Code, Reason
 from scoreline.api.lookups import (
-    person_ref,
     referenced_person,
     rubric_by_code,
     visible_kpi,
 )
 from scoreline.api.pages import HistoryPage, history_out, page_list, plain
 from scoreline.api.scores import KpiScoreOut, scores_out
-from scoreline.api.support import ERRORS, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.specs import request_schema, response_schema, response_values
+from scoreline.api.support import ERRORS, PageQuery, Text, page_of, request_user
 from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.actions.definitions import do_create_kpi
+from scoreline.kpis.fields import KPI
 from scoreline.kpis.models import (
-    Direction,
     Kpi,
     KpiKind,
     KpiVersion,
     Rubric,
-    ScoringMethod,
-    Temporality,
-    TimeAggregation,
-    TreeAggregation,
 )
 from scoreline.kpis.queries import (
     kpi_history,
@@ -43,11 +39,11 @@ from scoreline.kpis.queries import (
 )
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid, NotFound
+from scoreline.lib.fields import FieldType
 from scoreline.org.models import Person
 from scoreline.scoring.actions.definitions import do_update_kpi
 from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import scores_for
-from scoreline.strategy.models import EsgPillar, RequiredBy
 
 __all__ = [
     "router",
@@ -56,31 +52,19 @@ __all__ = [
 router = Router()
 
 
-class KpiOut(Schema):
-    code: str
-    name: str
-    description: str
-    unit_of_measure: str = Field(description="EUR, count, %, days, tCO2e...")
-    direction: Direction
-    temporality: Temporality
-    kind: KpiKind
-    function: str
-    formula: str
-    time_aggregation: TimeAggregation
-    tree_aggregation: TreeAggregation
-    refresh_cycle: str
-    data_source: str
-    owner: str | None = Field(description="Employee id")
-    owner_name: str | None
-    steward: str | None = Field(description="Employee id")
-    steward_name: str | None
-    scoring: ScoringMethod
-    band_edges: list[float]
-    band_scores: list[float]
-    rubric: str | None = Field(description="Rubric code")
-    esg_pillar: str
-    disclosure_ref: str
-    required_by: str
+# Names the API gives to stored fields.
+_API_NAMES = {"unit": "unit_of_measure"}
+
+
+class KpiOut(
+    response_schema(  # type: ignore[misc]
+        *KPI,
+        leading={"code": str},
+        described=("unit", "owner", "steward", "rubric"),
+        as_text=("esg_pillar", "required_by"),
+        names=_API_NAMES,
+    )
+):
     valid_from: dt.date
     valid_until: dt.date | None
 
@@ -111,76 +95,52 @@ class KpiDetailOut(Schema):
     )
 
 
-class _KpiFields(Input):
-    description: str | None = None
-    unit_of_measure: str | None = Field(None, max_length=40)
-    temporality: Temporality | None = None
-    kind: KpiKind | None = None
-    function: str | None = Field(None, max_length=60)
-    formula: str | None = Field(None, description="Expression over other KPI codes")
-    time_aggregation: TimeAggregation | None = None
-    tree_aggregation: TreeAggregation | None = None
-    refresh_cycle: str | None = Field(None, max_length=10, description="weekly ... annual or ''")
-    data_source: str | None = Field(None, max_length=200)
-    owner: str | None = Field(None, max_length=40, description="Employee id")
-    steward: str | None = Field(None, max_length=40, description="Employee id")
-    band_edges: list[float] | None = Field(None, max_length=100)
-    band_scores: list[float] | None = Field(None, max_length=101)
-    rubric: str | None = Field(None, max_length=40, description="Rubric code")
-    esg_pillar: EsgPillar | None = None
-    disclosure_ref: str | None = Field(None, max_length=60)
-    required_by: RequiredBy | None = None
+# Fields the creation and the change bodies list after their own (code and valid_from;
+# effective_from and reason): the order of the bodies' fields is part of the API document.
+_APART = ("name", "direction", "scoring")
+
+
+class _KpiFields(
+    request_schema(  # type: ignore[misc]
+        *(spec for spec in KPI if spec.name not in _APART),
+        optional=True,
+        described=("formula", "refresh_cycle", "owner", "steward", "rubric"),
+        names=_API_NAMES,
+    )
+):
     reason: str = Reason
 
 
-class KpiCreateIn(_KpiFields):
+class _KpiCreation(_KpiFields):
     code: str = Field(min_length=1, max_length=60)
     valid_from: dt.date
-    name: str = Field(min_length=1, max_length=200)
-    direction: Direction
-    temporality: Temporality
-    kind: KpiKind
-    time_aggregation: TimeAggregation
-    tree_aggregation: TreeAggregation
-    scoring: ScoringMethod
 
 
-class KpiUpdateIn(_KpiFields):
+class KpiCreateIn(
+    request_schema(  # type: ignore[misc]
+        *(spec for spec in KPI if spec.required), base=_KpiCreation, names=_API_NAMES
+    )
+):
+    pass
+
+
+class _KpiRevision(_KpiFields):
     effective_from: dt.date = Field(description="First day of the new version")
     reason: str = Field(min_length=1, max_length=1000, description="Why (kept in the history)")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    direction: Direction | None = None
-    scoring: ScoringMethod | None = None
+
+
+class KpiUpdateIn(
+    request_schema(  # type: ignore[misc]
+        *(spec for spec in KPI if spec.name in _APART), base=_KpiRevision, optional=True
+    )
+):
+    pass
 
 
 def kpi_out(version: KpiVersion) -> dict[str, Any]:
-    owner, owner_name = person_ref(version.owner)
-    steward, steward_name = person_ref(version.steward)
     return {
         "code": version.kpi.code,
-        "name": version.name,
-        "description": version.description,
-        "unit_of_measure": version.unit,
-        "direction": version.direction,
-        "temporality": version.temporality,
-        "kind": version.kind,
-        "function": version.function,
-        "formula": version.formula,
-        "time_aggregation": version.time_aggregation,
-        "tree_aggregation": version.tree_aggregation,
-        "refresh_cycle": version.refresh_cycle,
-        "data_source": version.data_source,
-        "owner": owner,
-        "owner_name": owner_name,
-        "steward": steward,
-        "steward_name": steward_name,
-        "scoring": version.scoring,
-        "band_edges": version.band_edges,
-        "band_scores": version.band_scores,
-        "rubric": version.rubric.code if version.rubric is not None else None,
-        "esg_pillar": version.esg_pillar,
-        "disclosure_ref": version.disclosure_ref,
-        "required_by": version.required_by,
+        **response_values(version, KPI, _API_NAMES),
         "valid_from": version.valid_from,
         "valid_until": version.valid_until,
     }
@@ -189,20 +149,23 @@ def kpi_out(version: KpiVersion) -> dict[str, Any]:
 def _kpi_changes(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     """Input fields as action keywords: codes become rows, ``unit_of_measure`` the unit."""
     fields: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "unit_of_measure":
-            fields["unit"] = value
-        elif name in ("owner", "steward"):
-            fields[name] = referenced_person(user, value, name) if value is not None else None
-        elif name == "rubric":
-            fields[name] = rubric_by_code(value) if value is not None else None
-        else:
-            fields[name] = plain(value)
+    for spec in KPI:
+        name = _API_NAMES.get(spec.name, spec.name)
+        if name not in data:
+            continue
+        value = data[name]
+        if spec.type is FieldType.REF and value is not None:
+            value = (
+                referenced_person(user, value, name)
+                if spec.ref == "person"
+                else rubric_by_code(value)
+            )
+        fields[spec.name] = plain(value)
     return fields
 
 
 # Fields a change may leave out but may not set to null.
-_NULLABLE = frozenset({"owner", "steward", "rubric"})
+_NULLABLE = frozenset(_API_NAMES.get(spec.name, spec.name) for spec in KPI if spec.nullable)
 
 
 def _smart(version: KpiVersion, in_force: bool, day: dt.date) -> dict[str, Any]:
@@ -347,7 +310,7 @@ def get_kpi_history(request: HttpRequest, code: Code, page: Query[PageQuery]) ->
             history_out(
                 entry,
                 {
-                    ("unit_of_measure" if name == "unit" else name): {
+                    _API_NAMES.get(name, name): {
                         "before": _readable(name, before, names),
                         "after": _readable(name, after, names),
                     }

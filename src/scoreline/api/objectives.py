@@ -22,6 +22,7 @@ from scoreline.api.lookups import (
 )
 from scoreline.api.measures import MeasureOut, measure_out
 from scoreline.api.pages import HistoryPage, day_or_today, history_out, page_list, plain
+from scoreline.api.specs import response_schema, response_values
 from scoreline.api.support import (
     ERRORS,
     Input,
@@ -41,6 +42,7 @@ from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
 from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
+from scoreline.strategy.fields import OBJECTIVE, OBJECTIVE_FIELDS
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -62,25 +64,14 @@ __all__ = [
 router = Router()
 
 
-class ObjectiveOut(Schema):
-    code: str
-    name: str
-    description: str
-    perspective: str = Field(description="Perspective code")
-    theme: str | None = Field(description="Theme code")
-    unit: str | None = Field(description="Unit code (an objective of a unit)")
-    person: str | None = Field(description="Employee id (an individual goal)")
-    person_name: str | None
-    owner: str | None = Field(description="Employee id of the owner")
-    owner_name: str | None
-    parent: str | None = Field(description="Code of the objective this one contributes to")
-    contribution_weight: float
-    weight: float
-    horizon_start: dt.date
-    horizon_end: dt.date = Field(description="First day after the horizon")
-    esg_pillar: str
-    disclosure_ref: str
-    required_by: str
+class ObjectiveOut(
+    response_schema(  # type: ignore[misc]
+        *OBJECTIVE,
+        leading={"code": str},
+        described=OBJECTIVE_FIELDS,
+        as_text=("esg_pillar", "required_by"),
+    )
+):
     level: str = Field(description="Cascade level: corporate, business unit, ... individual")
     valid_from: dt.date
     valid_until: dt.date | None
@@ -173,32 +164,10 @@ class ObjectiveUpdateIn(Input):
 
 
 def _objective_out(version: ObjectiveVersion) -> dict[str, Any]:
-    unit, person, owner, theme, parent = (
-        version.unit,
-        version.person,
-        version.owner,
-        version.theme,
-        version.parent,
-    )
+    unit = version.unit
     return {
         "code": version.objective.code,
-        "name": version.name,
-        "description": version.description,
-        "perspective": version.perspective.code,
-        "theme": theme.code if theme is not None else None,
-        "unit": unit.code if unit is not None else None,
-        "person": person.employee_id if person is not None else None,
-        "person_name": person.full_name if person is not None else None,
-        "owner": owner.employee_id if owner is not None else None,
-        "owner_name": owner.full_name if owner is not None else None,
-        "parent": parent.code if parent is not None else None,
-        "contribution_weight": version.contribution_weight,
-        "weight": version.weight,
-        "horizon_start": version.horizon_start,
-        "horizon_end": version.horizon_end,
-        "esg_pillar": version.esg_pillar,
-        "disclosure_ref": version.disclosure_ref,
-        "required_by": version.required_by,
+        **response_values(version, OBJECTIVE),
         "level": cascade_level(unit.kind if unit is not None else None).label,
         "valid_from": version.valid_from,
         "valid_until": version.valid_until,

@@ -13,11 +13,11 @@ from scoreline.api.lookups import (
     visible_kpi,
 )
 from scoreline.api.pages import plain
+from scoreline.api.specs import request_schema, response_schema, response_values
 from scoreline.api.support import ERRORS, Input, request_user
+from scoreline.kpis.fields import STATUS_RULE, STATUS_RULE_FIELDS
 from scoreline.kpis.models import (
     Kpi,
-    RuleBasis,
-    RuleComparison,
     StatusRule,
 )
 from scoreline.kpis.validation import RuleSpec
@@ -31,12 +31,8 @@ __all__ = [
 router = Router()
 
 
-class RuleOut(Schema):
-    basis: RuleBasis
-    comparison: RuleComparison
-    bound: float | None
-    bound_upper: float | None
-    status: str
+class RuleOut(response_schema(*STATUS_RULE)):  # type: ignore[misc]
+    pass
 
 
 class RulesOut(Schema):
@@ -47,12 +43,8 @@ class RulesOut(Schema):
     rules: list[RuleOut] = Field(description="In evaluation order: the first match wins")
 
 
-class RuleIn(Input):
-    basis: RuleBasis
-    comparison: RuleComparison
-    bound: float | None = None
-    bound_upper: float | None = Field(None, description="Only for 'between'")
-    status: str = Field(max_length=20, description="Status code, e.g. red, amber, green")
+class RuleIn(request_schema(*STATUS_RULE)):  # type: ignore[misc]
+    pass
 
 
 class RulesIn(Input):
@@ -70,16 +62,7 @@ def rules_out(kpi: Kpi, day: dt.date) -> dict[str, Any]:
         "day": day,
         "inherited": not own,
         "valid_from": max((rule.valid_from for rule in rules), default=None),
-        "rules": [
-            {
-                "basis": rule.basis,
-                "comparison": rule.comparison,
-                "bound": rule.bound,
-                "bound_upper": rule.bound_upper,
-                "status": rule.status.code,
-            }
-            for rule in rules
-        ],
+        "rules": [response_values(rule, STATUS_RULE) for rule in rules],
     }
 
 
@@ -101,13 +84,7 @@ def set_status_rules(request: HttpRequest, code: Code, payload: RulesIn) -> dict
         user,
         kpi,
         [
-            RuleSpec(
-                basis=plain(rule.basis),
-                comparison=plain(rule.comparison),
-                status=rule.status,
-                bound=rule.bound,
-                bound_upper=rule.bound_upper,
-            )
+            RuleSpec(**{name: plain(getattr(rule, name)) for name in STATUS_RULE_FIELDS})
             for rule in payload.rules
         ],
         effective=payload.effective_from,

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import AsOf, Code, Month, PersonQuery, Reason, UnitQuery
+from scoreline.api.fields import AsOf, Code, PersonQuery, Reason, UnitQuery
 from scoreline.api.lookups import (
     subject_of,
     subject_out,
@@ -18,13 +18,11 @@ from scoreline.api.lookups import (
     written_subject,
 )
 from scoreline.api.pages import plain
-from scoreline.api.support import ERRORS, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.specs import request_schema, response_schema, response_values
+from scoreline.api.support import ERRORS, PageQuery, Text, page_of, request_user
 from scoreline.kpi_quality.queries import target_specificity_for
-from scoreline.kpis.models import (
-    Phasing,
-    Target,
-    TargetType,
-)
+from scoreline.kpis.fields import TARGET, TARGET_FIELDS, TARGET_START
+from scoreline.kpis.models import Target
 from scoreline.kpis.queries import (
     targets_for,
 )
@@ -37,21 +35,14 @@ __all__ = [
 router = Router()
 
 
-class TargetOut(Schema):
-    kpi: str
-    unit: str | None
-    person: str | None
-    period_start: dt.date
-    period_end: dt.date = Field(description="First month after the span")
-    target_type: TargetType
-    threshold: float | None
-    target: float | None
-    stretch: float | None
-    range_low: float | None
-    range_high: float | None
-    baseline: float | None
-    phasing: Phasing
-    profile: list[float]
+class TargetOut(
+    response_schema(  # type: ignore[misc]
+        TARGET_START,
+        *TARGET,
+        leading={"kpi": str, "unit": str | None, "person": str | None},
+        described=("period_end",),
+    )
+):
     valid_from: dt.date
     valid_until: dt.date | None
     reason: str
@@ -63,22 +54,19 @@ class TargetPage(Schema):
     count: int
 
 
-class TargetIn(Input):
-    unit: str | None = Field(None, max_length=40, description="Unit code; or give a person")
-    person: str | None = Field(None, max_length=40, description="Employee id")
-    period_start: Month = Field(description="First month of the span, YYYY-MM")
-    period_end: Month = Field(description="First month after the span, YYYY-MM")
-    target_type: TargetType
-    threshold: float | None = Field(None, description="Red flag / minimum")
-    target: float | None = None
-    stretch: float | None = None
-    range_low: float | None = None
-    range_high: float | None = None
-    baseline: float | None = Field(None, description="Start of a linear ramp")
-    phasing: Phasing = Phasing.FLAT
-    profile: list[float] = Field(
-        default_factory=list, max_length=12, description="Seasonal weights, January first"
+class TargetIn(
+    request_schema(  # type: ignore[misc]
+        TARGET_START,
+        *TARGET,
+        leading={
+            "unit": (
+                str | None,
+                Field(None, max_length=40, description="Unit code; or give a person"),
+            ),
+            "person": (str | None, Field(None, max_length=40, description="Employee id")),
+        },
     )
+):
     effective_from: dt.date | None = Field(
         None, description="First day of this version (default: the start of the span)"
     )
@@ -89,17 +77,7 @@ def target_out(row: Target) -> dict[str, Any]:
     return {
         "kpi": row.kpi.code,
         **subject_out(row.unit, row.person),
-        "period_start": row.period_start,
-        "period_end": row.period_end,
-        "target_type": row.target_type,
-        "threshold": row.threshold,
-        "target": row.target,
-        "stretch": row.stretch,
-        "range_low": row.range_low,
-        "range_high": row.range_high,
-        "baseline": row.baseline,
-        "phasing": row.phasing,
-        "profile": row.profile,
+        **response_values(row, (TARGET_START, *TARGET)),
         "valid_from": row.valid_from,
         "valid_until": row.valid_until,
         "reason": row.reason,
@@ -175,19 +153,10 @@ def set_target(request: HttpRequest, code: Code, payload: TargetIn) -> Status:
         unit=unit,
         person=person,
         period_start=payload.period_start,
-        period_end=payload.period_end,
-        target_type=plain(payload.target_type),
-        threshold=payload.threshold,
-        target=payload.target,
-        stretch=payload.stretch,
-        range_low=payload.range_low,
-        range_high=payload.range_high,
-        baseline=payload.baseline,
-        phasing=plain(payload.phasing),
-        profile=payload.profile,
         effective=payload.effective_from,
         reason=payload.reason,
         source="api",
+        **{name: plain(getattr(payload, name)) for name in TARGET_FIELDS},
     )
     if written is not None:
         return Status(201, target_out(written))

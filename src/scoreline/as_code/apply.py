@@ -13,7 +13,7 @@ Files that match what is in force change nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,11 @@ from scoreline.kpis.actions.rubrics import prepare_rubric
 from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.statuses import prepare_status
 from scoreline.kpis.actions.targets import prepare_target, prepare_target_end
-from scoreline.kpis.models import Kpi, Rubric
+from scoreline.kpis.fields import KPI
+from scoreline.kpis.models import Kpi, Rubric, Status
 from scoreline.kpis.validation import LevelSpec, RuleSpec
 from scoreline.lib.errors import Invalid
+from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise, check
 from scoreline.scoring.actions.rescoring import rescore
@@ -53,12 +55,22 @@ from scoreline.strategy.actions.objectives import (
 )
 from scoreline.strategy.actions.perspectives import prepare_perspective
 from scoreline.strategy.actions.themes import prepare_theme
+from scoreline.strategy.fields import OBJECTIVE
 from scoreline.strategy.models import Objective, Perspective, Theme
 
 __all__ = ["SOURCE", "ArchitectureInvalid", "apply_architecture"]
 
 SOURCE = "yaml"
 """The source recorded on every version written from strategy files."""
+
+_REFERENCED: dict[str, type[models.Model]] = {
+    "perspective": Perspective,
+    "theme": Theme,
+    "rubric": Rubric,
+    "status": Status,
+    "objective": Objective,
+}
+"""The catalogue entries and objectives a reference may name, by its kind."""
 
 
 class ArchitectureInvalid(Invalid):
@@ -122,18 +134,31 @@ class _Changes:
     def unit(self, code: str | None) -> OrgUnit | None:
         return None if code is None else self.units[code]
 
-    def person(self, employee_id: str | None) -> Person | None:
-        return None if employee_id is None else self.people[employee_id]
-
-    @staticmethod
-    def row(model: type[models.Model], code: str | None) -> Any:
-        return None if code is None else model._default_manager.get(code=code)
-
     def kpi(self, code: str) -> Kpi:
         return Kpi.objects.get(code=code)
 
     def objective(self, code: str) -> Objective:
         return Objective.objects.get(code=code)
+
+    def row(self, kind: str, code: str | None) -> Any:
+        """What a reference of ``kind`` names by ``code`` (a unit, a person by employee id,
+        a catalogue entry, an objective)."""
+        if code is None:
+            return None
+        if kind == "unit":
+            return self.units[code]
+        if kind == "person":
+            return self.people[code]
+        return _REFERENCED[kind]._default_manager.get(code=code)
+
+    def resolved(self, record: Mapping[str, Any], fields: Iterable[FieldSpec]) -> dict[str, Any]:
+        """A record's values with each reference the fields declare turned into its row."""
+        rows = {
+            spec.name: self.row(spec.ref, record[spec.name])
+            for spec in fields
+            if spec.type is FieldType.REF and spec.name in record
+        }
+        return {**record, **rows}
 
     def prepare(self, planned: PlannedChange) -> Change[object]:
         preparers: dict[str, Callable[[PlannedChange], Change[Any]]] = {
@@ -169,12 +194,7 @@ class _Changes:
         code = planned.key[0]
         if planned.after is None:
             return prepare_kpi_retirement(self.kpi(code), self.day)
-        fields = {
-            **planned.after,
-            "owner": self.person(planned.after["owner"]),
-            "steward": self.person(planned.after["steward"]),
-            "rubric": self.row(Rubric, planned.after["rubric"]),
-        }
+        fields = self.resolved(planned.after, KPI)
         if planned.action == "create":
             return prepare_kpi(code, fields, self.day)
         return prepare_kpi_update(self.kpi(code), fields, self.day)
@@ -189,7 +209,7 @@ class _Changes:
         return prepare_scorecard_policy(self.unit(planned.key[0]), content, self.day)
 
     def perspective_weight(self, planned: PlannedChange) -> Change[Any]:
-        unit, perspective = self.unit(planned.key[0]), self.row(Perspective, planned.key[1])
+        unit, perspective = self.unit(planned.key[0]), self.row("perspective", planned.key[1])
         weight = None if planned.after is None else planned.after["weight"]
         return prepare_perspective_weight(perspective, unit, weight, self.day)
 
@@ -197,16 +217,7 @@ class _Changes:
         code = planned.key[0]
         if planned.after is None:
             return prepare_objective_retirement(self.objective(code), self.day)
-        after = planned.after
-        fields = {
-            **after,
-            "perspective": self.row(Perspective, after["perspective"]),
-            "theme": self.row(Theme, after["theme"]),
-            "unit": self.units[after["unit"]],
-            "person": None,
-            "owner": self.person(after["owner"]),
-            "parent": self.row(Objective, after["parent"]),
-        }
+        fields = {**self.resolved(planned.after, OBJECTIVE), "person": None}
         if planned.action == "create":
             return prepare_objective(code, fields, self.day)
         objective = Objective.objects.select_for_update().get(code=code)

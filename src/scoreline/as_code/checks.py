@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from scoreline.as_code.parse import Located, Parsed
-from scoreline.as_code.schema import SECTIONS, ArchitectureError, FieldSpec, FieldType
+from scoreline.as_code.schema import SECTIONS, ArchitectureError
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
+from scoreline.kpis.fields import TARGET_FIELDS
 from scoreline.kpis.models import (
     Kpi,
     KpiVersion,
@@ -37,6 +38,7 @@ from scoreline.kpis.validation import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.lib.validation import check_not_all_zero, check_weight
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
@@ -547,9 +549,7 @@ class _Checker:
             version = KpiVersion(
                 kpi=Kpi(code=kpi["code"]), direction=kpi["direction"], scoring=kpi["scoring"]
             )
-            content = {
-                name: record[name] for name in record if name not in ("kpi", "unit", "period_start")
-            }
+            content = {name: record[name] for name in TARGET_FIELDS}
             try:
                 validate_target_content(version, record["period_start"], content)
             except Invalid as error:

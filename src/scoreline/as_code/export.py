@@ -23,22 +23,24 @@ from django.db.models import Q
 
 from scoreline.as_code.schema import (
     SECTIONS,
-    FieldSpec,
-    FieldType,
+    UNIT_OBJECTIVE,
     Records,
     SectionSpec,
     is_single_file,
 )
+from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
 from scoreline.kpis.models import KpiVersion, ObjectiveMeasure, Rubric, Status, StatusRule, Target
 from scoreline.lib.dates import effective_on
+from scoreline.lib.fields import FieldSpec, FieldType, values_of
+from scoreline.scoring.fields import PERSPECTIVE_WEIGHT, SCORECARD_POLICY
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, Perspective, Theme
 
 __all__ = ["dump_file", "dump_section", "export_architecture", "normalise", "read_records"]
 
 
-def _code_or_none(obj: Any, attribute: str = "code") -> str | None:
-    return None if obj is None else str(getattr(obj, attribute))
+def _code_or_none(obj: Any) -> str | None:
+    return None if obj is None else str(obj.code)
 
 
 def _read_perspectives() -> list[dict[str, Any]]:
@@ -99,33 +101,7 @@ def _kpi_versions(day: dt.date) -> list[KpiVersion]:
 
 
 def _read_kpis(versions: list[KpiVersion]) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": version.kpi.code,
-            "name": version.name,
-            "description": version.description,
-            "unit": version.unit,
-            "direction": version.direction,
-            "temporality": version.temporality,
-            "kind": version.kind,
-            "function": version.function,
-            "formula": version.formula,
-            "time_aggregation": version.time_aggregation,
-            "tree_aggregation": version.tree_aggregation,
-            "refresh_cycle": version.refresh_cycle,
-            "data_source": version.data_source,
-            "owner": _code_or_none(version.owner, "employee_id"),
-            "steward": _code_or_none(version.steward, "employee_id"),
-            "scoring": version.scoring,
-            "band_edges": list(version.band_edges),
-            "band_scores": list(version.band_scores),
-            "rubric": _code_or_none(version.rubric),
-            "esg_pillar": version.esg_pillar,
-            "disclosure_ref": version.disclosure_ref,
-            "required_by": version.required_by,
-        }
-        for version in versions
-    ]
+    return [{"code": version.kpi.code, **values_of(version, KPI)} for version in versions]
 
 
 def _read_status_rules(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:
@@ -141,13 +117,7 @@ def _read_status_rules(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:
         {
             "kpi": code,
             "rules": [
-                {
-                    "basis": rule.basis,
-                    "comparison": rule.comparison,
-                    "bound": rule.bound,
-                    "bound_upper": rule.bound_upper,
-                    "status": rule.status.code,
-                }
+                values_of(rule, STATUS_RULE)
                 for rule in sorted(sets[code], key=lambda rule: rule.position)
             ],
         }
@@ -171,15 +141,9 @@ def _read_scorecards(day: dt.date) -> list[dict[str, Any]]:
         records.append(
             {
                 "unit": code,
-                "policy": None
-                if policy is None
-                else {
-                    "combine": policy.combine,
-                    "missing": policy.missing,
-                    "cap_at_100": policy.cap_at_100,
-                },
+                "policy": None if policy is None else values_of(policy, SCORECARD_POLICY),
                 "weights": [
-                    {"perspective": weight.perspective.code, "weight": weight.weight}
+                    values_of(weight, PERSPECTIVE_WEIGHT)
                     for weight in sorted(weights[code], key=lambda row: row.perspective.code)
                 ],
             }
@@ -205,24 +169,10 @@ def _read_objectives(day: dt.date, versions: list[ObjectiveVersion]) -> list[dic
         measures[measure.objective_id].append(measure)
     records = []
     for version in versions:
-        assert version.unit is not None  # unit objectives only (filtered above)
         records.append(
             {
                 "code": version.objective.code,
-                "name": version.name,
-                "description": version.description,
-                "unit": version.unit.code,
-                "perspective": version.perspective.code,
-                "theme": _code_or_none(version.theme),
-                "owner": _code_or_none(version.owner, "employee_id"),
-                "parent": _code_or_none(version.parent),
-                "contribution_weight": version.contribution_weight,
-                "weight": version.weight,
-                "horizon_start": version.horizon_start,
-                "horizon_end": version.horizon_end,
-                "esg_pillar": version.esg_pillar,
-                "disclosure_ref": version.disclosure_ref,
-                "required_by": version.required_by,
+                **values_of(version, UNIT_OBJECTIVE),
                 "measures": [
                     {"kpi": measure.kpi.code, "weight": measure.weight}
                     for measure in sorted(
@@ -253,17 +203,7 @@ def _read_targets(day: dt.date, kpi_ids: set[int]) -> list[dict[str, Any]]:
             {
                 "kpi": target.kpi.code,
                 "unit": target.unit.code,
-                "period_start": target.period_start,
-                "period_end": target.period_end,
-                "target_type": target.target_type,
-                "threshold": target.threshold,
-                "target": target.target,
-                "stretch": target.stretch,
-                "range_low": target.range_low,
-                "range_high": target.range_high,
-                "baseline": target.baseline,
-                "phasing": target.phasing,
-                "profile": list(target.profile),
+                **values_of(target, (TARGET_START, *TARGET)),
             }
         )
     return sorted(records, key=lambda row: (row["kpi"], row["unit"], row["period_start"]))

@@ -22,12 +22,11 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from scoreline.as_code.schema import (
     SECTIONS,
     ArchitectureError,
-    FieldSpec,
-    FieldType,
     Records,
     SectionSpec,
     is_single_file,
 )
+from scoreline.lib.fields import FieldSpec, FieldType
 
 __all__ = ["Located", "Parsed", "parse_architecture"]
 
@@ -48,6 +47,7 @@ _EXPECTED = {
     FieldType.INTEGER: "a whole number",
     FieldType.BOOLEAN: "true or false",
     FieldType.DATE: "a date (YYYY-MM-DD)",
+    FieldType.MONTH: "a date (YYYY-MM-DD)",
     FieldType.NUMBERS: "a list of numbers",
     FieldType.CHOICE: "one of the listed values",
     FieldType.REF: "a code",
@@ -269,7 +269,8 @@ class _Reader:
                 self.fail(node, f"{what}: expected true or false, got {_describe(node)}")
                 return _BAD
             return value
-        if kind is FieldType.DATE:
+        if kind in (FieldType.DATE, FieldType.MONTH):
+            # Whether a month is given by its first day is checked with its record.
             return self.date(node, value, what)
         if not isinstance(value, str):
             scalar_like = isinstance(value, int | float | bool | dt.date)
@@ -293,12 +294,12 @@ class _Reader:
         return _BAD
 
     def text(self, node: yaml.ScalarNode, spec: FieldSpec, value: str, what: str) -> Any:
-        if spec.max_length is not None and len(value) > spec.max_length:
-            self.fail(node, f"{what}: at most {spec.max_length} characters, got {len(value)}")
-            return _BAD
         if spec.type is FieldType.CHOICE and value not in spec.choices:
             allowed = ", ".join(repr(choice) for choice in spec.choices)
             self.fail(node, f"{what}: unknown value {value!r} (allowed: {allowed})")
+            return _BAD
+        if spec.max_length is not None and len(value) > spec.max_length:
+            self.fail(node, f"{what}: at most {spec.max_length} characters, got {len(value)}")
             return _BAD
         must_fill = spec.type in (FieldType.CODE, FieldType.REF) or spec.required
         if must_fill and not value.strip():

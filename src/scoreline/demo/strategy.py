@@ -51,6 +51,7 @@ from scoreline.demo.strategy_catalogue import (
 )
 from scoreline.engine.formulas import Formula, evaluate, parse_formula
 from scoreline.engine.specificity import feasible_range, reach_probability
+from scoreline.kpis.fields import TARGET_FIELDS
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
@@ -1480,9 +1481,7 @@ def _write(model: type[M], rows: Sequence[M]) -> list[M]:
 VERSION_FIELDS = ("valid_from", "valid_until", "author", "reason", "source", "recorded_at")
 VALUE_FIELDS = ("kpi", "unit", "person", "period", "value", "source", "lineage", "note",
                 "entered_by", "entered_at")  # fmt: skip
-TARGET_FIELDS = ("kpi", "unit", "person", "period_start", "period_end", "target_type",
-                 "threshold", "target", "stretch", "range_low", "range_high", "baseline",
-                 "phasing", "profile", *VERSION_FIELDS)  # fmt: skip
+TARGET_COLUMNS = ("kpi", "unit", "person", "period_start", *TARGET_FIELDS, *VERSION_FIELDS)
 ASSESSMENT_FIELDS = ("kpi", "unit", "person", "period", "rater", "level", "evidence",
                      "recorded_at")  # fmt: skip
 GOAL_FIELDS = ("objective", "name", "description", "perspective", "theme", "unit", "person",
@@ -1528,7 +1527,7 @@ class _Writer:
         self.first_day = db_date(self.start)
         self.horizon_days = (db_date(self.horizon[0]), db_date(self.horizon[1]))
         self.values = BulkInsert(KpiValue, VALUE_FIELDS)
-        self.targets = BulkInsert(Target, TARGET_FIELDS)
+        self.targets = BulkInsert(Target, TARGET_COLUMNS)
         self.assessments = BulkInsert(Assessment, ASSESSMENT_FIELDS)
         self.goals = BulkInsert(ObjectiveVersion, GOAL_FIELDS)
         self.measures = BulkInsert(ObjectiveMeasure, MEASURE_FIELDS)

@@ -13,17 +13,18 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
     subject: the KPI code; payload: the KPI fields to change (``{"name": "...",
     "rubric_id": 3}``), or ``{"retire": true}`` to retire the KPI.
 ``target``
-    subject: the KPI code; payload: ``unit_id`` or ``person_id``, ``period_start``,
-    ``period_end``, ``target_type`` and any of ``threshold``, ``target``, ``stretch``,
-    ``range_low``, ``range_high``, ``baseline``, ``phasing``, ``profile``.
+    subject: the KPI code; payload: ``unit_id`` or ``person_id``, ``period_start`` and the
+    fields of :data:`~scoreline.kpis.fields.TARGET` (``period_end`` and ``target_type``
+    always, any of the others).
 ``measure_weight``
     subject: the objective code; payload: ``{"kpi": code, "weight": w}`` or
     ``{"kpi": code, "remove": true}``.
 ``objective_weight``
     subject: the objective code; payload: ``weight`` and/or ``contribution_weight``.
 ``status_rules``
-    subject: the KPI code, or ``""`` for the default set; payload: ``{"rules": [{"basis",
-    "comparison", "bound", "bound_upper", "status"}, ...]}`` in evaluation order.
+    subject: the KPI code, or ``""`` for the default set; payload: ``{"rules": [...]}``,
+    each rule with the fields of :data:`~scoreline.kpis.fields.STATUS_RULE`, in evaluation
+    order.
 ``perspective_weight``
     subject: the perspective code; payload: ``{"unit_id": id or null, "weight": w}``.
 ``scorecard_policy``
@@ -49,9 +50,11 @@ from scoreline.kpis.actions.definitions import prepare_kpi_retirement, prepare_k
 from scoreline.kpis.actions.measures import prepare_measure
 from scoreline.kpis.actions.status_rules import prepare_status_rules
 from scoreline.kpis.actions.targets import prepare_target
+from scoreline.kpis.fields import STATUS_RULE_FIELDS, TARGET
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.errors import AccessDenied, Conflict, Invalid, NotFound
+from scoreline.lib.fields import FieldType
 from scoreline.lib.validation import require_text
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise
@@ -151,7 +154,7 @@ def _rules(payload: Mapping[str, Any]) -> list[RuleSpec]:
         raise Invalid.field("rules", "must be a list of rules")
     rules = []
     for index, rule in enumerate(given):
-        unknown = sorted(set(rule) - {"basis", "comparison", "bound", "bound_upper", "status"})
+        unknown = sorted(set(rule) - set(STATUS_RULE_FIELDS))
         if unknown:
             raise Invalid.field(f"rules[{index}].{unknown[0]}", "is not part of a status rule")
         rules.append(
@@ -178,8 +181,9 @@ def change_from_payload(
         return prepare_kpi_update(kpi, payload, day)
     if kind == ChangeKind.TARGET:
         values = {key: value for key, value in payload.items() if key not in _TARGET_KEYS}
-        if "period_end" in values:
-            values["period_end"] = _date(payload, "period_end")
+        for name in _TARGET_MONTHS:
+            if name in values:
+                values[name] = _date(payload, name)
         return prepare_target(
             _kpi(subject),
             unit=_unit(payload),
@@ -227,6 +231,7 @@ def change_from_payload(
 
 
 _TARGET_KEYS = {"unit_id", "person_id", "period_start"}
+_TARGET_MONTHS = tuple(spec.name for spec in TARGET if spec.type is FieldType.MONTH)
 
 
 # ---------------------------------------------------------------- requests and decisions

@@ -20,6 +20,7 @@ from django.db.models import Q
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
+from scoreline.kpis.fields import TARGET
 from scoreline.kpis.models import (
     Direction,
     KpiVersion,
@@ -33,6 +34,7 @@ from scoreline.kpis.models import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.fields import FieldType
 from scoreline.lib.validation import (
     check_finite,
     check_model_fields,
@@ -365,6 +367,9 @@ def _check_method_parameters(version: KpiVersion, values: Mapping[str, float | N
         )
 
 
+_TARGET_NUMBERS = tuple(spec.name for spec in TARGET if spec.type is FieldType.NUMBER)
+
+
 def validate_target_content(
     version: KpiVersion, period_start: dt.date, content: Mapping[str, Any]
 ) -> None:
@@ -381,8 +386,7 @@ def validate_target_content(
             f"the span must end after it starts ({period_start.isoformat()}), "
             f"got {period_end.isoformat()}",
         )
-    numbers = ("threshold", "target", "stretch", "range_low", "range_high", "baseline")
-    values = {name: optional_finite(name, content.get(name)) for name in numbers}
+    values = {name: optional_finite(name, content.get(name)) for name in _TARGET_NUMBERS}
     target_type = content["target_type"]
     if target_type not in TargetType.values:
         raise fail("target_type", f"{target_type!r} is not one of {', '.join(TargetType.values)}")

@@ -19,6 +19,7 @@ from scoreline.audit.versions import end_audited_version, save_audited_version, 
 from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import descendants
 from scoreline.kpis.actions.shared import checked_source, definition_in_force
+from scoreline.kpis.fields import KPI
 from scoreline.kpis.models import (
     Kpi,
     KpiVersion,
@@ -30,8 +31,8 @@ from scoreline.kpis.validation import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.fields import FieldType, column
 from scoreline.lib.versioned import (
-    VERSION_COLUMNS,
     save_version,
 )
 from scoreline.planning.changes import Change, perform
@@ -50,14 +51,10 @@ __all__ = [
 
 
 # The versioned content of a KPI, by attribute name (foreign keys as ids).
-KPI_FIELDS: tuple[str, ...] = tuple(
-    f.attname
-    for f in KpiVersion._meta.concrete_fields
-    if f.name not in VERSION_COLUMNS and f.name != "kpi"
-)
+KPI_FIELDS = tuple(column(spec) for spec in KPI)
 
 
-_KPI_ALIASES = {"owner": "owner_id", "steward": "steward_id", "rubric": "rubric_id"}
+_KPI_ALIASES = {spec.name: column(spec) for spec in KPI if spec.type is FieldType.REF}
 
 
 def kpi_fields(given: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from scoreline.access.scope import (
 )
 from scoreline.audit.versions import end_audited_version, save_audited_version
 from scoreline.kpis.actions.shared import definition_in_force, home_unit
+from scoreline.kpis.fields import TARGET, TARGET_FIELDS
 from scoreline.kpis.models import (
     Kpi,
     Target,
@@ -32,27 +33,7 @@ from scoreline.lib.versioned import (
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change
 
-__all__ = [
-    "TARGET_FIELDS",
-    "TargetChange",
-    "TargetEnd",
-    "prepare_target",
-    "prepare_target_end",
-]
-
-
-TARGET_FIELDS = (
-    "period_end",
-    "target_type",
-    "threshold",
-    "target",
-    "stretch",
-    "range_low",
-    "range_high",
-    "baseline",
-    "phasing",
-    "profile",
-)
+__all__ = ["TargetChange", "TargetEnd", "prepare_target", "prepare_target_end"]
 
 
 @dataclass(kw_only=True)
@@ -139,8 +120,9 @@ def prepare_target(
 ) -> TargetChange:
     """A target version for a KPI at a unit (or for a person) over a span of months.
 
-    ``values`` holds :data:`TARGET_FIELDS`; ``day`` is the day the version takes effect
-    (None: the start of the span). The change alters the span's months from that day on.
+    ``values`` holds fields of :data:`~scoreline.kpis.fields.TARGET` (the others take their
+    defaults); ``day`` is the day the version takes effect (None: the start of the span).
+    The change alters the span's months from that day on.
     """
     home = home_unit(unit, person)
     require_month_start("period_start", period_start)
@@ -148,8 +130,7 @@ def prepare_target(
     unknown = sorted(set(values) - set(TARGET_FIELDS))
     if unknown:
         raise Invalid.field(unknown[0], "not a field of a target")
-    defaults: dict[str, Any] = {name: None for name in TARGET_FIELDS}
-    defaults |= {"phasing": "flat", "profile": []}
+    defaults = {spec.name: None if spec.required else spec.default_value() for spec in TARGET}
     content = {**defaults, **values}
     if isinstance(content["profile"], tuple):
         content["profile"] = list(content["profile"])

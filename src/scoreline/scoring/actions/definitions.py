@@ -77,44 +77,21 @@ def do_set_target(
     unit: OrgUnit | None = None,
     person: Person | None = None,
     period_start: dt.date,
-    period_end: dt.date,
-    target_type: str,
-    threshold: float | None = None,
-    target: float | None = None,
-    stretch: float | None = None,
-    range_low: float | None = None,
-    range_high: float | None = None,
-    baseline: float | None = None,
-    phasing: str = "flat",
-    profile: Sequence[float] | None = None,
     effective: dt.date | None = None,
     reason: str = "",
     source: str = "page",
+    **values: Any,
 ) -> Target | None:
-    """Set a KPI's target at a unit or for a person over ``period_start``..``period_end``.
+    """Set a KPI's target at a unit or for a person over a span from ``period_start``.
 
-    The version takes effect on ``effective`` (default: the start of the span). Revising a
-    target already set whose span runs in an open period needs a change request. Returns the
-    new version, or None when nothing changed.
+    ``values`` are the fields of :data:`~scoreline.kpis.fields.TARGET`: ``period_end`` and
+    ``target_type`` always, the others when they differ from their defaults. The version
+    takes effect on ``effective`` (default: the start of the span). Revising a target
+    already set whose span runs in an open period needs a change request. Returns the new
+    version, or None when nothing changed.
     """
     change = prepare_target(
-        kpi,
-        unit=unit,
-        person=person,
-        period_start=period_start,
-        values={
-            "period_end": period_end,
-            "target_type": target_type,
-            "threshold": threshold,
-            "target": target,
-            "stretch": stretch,
-            "range_low": range_low,
-            "range_high": range_high,
-            "baseline": baseline,
-            "phasing": phasing,
-            "profile": list(profile or []),
-        },
-        day=effective,
+        kpi, unit=unit, person=person, period_start=period_start, values=values, day=effective
     )
     return carry_out(actor, change, reason=reason, source=source)
 

@@ -19,6 +19,7 @@ from scoreline.audit.chain import record_event
 from scoreline.engine.graph import find_cycle
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
+from scoreline.lib.fields import column
 from scoreline.lib.validation import fields_error
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
 from scoreline.org.models import OrgUnit, Person
@@ -29,6 +30,7 @@ from scoreline.strategy.actions.shared import (
     lock_objective,
     require_nonblank,
 )
+from scoreline.strategy.fields import OBJECTIVE, OBJECTIVE_FIELDS
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -41,7 +43,6 @@ from scoreline.strategy.queries import cascade_level
 
 __all__ = [
     "GOVERNED_FIELDS",
-    "OBJECTIVE_FIELDS",
     "ObjectiveCreation",
     "ObjectiveRetirement",
     "ObjectiveUpdate",
@@ -56,40 +57,13 @@ __all__ = [
     "prepare_objective_update",
 ]
 
-# The content of an objective version a caller may set (foreign keys as model instances).
-OBJECTIVE_FIELDS = (
-    "name",
-    "description",
-    "perspective",
-    "theme",
-    "unit",
-    "person",
-    "owner",
-    "parent",
-    "contribution_weight",
-    "weight",
-    "horizon_start",
-    "horizon_end",
-    "esg_pillar",
-    "disclosure_ref",
-    "required_by",
-)
-
-
-_FOREIGN_KEYS = frozenset({"perspective", "theme", "unit", "person", "owner", "parent"})
-
-
 # Changes to these alter scores of periods already running: they are governed.
 GOVERNED_FIELDS = ("weight", "contribution_weight")
 
 
-def _attname(name: str) -> str:
-    return f"{name}_id" if name in _FOREIGN_KEYS else name
-
-
 def _content(version: ObjectiveVersion) -> dict[str, Any]:
     """The versioned content of an (unsaved) version, keyed by column (foreign keys as ids)."""
-    return {_attname(name): getattr(version, _attname(name)) for name in OBJECTIVE_FIELDS}
+    return {column(spec): getattr(version, column(spec)) for spec in OBJECTIVE}
 
 
 def _check_values(draft: ObjectiveVersion) -> None:
@@ -375,8 +349,8 @@ def prepare_objective_update(
         raise Invalid.field(unknown[0], "not a field of an objective")
     current = current_version(objective, day)
     draft = ObjectiveVersion(objective=objective, valid_from=day)
-    for name in OBJECTIVE_FIELDS:
-        setattr(draft, _attname(name), getattr(current, _attname(name)))
+    for spec in OBJECTIVE:
+        setattr(draft, column(spec), getattr(current, column(spec)))
     for name, value in changes.items():
         setattr(draft, name, value)
     change = ObjectiveUpdate(
@@ -462,7 +436,8 @@ def do_update_objective(
 ) -> ObjectiveVersion:
     """Change an objective from ``effective`` on; the version before stays as history.
 
-    ``changes`` names fields of :data:`OBJECTIVE_FIELDS` (foreign keys as instances). A change
+    ``changes`` names fields of :data:`~scoreline.strategy.fields.OBJECTIVE` (foreign keys
+    as instances). A change
     of ``weight`` or ``contribution_weight`` that would alter an open planning period must go
     through a change request (code ``change_request_required``); one reaching into a closed
     period is refused (``period_closed``). Returns the version in force from ``effective``.

@@ -1,0 +1,99 @@
+"""The fields of the KPI app's definitions, said once: KPIs, status rules and targets.
+
+The strategy files, the API, the actions and the exports take their fields from here
+(see :mod:`scoreline.lib.fields`).
+"""
+
+from __future__ import annotations
+
+from scoreline.kpis.models import (
+    Direction,
+    KpiKind,
+    Phasing,
+    RefreshCycle,
+    RuleBasis,
+    RuleComparison,
+    ScoringMethod,
+    TargetType,
+    Temporality,
+    TimeAggregation,
+    TreeAggregation,
+)
+from scoreline.lib.fields import (
+    FieldSpec,
+    choice,
+    field_names,
+    month,
+    number,
+    numbers,
+    ref,
+    text,
+)
+from scoreline.strategy.fields import ESG
+
+__all__ = ["KPI", "STATUS_RULE", "STATUS_RULE_FIELDS", "TARGET", "TARGET_FIELDS", "TARGET_START"]
+
+KPI: tuple[FieldSpec, ...] = (
+    text("name", 200, required=True),
+    text("description"),
+    text("unit", 40, description="EUR, count, %, days, tCO2e..."),
+    choice("direction", Direction),
+    choice("temporality", Temporality),
+    choice("kind", KpiKind),
+    text("function", 60),
+    text("formula", description="Expression over other KPI codes"),
+    choice("time_aggregation", TimeAggregation),
+    choice("tree_aggregation", TreeAggregation),
+    choice(
+        "refresh_cycle",
+        ["", *RefreshCycle.values],
+        required=False,
+        max_length=10,
+        description="weekly ... annual or ''",
+    ),
+    text("data_source", 200),
+    ref("owner", "person", description="Employee id"),
+    ref("steward", "person", description="Employee id"),
+    choice("scoring", ScoringMethod),
+    numbers("band_edges", max_length=100),
+    numbers("band_scores", max_length=101),
+    ref("rubric", "rubric", description="Rubric code"),
+    *ESG,
+)
+"""The versioned content of a KPI definition; its code names the KPI."""
+
+STATUS_RULE: tuple[FieldSpec, ...] = (
+    choice("basis", RuleBasis),
+    choice("comparison", RuleComparison),
+    number("bound"),
+    number("bound_upper", description="Only for 'between'"),
+    ref(
+        "status",
+        "status",
+        required=True,
+        nullable=False,
+        description="Status code, e.g. red, amber, green",
+    ),
+)
+"""One rule of a KPI's ordered status rules (or of the default set)."""
+
+STATUS_RULE_FIELDS = field_names(STATUS_RULE)
+
+TARGET_START = month("period_start", description="First month of the span")
+"""Where a target's span starts: with the KPI and the unit or person, what names it."""
+
+TARGET: tuple[FieldSpec, ...] = (
+    month("period_end", description="First month after the span"),
+    choice("target_type", TargetType),
+    number("threshold", description="Red flag / minimum"),
+    number("target"),
+    number("stretch"),
+    number("range_low"),
+    number("range_high"),
+    number("baseline", description="Start of a linear ramp"),
+    choice("phasing", Phasing, required=False, default=Phasing.FLAT.value),
+    numbers("profile", max_length=12, description="Seasonal weights, January first"),
+)
+"""The versioned content of a target, in the order every form of it lists them."""
+
+TARGET_FIELDS = field_names(TARGET)

@@ -1,0 +1,26 @@
+"""The fields of the scoring app's definitions, said once: scorecard policies and
+perspective weights.
+
+The strategy files and the exports take their fields from here (see
+:mod:`scoreline.lib.fields`).
+"""
+
+from __future__ import annotations
+
+from scoreline.lib.fields import FieldSpec, boolean, choice, number, ref
+from scoreline.scoring.models import CombineRule, MissingPolicy
+
+__all__ = ["PERSPECTIVE_WEIGHT", "SCORECARD_POLICY"]
+
+SCORECARD_POLICY: tuple[FieldSpec, ...] = (
+    choice("combine", CombineRule),
+    choice("missing", MissingPolicy),
+    boolean("cap_at_100", True),
+)
+"""How a unit's scorecard rolls up: the rule that combines, missing data, the cap."""
+
+PERSPECTIVE_WEIGHT: tuple[FieldSpec, ...] = (
+    ref("perspective", "perspective", required=True, nullable=False),
+    number("weight", required=True),
+)
+"""The weight of a perspective in a unit's scorecard (or in every unit's, by default)."""
