@@ -91,18 +91,19 @@ def test_objectives_no_kpi_measures_are_flagged(
     assert 'class="map-card map-card-unmeasured" data-objective="learn"' in html
 
 
-def test_the_map_without_a_unit_opens_on_the_top_unit_and_the_picker_changes_it(
+def test_the_map_without_a_unit_opens_on_the_viewers_own_unit_and_the_picker_changes_it(
     enterprise: Enterprise, strategy: StrategyWorld, client_for: ClientFor
 ) -> None:
     client = client_for("employee")
     html = client.get(reverse("strategy:map")).content.decode()
-    assert "Strategy map · Group" in html
-    north = enterprise.units["SALES-N"]
-    response = client.get(reverse("strategy:map"), {"unit": north.pk})
-    assert response.status_code == 302
-    assert response["Location"] == map_url(enterprise, "SALES-N")
-    html = client.get(response["Location"]).content.decode()
+    assert "Strategy map · Sales North" in html
     assert "Deliver on time in the north" in html and "Grow profitable revenue" not in html
+    group = enterprise.units["GRP"]
+    response = client.get(reverse("strategy:map"), {"unit": group.pk})
+    assert response.status_code == 302
+    assert response["Location"] == map_url(enterprise, "GRP")
+    html = client.get(response["Location"]).content.decode()
+    assert "Grow profitable revenue" in html and "Deliver on time in the north" not in html
 
 
 def test_a_user_who_may_see_one_subtree_gets_404_for_the_rest_of_the_map(
