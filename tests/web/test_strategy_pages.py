@@ -19,7 +19,12 @@ from django.urls import reverse
 
 from scoreline.engine.scoring import Method, explain, score_linear, score_piecewise
 from scoreline.engine.workshop import summarise_allocations
-from scoreline.strategy.actions.workshops import do_agree_weights
+from scoreline.strategy.actions.workshops import (
+    ParticipantSpec,
+    do_agree_weights,
+    do_create_workshop,
+    do_record_allocation,
+)
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.pages import (
     ClientFor,
@@ -225,6 +230,31 @@ def test_the_workshop_page_shows_allocations_statistics_agreement_and_conflicts(
     allocations = section(html, "allocations").split("</table>")[0]
     assert allocations.count('<td class="num">50</td>') == 2
     assert "No weights agreed yet." in html
+
+
+def test_a_workshop_with_one_allocation_shows_no_spread_rather_than_nan(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    ceo, units = enterprise.users["ceo"], enterprise.units
+    workshop = do_create_workshop(
+        ceo,
+        name="Early allocations",
+        unit=units["GRP"],
+        subject="objectives",
+        held_on=strategy.this_month,
+        items=[strategy.objectives["grow"], strategy.objectives["delight"]],
+        participants=[
+            ParticipantSpec(enterprise.people["manager"], units["SALES"]),
+            ParticipantSpec(enterprise.people["steward"], units["FIN"]),
+        ],
+    )
+    first = workshop.participants.first()
+    assert first is not None
+    do_record_allocation(ceo, first, dict(zip(workshop.items.all(), (60.0, 40.0), strict=True)))
+    stats = section(page_of("ceo", reverse("strategy:workshop", args=[workshop.pk])), "item-stats")
+    stats = stats.split("</table>")[0]
+    assert "nan" not in stats
+    assert '<td class="num">60.0</td>' in stats and '<td class="num">—</td>' in stats
 
 
 @pytest.mark.world("web_strategy_plain")

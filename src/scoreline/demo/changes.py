@@ -75,9 +75,9 @@ def _revisions(year: str, following: str) -> list[Revision]:
         Revision(
             -0.04,
             "A major customer has moved orders into " + following + ", and the forecast of "
-            "{kpi} at {unit} for the rest of " + year + " is below plan. Adjust the target "
-            "from {old} to {new} from {month}, in line with the revised forecast signed off "
-            "by finance.",
+            "{kpi} at {unit} for the rest of " + year + " falls short of the plan. Adjust the "
+            "target from {old} to {new} from {month}, in line with the revised forecast "
+            "signed off by finance.",
             approve=None,
         ),
     ]

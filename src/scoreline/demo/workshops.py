@@ -36,6 +36,7 @@ STEP = 5
 CONSENSUS = 6.0
 MAX_ITEMS = 5
 MAX_DEPARTMENTS = 6
+PARTICIPATING_KINDS = (UnitKind.DEPARTMENT, UnitKind.BUSINESS_UNIT)
 COMPANY_KINDS = {
     UnitKind.LEGAL_ENTITY,
     UnitKind.SHARED_SERVICE_CENTRE,
@@ -153,11 +154,12 @@ def _objective_workshop(
     subject = WorkshopSubject.OBJECTIVES
     if len(items) < 2:  # a company without objectives of its own weighs the themes
         items, subject = list(Theme.objects.order_by("code")), WorkshopSubject.THEMES
-    others = (
-        OrgUnit.objects.filter(path__startswith=company.path, kind=UnitKind.DEPARTMENT)
+    # Departments speak first; a small company's business units join them.
+    others = sorted(
+        OrgUnit.objects.filter(path__startswith=company.path, kind__in=PARTICIPATING_KINDS)
         .exclude(pk=department.pk)
-        .select_related("manager")
-        .order_by("path")
+        .select_related("manager"),
+        key=lambda unit: (unit.kind != UnitKind.DEPARTMENT, unit.path),
     )
     participants = _heads([department, *others[: MAX_DEPARTMENTS - 1]])
     if len(items) < 2 or len(participants) < 2:
@@ -173,9 +175,10 @@ def _objective_workshop(
         reason="Departments weigh next year's priorities before the budget round",
     )
     spreads = _spreads(rng, len(participants), len(items))
-    # About half of the departments have entered their points; the persona's has not yet.
-    entered = range(1, 1 + len(participants) // 2)
-    _allocate(ceo, workshop, spreads, entered)
+    # Most departments have entered their points; the persona's (first) and a third of the
+    # others have not yet.
+    waiting = max(1, len(participants) // 3)
+    _allocate(ceo, workshop, spreads, range(1, len(participants) - waiting + 1))
     return workshop
 
 

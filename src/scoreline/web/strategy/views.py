@@ -391,7 +391,7 @@ class ItemLine:
     name: str
     mean: float
     median: float
-    std: float
+    std: float | None  # None with fewer than two allocations
     iqr: float
     minimum: float
     maximum: float
@@ -433,7 +433,7 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
             else names.get(item.objective_id or 0, ""),
             mean=float(stats.mean[j]),
             median=float(stats.median[j]),
-            std=float(stats.std[j]),
+            std=_finite(stats.std[j]),
             iqr=float(stats.iqr[j]),
             minimum=float(stats.minimum[j]),
             maximum=float(stats.maximum[j]),
