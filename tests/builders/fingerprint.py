@@ -8,6 +8,7 @@ import json
 from django.contrib.auth import get_user_model
 
 from scoreline.access.models import Grant
+from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.models import (
     Assessment,
     Kpi,
@@ -26,7 +27,14 @@ from scoreline.org.models import (
     UnitVersion,
 )
 from scoreline.planning.models import PlanningPeriod
-from scoreline.strategy.models import Objective, ObjectiveLink, ObjectiveVersion
+from scoreline.strategy.models import (
+    Objective,
+    ObjectiveLink,
+    ObjectiveVersion,
+    Workshop,
+    WorkshopAllocation,
+    WorkshopItem,
+)
 
 
 def enterprise_fingerprint() -> str:
@@ -107,8 +115,65 @@ def enterprise_fingerprint() -> str:
             .objects.order_by("username")
             .values_list("username", "email", "first_name", "last_name", "is_staff", "is_superuser")
         ),
+        *_activity(),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _activity() -> list[object]:
+    """The workshops with their allocations, and the change requests with their decisions."""
+    return [
+        list(
+            Workshop.objects.order_by("name").values_list(
+                "name", "unit__code", "subject", "held_on", "state", "agreed_method", "agreed_on"
+            )
+        ),
+        list(
+            WorkshopItem.objects.order_by(
+                "workshop__name", "theme__code", "objective__code"
+            ).values_list("workshop__name", "theme__code", "objective__code", "agreed_weight")
+        ),
+        list(
+            WorkshopAllocation.objects.order_by(
+                "participant__workshop__name",
+                "participant__person__employee_id",
+                "item__theme__code",
+                "item__objective__code",
+            ).values_list(
+                "participant__workshop__name",
+                "participant__person__employee_id",
+                "participant__department__code",
+                "item__theme__code",
+                "item__objective__code",
+                "points",
+            )
+        ),
+        [
+            (*row, _natural(payload))
+            for *row, payload in ChangeRequest.objects.order_by(
+                "kind", "subject", "justification"
+            ).values_list(
+                "kind",
+                "subject",
+                "effective_from",
+                "justification",
+                "unit__code",
+                "requested_by__username",
+                "state",
+                "decided_by__username",
+                "decision_note",
+                "payload",
+            )
+        ],
+    ]
+
+
+def _natural(payload: dict[str, object]) -> dict[str, object]:
+    """A change request's payload with the unit it names by code instead of by id."""
+    unit_id = payload.get("unit_id")
+    if not isinstance(unit_id, int):
+        return payload
+    return {**payload, "unit_id": OrgUnit.objects.get(pk=unit_id).code}
 
 
 def wipe_enterprise() -> None:
@@ -127,6 +192,8 @@ def wipe_enterprise() -> None:
 
 def wipe_strategy() -> None:
     """Remove the strategy the demo wrote (the installation's default rules stay)."""
+    Workshop.objects.all().delete()
+    ChangeRequest.objects.all().delete()
     for model in (KpiValue, Assessment, Target, StatusRule, ObjectiveMeasure, ObjectiveLink):
         model.objects.filter(**({"kpi__isnull": False} if model is StatusRule else {})).delete()
     ObjectiveVersion.objects.all().delete()

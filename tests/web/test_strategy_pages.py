@@ -19,7 +19,12 @@ from django.urls import reverse
 
 from scoreline.engine.scoring import Method, explain, score_linear, score_piecewise
 from scoreline.engine.workshop import summarise_allocations
-from scoreline.strategy.actions.workshops import do_agree_weights
+from scoreline.strategy.actions.workshops import (
+    ParticipantSpec,
+    do_agree_weights,
+    do_create_workshop,
+    do_record_allocation,
+)
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.pages import (
     ClientFor,
@@ -91,18 +96,19 @@ def test_objectives_no_kpi_measures_are_flagged(
     assert 'class="map-card map-card-unmeasured" data-objective="learn"' in html
 
 
-def test_the_map_without_a_unit_opens_on_the_top_unit_and_the_picker_changes_it(
+def test_the_map_without_a_unit_opens_on_the_viewers_own_unit_and_the_picker_changes_it(
     enterprise: Enterprise, strategy: StrategyWorld, client_for: ClientFor
 ) -> None:
     client = client_for("employee")
     html = client.get(reverse("strategy:map")).content.decode()
-    assert "Strategy map · Group" in html
-    north = enterprise.units["SALES-N"]
-    response = client.get(reverse("strategy:map"), {"unit": north.pk})
-    assert response.status_code == 302
-    assert response["Location"] == map_url(enterprise, "SALES-N")
-    html = client.get(response["Location"]).content.decode()
+    assert "Strategy map · Sales North" in html
     assert "Deliver on time in the north" in html and "Grow profitable revenue" not in html
+    group = enterprise.units["GRP"]
+    response = client.get(reverse("strategy:map"), {"unit": group.pk})
+    assert response.status_code == 302
+    assert response["Location"] == map_url(enterprise, "GRP")
+    html = client.get(response["Location"]).content.decode()
+    assert "Grow profitable revenue" in html and "Deliver on time in the north" not in html
 
 
 def test_a_user_who_may_see_one_subtree_gets_404_for_the_rest_of_the_map(
@@ -224,6 +230,31 @@ def test_the_workshop_page_shows_allocations_statistics_agreement_and_conflicts(
     allocations = section(html, "allocations").split("</table>")[0]
     assert allocations.count('<td class="num">50</td>') == 2
     assert "No weights agreed yet." in html
+
+
+def test_a_workshop_with_one_allocation_shows_no_spread_rather_than_nan(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    ceo, units = enterprise.users["ceo"], enterprise.units
+    workshop = do_create_workshop(
+        ceo,
+        name="Early allocations",
+        unit=units["GRP"],
+        subject="objectives",
+        held_on=strategy.this_month,
+        items=[strategy.objectives["grow"], strategy.objectives["delight"]],
+        participants=[
+            ParticipantSpec(enterprise.people["manager"], units["SALES"]),
+            ParticipantSpec(enterprise.people["steward"], units["FIN"]),
+        ],
+    )
+    first = workshop.participants.first()
+    assert first is not None
+    do_record_allocation(ceo, first, dict(zip(workshop.items.all(), (60.0, 40.0), strict=True)))
+    stats = section(page_of("ceo", reverse("strategy:workshop", args=[workshop.pk])), "item-stats")
+    stats = stats.split("</table>")[0]
+    assert "nan" not in stats
+    assert '<td class="num">60.0</td>' in stats and '<td class="num">—</td>' in stats
 
 
 @pytest.mark.world("web_strategy_plain")

@@ -21,12 +21,15 @@ from rich.progress import Progress
 
 from scoreline.audit.chain import record_event
 from scoreline.audit.models import AuditEvent
+from scoreline.demo.changes import build_change_requests
 from scoreline.demo.lines import LinePlan, plan_lines
 from scoreline.demo.money import RatePlan, plan_fx_rates
 from scoreline.demo.org import ENTITIES, UnitPlan, plan_units
 from scoreline.demo.people import PersonPlan, plan_people
 from scoreline.demo.personas import choose_personas, create_personas
 from scoreline.demo.strategy import build_strategy
+from scoreline.demo.workshops import build_workshops
+from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import (
     FiscalCalendar,
@@ -149,7 +152,13 @@ def build_demo(
         advance(1)
         advance = steps.task("Creating the persona logins", 1)
         root = OrgUnit.objects.get(pk=unit_ids[0])
-        create_personas(plan.personas, person_ids, root, make_password(password))
+        users = create_personas(plan.personas, person_ids, root, make_password(password))
+        advance(1)
+        # Through the actions, as the personas: an approved request rescores its KPI.
+        advance = steps.task("Workshops and change requests", 1)
+        day = today()
+        build_workshops(users, seed, fiscal_start=GROUP_FISCAL_START, today=day)
+        build_change_requests(users, seed, fiscal_start=GROUP_FISCAL_START, today=day)
         advance(1)
         record_event(
             None,

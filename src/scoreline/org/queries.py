@@ -33,6 +33,7 @@ __all__ = [
     "current_lines_for",
     "fiscal_calendar_of",
     "managed_units_of",
+    "own_unit",
     "people_for",
     "people_in_subtree",
     "reporting_lines_for",
@@ -87,6 +88,21 @@ def search_people(people: QuerySet[Person], text: str) -> QuerySet[Person]:
             | Q(employee_id__iexact=term)
         )
     return people
+
+
+def own_unit(user: AnyUser) -> OrgUnit | None:
+    """The unit a user's pages open on, among the units they may see: the highest unit they
+    manage, else their primary unit, else the top unit they may see (the group for those who
+    see everything and have no unit of their own)."""
+    units = units_for(user).order_by("depth", "path")
+    if user.is_authenticated:
+        managed = units.filter(effective_on(today()), manager__user_id=user.pk).first()
+        if managed is not None:
+            return managed
+        primary = units.filter(people__user_id=user.pk).first()
+        if primary is not None:
+            return primary
+    return units.first()
 
 
 def managed_units_of(me: Person) -> QuerySet[OrgUnit]:

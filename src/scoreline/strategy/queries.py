@@ -32,6 +32,7 @@ from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.lib.tree import subtrees_q
 from scoreline.lib.versioned import VersionChange, version_history, version_on
 from scoreline.org.models import OrgUnit, Person, UnitKind
+from scoreline.org.queries import own_unit, units_for
 from scoreline.strategy.models import (
     Objective,
     ObjectiveLink,
@@ -57,6 +58,7 @@ __all__ = [
     "objective_detail",
     "objectives_for",
     "strategy_map",
+    "strategy_unit",
     "workshop_summary",
     "workshops_for",
 ]
@@ -159,6 +161,28 @@ def objectives_for(
     if person is not None:
         versions = versions.filter(person=person)
     return versions.order_by("perspective__position", "perspective__code", "objective__code")
+
+
+def strategy_unit(user: AnyUser, day: dt.date) -> OrgUnit | None:
+    """The unit whose strategy and scorecard ``user`` opens on: their own unit
+    (``org.queries.own_unit``) or, when it has no objectives in force on ``day``, the nearest
+    unit above it that has (a team without objectives of its own is steered by its
+    department's)."""
+    unit = own_unit(user)
+    if unit is None:
+        return None
+    steplen = OrgUnit.steplen
+    chain = [unit.path[: steplen * level] for level in range(1, unit.depth + 1)]
+    nearest = (
+        objectives_for(user, day)
+        .filter(unit__path__in=chain)
+        .order_by("-unit__depth")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    if nearest is None:
+        return unit
+    return units_for(user).filter(pk=nearest).first() or unit
 
 
 @dataclass(frozen=True)

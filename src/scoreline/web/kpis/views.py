@@ -171,6 +171,7 @@ def _kpi_context(
         "history": version_lines(KpiVersion, history, names, skip=frozenset({"kpi"})),
         "owner_name": describe_value(KpiVersion, "owner", definition.owner_id, names),
         "steward_name": describe_value(KpiVersion, "steward", definition.steward_id, names),
+        "people_shown": named,
         "smart": smart_check_definition(definition),
         "unit": unit,
         "picker": UnitPickerForm(

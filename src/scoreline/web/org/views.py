@@ -35,6 +35,7 @@ from scoreline.org.queries import (
     units_for,
 )
 from scoreline.scoring.queries import individual_scorecard
+from scoreline.web.display import visible_names
 from scoreline.web.org.forms import LinesChange
 
 __all__ = [
@@ -99,6 +100,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     day = today()
     context = {
         "unit": unit,
+        "people_shown": visible_names(user, [unit.manager_id] if unit.manager_id else []),
         "fiscal_calendar": calendar,
         "fiscal_year": calendar.year_of(day) if calendar else None,
         "fiscal_period": calendar.period_of(day) if calendar else None,
@@ -135,7 +137,7 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     user = request.user
     shown = shown_field_classes(person)
     do_record_shown_fields(user, [person], channel="page")
-    lines = current_lines_for(user, person).order_by("-weight", "kind")
+    lines = list(current_lines_for(user, person).order_by("-weight", "kind"))
     reports = (
         reporting_lines_for(user, today())
         .filter(manager=person)
@@ -146,6 +148,8 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "show_pay": FieldClass.PAY in shown,
         "show_protected": FieldClass.PROTECTED in shown,
         "lines": lines,
+        # Managers' pages follow the people rules: only those the viewer may open are links.
+        "people_shown": visible_names(user, [line.manager_id for line in lines]),
         "reports": reports,
         "is_self": person.user_id is not None and person.user_id == user.pk,
         "can_change_lines": holds_on_unit(user, Capability.MANAGE_ORG, person.primary_unit),

@@ -18,6 +18,7 @@ from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
 from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import scores_for, unit_scorecard
+from scoreline.strategy.queries import strategy_unit
 from scoreline.web.display import combine_label, status_palette
 from scoreline.web.filters import score_fill
 from scoreline.web.kpis.forms import (
@@ -32,10 +33,9 @@ __all__ = [
 
 
 def _scorecard_unit(request: HttpRequest, unit_pk: int | None) -> OrgUnit | None:
-    units = units_for(request.user)
     if unit_pk is not None:
-        return get_object_or_404(units, pk=unit_pk)
-    return units.order_by("depth", "path").first()
+        return get_object_or_404(units_for(request.user), pk=unit_pk)
+    return strategy_unit(request.user, today())
 
 
 @login_required

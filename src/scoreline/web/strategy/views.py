@@ -45,6 +45,7 @@ from scoreline.strategy.queries import (
     item_key,
     objectives_for,
     strategy_map,
+    strategy_unit,
     workshop_summary,
     workshops_for,
 )
@@ -251,7 +252,7 @@ def _map_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
 
 @login_required
 def strategy_map_page(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
-    """A unit's strategy map; without a unit, the top unit the viewer may see."""
+    """A unit's strategy map; without a unit, the viewer's own (``strategy_unit``)."""
     units = units_for(request.user)
     if unit_pk is None and request.GET.get("unit"):
         picked = UnitPickerForm(request.GET, units=units)
@@ -261,10 +262,10 @@ def strategy_map_page(request: HttpRequest, unit_pk: int | None = None) -> HttpR
     if unit_pk is not None:
         unit = get_object_or_404(units, pk=unit_pk)
     else:
-        top = units.order_by("depth", "path").first()
-        if top is None:
+        own = strategy_unit(request.user, today())
+        if own is None:
             return render(request, "strategy/map.html", {"unit": None})
-        unit = top
+        unit = own
     return render(request, "strategy/map.html", _map_context(request, unit))
 
 
@@ -359,6 +360,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
         "combine": combine_label(latest),
         "measures": _measure_lines(user, detail),
         "owner_name": describe_value(ObjectiveVersion, "owner", version.owner_id, owners),
+        "people_shown": owners["owner"],
         "children": [
             (
                 child,
@@ -389,7 +391,7 @@ class ItemLine:
     name: str
     mean: float
     median: float
-    std: float
+    std: float | None  # None with fewer than two allocations
     iqr: float
     minimum: float
     maximum: float
@@ -431,7 +433,7 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
             else names.get(item.objective_id or 0, ""),
             mean=float(stats.mean[j]),
             median=float(stats.median[j]),
-            std=float(stats.std[j]),
+            std=_finite(stats.std[j]),
             iqr=float(stats.iqr[j]),
             minimum=float(stats.minimum[j]),
             maximum=float(stats.maximum[j]),
