@@ -60,7 +60,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 from scoreline.engine.errors import EngineInputError
 
 __all__ = [

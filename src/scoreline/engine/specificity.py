@@ -72,12 +72,12 @@ import numpy.typing as npt
 from scoreline.engine.errors import EngineInputError
 
 __all__ = [
+    "LEVEL_VALUES",
     "SPECIFIC",
     "TOO_EASY",
+    "TUKEY_FAR",
     "UNKNOWN",
     "UNREALISTIC",
-    "LEVEL_VALUES",
-    "TUKEY_FAR",
     "classify_targets",
     "current_level",
     "feasible_range",
@@ -273,7 +273,7 @@ def current_level(values: ArrayLike, steps: ArrayLike) -> FloatArray:
     """
     work = np.asarray(values, dtype=np.float64)
     carry = np.asarray(steps, dtype=np.float64)
-    n_series, n_periods = work.shape
+    n_periods = work.shape[1]
     observed = np.isfinite(work)
     raw = work[:, 1:] - work[:, :-1]
     known = np.isfinite(raw)
