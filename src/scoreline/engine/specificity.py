@@ -288,12 +288,14 @@ def current_level(values: ArrayLike, steps: ArrayLike) -> FloatArray:
         totals = np.cumsum(np.pad(per_step, ((0, 0), (1, 0))), axis=1)
         return np.take_along_axis(totals, last, axis=1) - totals
 
-    unbroken = to_last((~known).astype(np.float64)) == 0
-    # Along an unbroken run the latest value plus what the fences changed is exact.
-    latest = np.take_along_axis(work, last, axis=1)
-    along_run = latest + to_last(np.where(known, carry - raw, 0.0))
-    across_gaps = work + to_last(np.where(known, carry, drift))
-    carried = np.where(unbroken, along_run, across_gaps)
+    # Along a run of observed changes none of which was fenced, carrying a value forward
+    # gives the latest value exactly; elsewhere carry it by the steps (gaps by the drift).
+    untouched = to_last((~known | (carry != raw)).astype(np.float64)) == 0
+    carried = np.where(
+        untouched,
+        np.take_along_axis(work, last, axis=1),
+        work + to_last(np.where(known, carry, drift)),
+    )
     from_end = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1]
     chosen = np.where(observed & (from_end <= LEVEL_VALUES), carried, np.nan)
     with warnings.catch_warnings():
