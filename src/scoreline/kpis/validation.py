@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from django.db.models import Q
 
-from scoreline.engine.formulas import FormulaError, parse_formula
+from scoreline.engine.formulas import Formula, FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.models import (
@@ -53,6 +53,7 @@ __all__ = [
     "check_bands",
     "check_kpi_shape",
     "check_rule_place",
+    "parse_kpi_formula",
     "validate_dependents",
     "validate_formula",
     "validate_kpi_code",
@@ -248,6 +249,26 @@ def _formula_names(text: str) -> frozenset[str]:
         return frozenset()
 
 
+def parse_kpi_formula(text: str) -> Formula:
+    """A KPI's formula parsed; it must read at least one other KPI.
+
+    A formula of constants alone (``42``, ``2*3``) measures nothing: it has no subject or
+    month to be calculated for, and a constant goal is a target, not a KPI.
+    """
+    try:
+        parsed = parse_formula(text)
+    except FormulaError as error:
+        raise fail("formula", str(error)) from None
+    if not parsed.names:
+        raise fail(
+            "formula",
+            f"{text.strip()!r} reads no KPI: a formula must read at least one KPI; "
+            "a constant goal belongs in the KPI's target",
+            code="no_inputs",
+        )
+    return parsed
+
+
 def validate_formula(
     code: str, text: str, unit: str, *, day: dt.date, kpi_id: int | None
 ) -> frozenset[str]:
@@ -257,10 +278,7 @@ def validate_formula(
     own next version), each referenced code must be a KPI in force and the formulas of
     all KPIs together must form no cycle. The result must have the KPI's unit.
     """
-    try:
-        parsed = parse_formula(text)
-    except FormulaError as error:
-        raise fail("formula", str(error)) from None
+    parsed = parse_kpi_formula(text)
     rows = KpiVersion.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
     versions = [
         _FormulaVersion(*row)
