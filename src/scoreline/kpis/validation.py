@@ -119,7 +119,8 @@ def _numbers(field: str, values: object) -> list[float]:
 
 
 def check_bands(edges: Sequence[float], scores: Sequence[float]) -> None:
-    """Banded scoring: strictly ascending edges, one score more than edges, each in 0..100."""
+    """Banded scoring: strictly ascending edges, one score more than edges, each in 0..100
+    and none below the one before (worst band first)."""
     if not edges:
         raise fail("band_edges", "banded scoring needs at least one band edge")
     for index in range(1, len(edges)):
@@ -138,6 +139,12 @@ def check_bands(edges: Sequence[float], scores: Sequence[float]) -> None:
     for index, score in enumerate(scores):
         if not 0 <= score <= 100:
             raise fail(f"band_scores[{index}]", f"must be within 0..100, got {show(score)}")
+        if index and score < scores[index - 1]:
+            raise fail(
+                f"band_scores[{index}]",
+                f"must not be below the band before it ({show(scores[index - 1])}): band scores "
+                "run from the worst band to the best, whichever way is better",
+            )
 
 
 def check_kpi_shape(
