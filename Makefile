@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SCORELINE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint bench format browser clean
+.PHONY: demo token test lint bench format browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.app
 	$(BIN)/scoreline demo
+
+# An API token for a login of the demo database: make token USER=ceo
+token: $(VENV)/.app
+ifneq ($(origin USER),command line)
+	$(error name the login: make token USER=ceo)
+endif
+	@$(BIN)/scoreline token create $(USER)
 
 browser:
 	@scripts/ensure-chromium

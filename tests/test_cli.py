@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,50 @@ def test_createuser_refuses_a_short_password_and_creates_a_login(
     monkeypatch.setenv("SCORELINE_NEW_PASSWORD", "a-long-enough-password")
     assert main(["createuser", "dana", "--email", "dana@example.com"]) == 0
     assert get_user_model().objects.get(username="dana").check_password("a-long-enough-password")
+
+
+# Commands that stop before touching a database without tables (and serve stops before binding).
+NEED_TABLES = [("kpis", "smart"), ("serve", "--port", "9")]
+
+
+def test_a_command_on_a_database_without_tables_says_how_to_set_it_up(tmp_path: Path) -> None:
+    database = tmp_path / "scoreline.sqlite3"
+    missing = run_cli("token", "create", "ceo", env={}, tmp_path=tmp_path)
+    assert not database.exists()  # asking created no empty database
+    sqlite3.connect(database).close()
+    empty = [run_cli(*command, env={}, tmp_path=tmp_path) for command in NEED_TABLES]
+    for result in (missing, *empty):
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"scoreline: the database at {database} has no tables; "
+            "run `make demo` or `scoreline migrate` first\n"
+        )
+
+
+def test_a_database_behind_the_code_is_named_with_the_command_that_upgrades_it(
+    tmp_path: Path,
+) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"}
+    setup = "import django; django.setup(); from django.core.management import call_command; "
+    older = subprocess.run(
+        [sys.executable, "-c", setup + "call_command('migrate', 'auth', verbosity=0)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "scoreline.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert older.returncode == 0, older.stderr
+    result = run_cli("audit", "verify", env=env, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "migrations to apply); run `scoreline migrate` first" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_make_token_uses_the_demo_database_and_asks_for_the_login() -> None:
+    root = Path(__file__).resolve().parents[1]
+    planned = subprocess.run(
+        ["make", "-n", "-s", "token", "USER=ceo"], cwd=root, capture_output=True, text=True
+    )
+    assert planned.stdout.strip().endswith("scoreline token create ceo"), planned.stdout
+    unnamed = subprocess.run(["make", "-n", "token"], cwd=root, capture_output=True, text=True)
+    assert unnamed.returncode != 0 and "make token USER=ceo" in unnamed.stderr

@@ -28,6 +28,39 @@ def _check_database() -> None:
     connection.ensure_connection()
 
 
+class DatabaseNotReady(Exception):
+    """The database has no tables yet, or older ones than this version needs."""
+
+
+def _require_tables() -> None:
+    """Refuse to work on a database ``scoreline migrate`` has not set up, before a command
+    fails on its first query ("no such table")."""
+    from django.db import connection
+    from django.db.backends.sqlite3.creation import DatabaseCreation as SqliteCreation
+    from django.db.migrations.executor import MigrationExecutor
+
+    from scoreline.demo.command import database_location
+
+    where = database_location()
+    on_disk = connection.vendor == "sqlite" and not SqliteCreation.is_in_memory_db(where)
+    if on_disk and not os.path.exists(where):
+        # Connecting would create an empty file; say how to make a real one instead.
+        raise DatabaseNotReady(f"the database at {where} {_NO_TABLES}")
+    _check_database()
+    executor = MigrationExecutor(connection)
+    if not executor.recorder.has_table():
+        raise DatabaseNotReady(f"the database at {where} {_NO_TABLES}")
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise DatabaseNotReady(
+            f"the database at {where} is older than this version of Scoreline "
+            f"({len(pending)} migrations to apply); run `scoreline migrate` first"
+        )
+
+
+_NO_TABLES = "has no tables; run `make demo` or `scoreline migrate` first"
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
@@ -124,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="build the database and stop")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.set_defaults(handler=cmd_demo)
+    demo.set_defaults(handler=cmd_demo, needs_tables=False)
 
     serve = sub.add_parser("serve", help="serve the web application and API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -136,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database tables")
     migrate.add_argument("--quiet", action="store_true")
-    migrate.set_defaults(handler=cmd_migrate)
+    migrate.set_defaults(handler=cmd_migrate, needs_tables=False)
 
     worker = sub.add_parser("worker", help="run background tasks from the database queue")
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
@@ -173,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         _setup_django()
+        if getattr(args, "needs_tables", True):
+            _require_tables()
         return handler(args)
     except KeyboardInterrupt:
         return 130

@@ -142,6 +142,35 @@ def test_a_forbidden_formula_construct_is_named(api_as: Clients) -> None:
     assert "attribute" in response.json()["fields"]["formula"][0].lower()
 
 
+@pytest.mark.parametrize("formula", ["42", "2*3", "0/0"])
+@pytest.mark.usefixtures("arch")
+def test_a_formula_that_reads_no_kpi_is_refused_on_creation_and_on_change(
+    api_as: Clients, formula: str
+) -> None:
+    with nothing_written():
+        created = api_as("admin").post("/kpis", NEW_KPI | {"formula": formula})
+        changed = api_as("admin").patch(
+            "/kpis/REVENUE",
+            {"effective_from": "2024-06-01", "reason": "Constant", "formula": formula},
+        )
+    for response in (created, changed):
+        assert response.status_code == 400, response.content
+        message = response.json()["fields"]["formula"][0]
+        assert "must read at least one KPI" in message and "target" in message
+
+
+@pytest.mark.usefixtures("arch")
+def test_a_stored_formula_without_inputs_does_not_break_reading_the_kpi(
+    api_as: Clients,
+) -> None:
+    # A row saved before such formulas were refused: the KPI reads, with no values.
+    KpiVersion.objects.filter(kpi__code="NPS").update(formula="2*3")
+    response = api_as("employee").get("/kpis/NPS")
+    assert response.status_code == 200, response.content
+    assert response.json()["definition"]["formula"] == "2*3"
+    assert api_as("employee").get("/kpis/REVENUE").status_code == 200
+
+
 # One KPI
 
 

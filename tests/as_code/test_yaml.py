@@ -760,6 +760,13 @@ BAD_INPUT: dict[str, BadEdit] = {
         "  formula: revenue.real / cost",
         "kpis.formula: attribute access is not allowed (col 1)",
     ),
+    "formula without inputs": (
+        "  formula: (revenue - cost) / revenue\n",
+        "  formula: 2*3\n",
+        "  formula: 2*3",
+        "kpis.formula: '2*3' reads no KPI: a formula must read at least one KPI; a constant "
+        "goal belongs in the KPI's target",
+    ),
     "unknown enum value": (
         "  direction: lower\n",
         "  direction: down\n",

@@ -15,7 +15,7 @@ from scoreline.kpis.models import Kpi
 from scoreline.lib.dates import today
 from scoreline.lib.months import add_months, month_start
 from scoreline.planning.actions import do_create_period, do_open_period
-from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.definitions import do_set_measure, do_set_target, do_update_kpi
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions.links import do_link_objectives
 from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
@@ -64,6 +64,7 @@ ON_TIME = [93.0, 91.0, 94.0, 96.0, 90.0, 88.0, 92.0, 95.0, 97.0, 93.0, 89.0, 94.
 ON_TIME_NORTH = [90.0, 92.0, 95.0, 84.0]
 PROMOTERS = [28.0, 31.0, 35.0, 33.0, 38.0, 41.0]
 EMISSIONS = [104.0, 101.0, 97.0]
+INJURIES = [1.4, 0.9, 0.7]
 
 
 def build_strategy(
@@ -91,7 +92,18 @@ def build_strategy(
         kind="esg", scoring="percent_capped", esg_pillar="E", disclosure_ref="GRI 305-1",
         required_by="regulator",
     )  # fmt: skip
-    built.kpis = {"on-time": on_time, "promoters": promoters, "emissions": emissions}
+    injuries = _kpi(
+        world, "injuries", start, name="Lost-time injury rate", unit="per 200k hours",
+        direction="lower", kind="esg", scoring="banded", band_edges=[1.0, 2.0, 3.0],
+        band_scores=[0.0, 40.0, 70.0, 100.0],
+    )  # fmt: skip
+    do_update_kpi(
+        steward, injuries, effective=add_months(start, 1), reason="Safety board review",
+        band_edges=[0.5, 1.0, 2.0],
+    )  # fmt: skip
+    built.kpis = {
+        "on-time": on_time, "promoters": promoters, "emissions": emissions, "injuries": injuries,
+    }  # fmt: skip
     span: dict[str, Any] = {"period_start": start, "period_end": add_months(this_month, 12)}
     for code in ("GRP", "SALES-N"):
         do_set_target(
@@ -119,6 +131,7 @@ def build_strategy(
         record(on_time, "SALES-N", ON_TIME_NORTH)
         record(promoters, "GRP", PROMOTERS)
         record(emissions, "GRP", EMISSIONS)
+        record(injuries, "GRP", INJURIES)
 
     perspectives = {p.code: p for p in Perspective.objects.all()}
     horizon: dict[str, Any] = {"horizon_start": start, "horizon_end": add_months(this_month, 36)}

@@ -18,6 +18,7 @@ from scoreline.engine.scoring import (
     GOAL_SCORE,
     RED_FLAG_SCORE,
     Method,
+    band_ranges,
     even_rubric_scores,
     explain,
     range_tolerance,
@@ -206,6 +207,24 @@ def test_banded_reads_the_bands_from_the_top_for_lower_is_better() -> None:
         [5.0, 10.0, 10.1, 20.0, 20.1], [10.0, 20.0], [0.0, 60.0, 100.0], direction=-1
     )
     np.testing.assert_array_equal(scores, [100.0, 100.0, 60.0, 60.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("direction", "probes"),
+    [(1, [-1.0, 0.0, 29.9, 30.0]), (-1, [2.5, 2.0, 0.6, 0.5])],
+)
+def test_the_words_for_each_band_say_which_values_score_it(
+    direction: int, probes: list[float]
+) -> None:
+    edges = [0.0, 30.0] if direction == 1 else [0.5, 2.0]
+    words = band_ranges(edges, direction)
+    # One probe per band (the last two on either side of the top edge), scored by band index.
+    bands = score_banded(probes, edges, [0.0, 1.0, 2.0], direction=direction).tolist()
+    assert bands == [0.0, 1.0, 1.0, 2.0]
+    if direction == 1:
+        assert words == ["below 0", "from 0 up to 30", "at or above 30"]
+    else:
+        assert words == ["above 2", "above 0.5 up to 2", "at or below 0.5"]
 
 
 def test_banded_refuses_edges_that_do_not_ascend() -> None:

@@ -163,10 +163,25 @@ def test_doran_checks_feasibility_under_realistic_and_modern_under_achievable() 
 def test_a_target_beyond_the_feasible_range_explains_the_numbers() -> None:
     check = letter(check_kpi(kpi(target=99.5), DORAN), "R")
     assert check.message == (
-        "The target 99.5 is beyond the feasible range 91 to 97 estimated from history: "
+        "The target 99.50 is beyond the feasible range 91 to 97 estimated from history: "
         "history gives little chance of reaching it."
     )
     assert check.hint.startswith("Lower the stretch")
+
+
+def test_the_numbers_read_as_on_the_pages_and_the_target_names_its_month() -> None:
+    # Two decimals unless whole, thousands grouped: Django's floatformat "-2g".
+    facts = kpi(
+        target=8654975.375205,
+        feasible_low=7_000_000.0,
+        feasible_high=9_000_000.004,
+        target_month="March 2027",
+    )
+    check = letter(check_kpi(facts, MODERN), "A")
+    assert check.message.endswith(
+        "the target 8,654,975.38 for March 2027 lies within the feasible range 7,000,000 to "
+        "9,000,000 estimated from history."
+    )
 
 
 def test_a_target_below_the_feasible_range_is_too_easy_when_higher_is_better() -> None:

@@ -7,13 +7,19 @@ import math
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from scoreline.engine import specificity
 from scoreline.engine.errors import EngineInputError
-from scoreline.engine.specificity import classify_targets, feasible_range, reach_probability
+from scoreline.engine.specificity import (
+    classify_targets,
+    current_level,
+    feasible_range,
+    reach_probability,
+    robust_steps,
+)
 
 NAN = math.nan
 # Crosses zero, so changes are absolute: +2, -1, +2, ... (7 rises of 2, 6 falls of 1).
@@ -168,6 +174,67 @@ def test_a_short_history_has_no_feasible_range() -> None:
 def test_quantiles_out_of_order_are_refused(low_q: float, high_q: float) -> None:
     with pytest.raises(EngineInputError, match="quantiles"):
         feasible_range(ZIGZAG, 1, low_q, high_q)
+
+
+# --- robustness to one new value --------------------------------------------------
+
+# Three years of a rate drifting up with noise, as a KPI page sees it.
+NOISY = 75.0 + np.cumsum(np.random.default_rng(3).normal(0.1, 1.0, 36))
+
+
+def test_the_fences_are_tukeys_far_out_fences_on_hyndman_and_fan_quartiles() -> None:
+    # Definition 7 of Hyndman & Fan (1996): Q(p) = x[j] + g (x[j+1] - x[j]) with
+    # j + g = 1 + (n - 1) p. Sorted, the first row is -1 1 2 3 4 5 6 9 100 (n = 9), so
+    # Q1 = x[3] = 2, Q3 = x[7] = 6 and the upper far-out fence 6 + 3 * 4 = 18; the second
+    # is -100 -1 1 2 3 4 5 6 9, so Q1 = 1, Q3 = 5 and the lower fence 1 - 3 * 4 = -11.
+    steps = np.array([[3.0, -1, 4, 1, 5, 9, 2, 6, 100], [3.0, -1, 4, 1, 5, 9, 2, 6, -100]])
+    fenced = robust_steps(steps)
+    assert fenced[0].tolist() == [3.0, -1, 4, 1, 5, 9, 2, 6, 18]
+    assert fenced[1].tolist() == [3.0, -1, 4, 1, 5, 9, 2, 6, -11]
+
+
+def test_equal_changes_draw_no_fence_and_missing_ones_stay_missing() -> None:
+    fenced = robust_steps([[1.0, 1, 1, 1, 50, NAN]])
+    assert fenced[0, :5].tolist() == [1.0, 1, 1, 1, 50] and math.isnan(fenced[0, 5])
+
+
+def test_the_level_is_the_latest_value_unless_a_fenced_change_outvotes_it() -> None:
+    values = np.array([[10.0, 11, 12, 13, 14], [10.0, 11, 12, 13, 90]])
+    steps = np.array([[1.0, 1, 1, 1], [1.0, 1, 1, 2]])
+    assert current_level(values, steps).tolist() == [14.0, 15.0]
+    # Across a gap a value is carried by the mean change: 12 + 2 * 1 = 14 and 11 + 3 * 1.
+    gappy = np.array([[10.0, 11, 12, NAN, 90]])
+    assert current_level(gappy, np.array([[1.0, 1, NAN, NAN]])).tolist() == [14.0]
+
+
+@pytest.mark.parametrize("extreme", [1e3, 1e6, 1e12, -1e6])
+def test_one_extreme_new_value_moves_the_range_a_bounded_amount(extreme: float) -> None:
+    low, high = feasible_range(NOISY, 4)
+    new_low, new_high = feasible_range(np.r_[NOISY, NOISY[-1] + extreme], 3)
+    # No further than the range is wide, however extreme the value is.
+    width = high[0] - low[0]
+    assert abs(new_low[0] - low[0]) <= width and abs(new_high[0] - high[0]) <= width
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(np.float64, st.integers(8, 30), elements=st.floats(-100, 100)),
+    st.integers(1, 6),
+)
+def test_how_far_one_outlier_moves_the_answer_does_not_grow_with_its_size(
+    history: npt.NDArray[np.float64], horizon: int
+) -> None:
+    # A zero makes the changes absolute; beyond every fence, any outlier is the fence.
+    far, farther = (np.r_[0.0, history, 1e6 * size] for size in (1.0, 1000.0))
+    steps = np.diff(far)
+    q1, q3 = np.quantile(steps, [0.25, 0.75])
+    assume(q3 > q1)  # with half the changes equal no fence can be drawn
+    assert np.allclose(feasible_range(far, horizon), feasible_range(farther, horizon))
+    assert np.allclose(
+        reach_probability(far, 50.0, horizon, 1),
+        reach_probability(farther, 50.0, horizon, 1),
+        equal_nan=True,
+    )
 
 
 # --- classification ---------------------------------------------------------------

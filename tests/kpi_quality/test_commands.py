@@ -8,6 +8,7 @@ import pytest
 from pytest_django import Settings
 
 from scoreline.cli import main
+from scoreline.kpis.models import KpiVersion
 from tests.builders.audits import (
     PLANTED_PAIRS,
     PLANTED_SMART,
@@ -121,3 +122,15 @@ def test_kpis_specificity_json_lists_every_target(
     rows = json.loads(capsys.readouterr().out)
     assert sorted(row["code"] for row in rows) == sorted(SPEC)
     assert {row["classification"] for row in rows} == {"specific"}
+
+
+def test_the_audits_survive_a_stored_formula_that_reads_no_kpi(
+    architecture: Architecture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A row saved before such formulas were refused calculates nothing and breaks nothing.
+    KpiVersion.objects.filter(kpi__code="HR-ABSENCE").update(formula="0/0")
+    assert main(["kpis", "smart", "--json"]) == 0
+    assert sorted(report["code"] for report in json.loads(capsys.readouterr().out)) == sorted(SPEC)
+    assert main(["kpis", "redundancy", "--json"]) == 0
+    pairs = json.loads(capsys.readouterr().out)
+    assert {(p["code_a"], p["code_b"], p["kind"]) for p in pairs} == PLANTED_PAIRS

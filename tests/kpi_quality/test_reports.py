@@ -26,7 +26,9 @@ from scoreline.kpis.smart import smart_rules
 from scoreline.lib.dates import today
 from scoreline.lib.env import ConfigError
 from scoreline.org.actions import do_create_unit
+from scoreline.scoring.actions.definitions import do_set_target
 from scoreline.scoring.actions.values import do_record_value
+from scoreline.scoring.models import NodeKind, Score
 from tests.builders.audits import (
     HISTORY_MONTHS,
     PLANTED_PAIRS,
@@ -74,8 +76,32 @@ def test_the_feasibility_of_each_target_is_judged_from_its_own_history(
     reports = {r.code: r for r in smart_report(architecture.day)}
     achievable = reports["SAL-ORDERS"].checks[2]
     assert achievable.name == "Achievable" and achievable.passed
-    # The yearly total of 12,000 is phased into 1,000 a month, the level of the history.
-    assert "the target 1000 lies within the feasible range" in achievable.message
+    # The yearly total of 12,000 is phased into 1,000 a month, the level of the history,
+    # and judged at the span's last month.
+    last = add_months(architecture.month, SPAN_MONTHS - 1).strftime("%B %Y")
+    assert f"the target 1,000 for {last} lies within the feasible range" in achievable.message
+
+
+def test_achievability_judges_the_target_the_scorecard_scores_that_month_against(
+    architecture: Architecture, enterprise: Enterprise
+) -> None:
+    # A group target over four months ending with this one, ramped from 41.25 to 45.5:
+    # this month is scored against the last step, and the SMART check names that number.
+    do_set_target(
+        enterprise.users["admin"], architecture.kpis["CUS-LOYALTY"],
+        unit=enterprise.units["GRP"], period_start=add_months(architecture.month, -3),
+        period_end=add_months(architecture.month, 1), target_type="increase_to",
+        threshold=30.0, target=45.5, stretch=50.0, baseline=41.25, phasing="linear_ramp",
+        reason="audit test",
+    )  # fmt: skip
+    scored = Score.objects.get(
+        kind=NodeKind.KPI, kpi=architecture.kpis["CUS-LOYALTY"],
+        unit=enterprise.units["GRP"], period=architecture.month,
+    )  # fmt: skip
+    assert scored.explanation["inputs"]["target"] == pytest.approx(45.5)
+    report = next(r for r in smart_report() if r.code == "CUS-LOYALTY")
+    month = architecture.month.strftime("%B %Y")
+    assert report.checks[2].message.startswith(f"The target 45.50 for {month} ")
 
 
 def test_the_doran_variant_reports_the_same_kpis_under_its_own_letter_names(
@@ -149,10 +175,10 @@ def test_a_target_far_beyond_the_history_fails_achievability(
     set_monthly_target(enterprise, architecture, "OPS-OVERTIME", 400.0)
     reports = {r.code: r for r in smart_report()}
     beyond, easy = reports["SAL-ORDERS"].checks[2], reports["OPS-OVERTIME"].checks[2]
-    assert not beyond.passed and beyond.message.startswith(
-        "The target 3000 is beyond the feasible range"
-    )
-    assert not easy.passed and easy.message.startswith("The target 400 is too easy")
+    assert not beyond.passed and beyond.message.startswith("The target 3,000 for")
+    assert "is beyond the feasible range" in beyond.message
+    assert not easy.passed and easy.message.startswith("The target 400 for")
+    assert "is too easy" in easy.message
 
 
 def test_a_draft_definition_is_checked_against_the_architecture_it_would_join(

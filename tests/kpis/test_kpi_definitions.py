@@ -124,6 +124,16 @@ def test_a_kpi_before_its_first_day_cannot_be_updated(
             "band_scores[2]",
         ),
         (
+            # Worst band first: a lower-is-better KPI still lists its best band last.
+            {
+                "scoring": "banded",
+                "direction": "lower",
+                "band_edges": [10, 20],
+                "band_scores": [100, 50, 0],
+            },
+            "band_scores[1]",
+        ),
+        (
             {"scoring": "banded", "band_edges": [10, float("nan")], "band_scores": [0, 50, 100]},
             "band_edges[1]",
         ),

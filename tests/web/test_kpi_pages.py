@@ -77,6 +77,30 @@ def test_the_kpi_page_shows_the_definition_and_its_smart_report(
         assert word in smart
 
 
+@pytest.mark.parametrize("persona", ["ceo", "steward", "employee"])
+def test_a_banded_kpi_shows_its_bands_best_first_on_its_page_and_at_a_unit(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf, persona: str
+) -> None:
+    injuries = strategy.kpis["injuries"]
+    for url in (
+        reverse("kpis:kpi", args=[injuries.pk]),
+        kpi_url(strategy, "injuries", enterprise, "GRP"),
+    ):
+        html = page_of(persona, url)
+        rows = re.findall(
+            r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", section(html, "bands")
+        )
+        assert rows == [
+            ("At or below 0.5", "100"),
+            ("Above 0.5 up to 1", "70"),
+            ("Above 1 up to 2", "40"),
+            ("Above 2", "0"),
+        ]
+        # The version history shows how the safety board moved the edges.
+        versions = section(html, "versions")
+        assert "1, 2, 3" in versions and "0.5, 1, 2" in versions
+
+
 def test_the_chart_draws_each_months_value_over_the_target_band(
     enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
 ) -> None:

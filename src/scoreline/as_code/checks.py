@@ -20,7 +20,6 @@ from typing import Any
 
 from scoreline.as_code.parse import Located, Parsed
 from scoreline.as_code.schema import SECTIONS, ArchitectureError
-from scoreline.engine.formulas import FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.fields import TARGET_FIELDS
@@ -32,6 +31,7 @@ from scoreline.kpis.validation import (
     LevelSpec,
     check_kpi_shape,
     check_rule_place,
+    parse_kpi_formula,
     validate_kpi_code,
     validate_rubric_levels,
     validate_target_content,
@@ -343,9 +343,9 @@ class _Checker:
             if code is None or not text.strip():
                 continue
             try:
-                formula = parse_formula(text)
-            except FormulaError as error:
-                self.fail("kpis", located, "formula", str(error))
+                formula = parse_kpi_formula(text)
+            except Invalid as error:
+                self.invalid("kpis", located, error)
                 continue
             unknown = sorted(name for name in formula.names if name not in units)
             for name in unknown:

@@ -613,7 +613,7 @@ CORPORATE: list[ObjectiveTemplate] = [
                 "per million hours", LOWER, 1.1,
                 "Injuries causing at least a day off work per million hours worked.",
                 scoring="banded", band_edges=(0.5, 0.8, 1.2, 2.0),
-                band_scores=(100.0, 85.0, 60.0, 30.0, 0.0), esg_pillar="S",
+                band_scores=(0.0, 30.0, 60.0, 85.0, 100.0), esg_pillar="S",
                 disclosure_ref="GRI 403-9", required_by="regulator",
                 source="EHS incident management system", noise=0.09)),
         (30, _k(ESG, "employee_turnover_gri", "Employee turnover rate, voluntary (GRI 401-1)",

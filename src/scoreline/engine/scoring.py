@@ -21,7 +21,8 @@ Methods
 ``score_piecewise``
     Threshold (50), target (80), stretch (100); nothing below the threshold.
 ``score_banded``
-    A score per band between ascending edges.
+    A score per band between ascending edges; ``band_ranges`` says in words which
+    values each band holds.
 ``score_target_range``
     100 inside a range, falling to 0 at a tolerance outside it.
 ``score_percent_of_target``
@@ -58,6 +59,7 @@ __all__ = [
     "TARGET_SCORE",
     "THRESHOLD_SCORE",
     "Method",
+    "band_ranges",
     "even_rubric_scores",
     "explain",
     "range_tolerance",
@@ -1102,25 +1104,46 @@ def _explain_percent(
     return segment, f"{formula} = {_score_text(raw)}{_limited(raw, score)}"
 
 
-def _explain_banded(v: float, edges: list[float], direction: int, score: float) -> tuple[str, str]:
+def band_ranges(edges: list[float], direction: int) -> list[str]:
+    """The values each band of :func:`score_banded` holds, in words, worst band first.
+
+    Parameters
+    ----------
+    edges : list of float
+        Strictly ascending band edges (at least one).
+    direction : int
+        1 (higher is better) or -1 (lower is better).
+
+    Returns
+    -------
+    list of str
+        ``len(edges) + 1`` descriptions, in the order of ``band_scores``.
+
+    Examples
+    --------
+    >>> band_ranges([0.0, 30.0], 1)
+    ['below 0', 'from 0 up to 30', 'at or above 30']
+    >>> band_ranges([0.5, 2.0], -1)
+    ['above 2', 'above 0.5 up to 2', 'at or below 0.5']
+    """
     k = len(edges)
     if direction == HIGHER_IS_BETTER:
+        return [
+            f"below {_fmt(edges[0])}",
+            *(f"from {_fmt(edges[i - 1])} up to {_fmt(edges[i])}" for i in range(1, k)),
+            f"at or above {_fmt(edges[-1])}",
+        ]
+    return [
+        f"above {_fmt(edges[-1])}",
+        *(f"above {_fmt(edges[k - b - 1])} up to {_fmt(edges[k - b])}" for b in range(1, k)),
+        f"at or below {_fmt(edges[0])}",
+    ]
+
+
+def _explain_banded(v: float, edges: list[float], direction: int, score: float) -> tuple[str, str]:
+    if direction == HIGHER_IS_BETTER:
         band = int(np.searchsorted(edges, v, side="right"))
-        lower_edge = edges[band - 1] if band > 0 else None
-        upper_edge = edges[band] if band < k else None
-        if lower_edge is None:
-            segment = f"band {band}: below {_fmt(edges[0])}"
-        elif upper_edge is None:
-            segment = f"band {band}: at or above {_fmt(lower_edge)}"
-        else:
-            segment = f"band {band}: from {_fmt(lower_edge)} up to {_fmt(upper_edge)}"
     else:
-        band = k - int(np.searchsorted(edges, v, side="left"))
-        top = k - band  # index of the edge just above the band's upper end
-        if band == 0:
-            segment = f"band 0: above {_fmt(edges[-1])}"
-        elif band == k:
-            segment = f"band {band}: at or below {_fmt(edges[0])}"
-        else:
-            segment = f"band {band}: above {_fmt(edges[top - 1])} up to {_fmt(edges[top])}"
+        band = len(edges) - int(np.searchsorted(edges, v, side="left"))
+    segment = f"band {band}: {band_ranges(edges, direction)[band]}"
     return segment, f"score of band {band} = {_score_text(score)}"

@@ -60,8 +60,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import numpy as np
-
 from scoreline.engine.errors import EngineInputError
 
 __all__ = [
@@ -163,11 +161,14 @@ class KpiFacts:
     kind : str
         Leading or lagging (or another kind); used in the wording only.
     target : float or None
-        The current target.
+        The current target: the phased target of the month it is judged at, the
+        number the scorecard scores that month against.
     feasible_low, feasible_high : float or None
         Feasible range of outcomes at the target date, estimated from history.
     direction : int
         1 higher is better, -1 lower is better, 0 target range.
+    target_month : str, optional
+        The month the target is for, as the reader should see it ("March 2027").
     """
 
     code: str
@@ -186,6 +187,7 @@ class KpiFacts:
     feasible_low: float | None
     feasible_high: float | None
     direction: int
+    target_month: str = ""
 
 
 @dataclass(frozen=True)
@@ -316,7 +318,12 @@ def _blank(text: str | None) -> bool:
 
 
 def _number(value: float) -> str:
-    return str(np.format_float_positional(value, precision=6, unique=True, trim="-"))
+    """A number as the pages show one (Django's ``floatformat:"-2g"``): thousands grouped,
+    two decimals unless it is whole at two decimals."""
+    if not math.isfinite(value):
+        return "infinity" if value > 0 else "-infinity" if value < 0 else "NaN"
+    rounded = round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:,.0f}" if rounded.is_integer() else f"{rounded:,.2f}"
 
 
 def _sentence(text: str) -> str:
@@ -424,28 +431,30 @@ def _feasibility(facts: KpiFacts) -> _Part:
             f"KPI {facts.code}: feasible_low ({_number(low)}) is above feasible_high "
             f"({_number(high)})"
         )
+    goal = f"the target {_number(target)}" + (
+        f" for {facts.target_month}" if facts.target_month else ""
+    )
     span = f"the feasible range {_number(low)} to {_number(high)} estimated from history"
     if low <= target <= high:
-        return _Part(False, f"the target {_number(target)} lies within {span}")
+        return _Part(False, f"{goal} lies within {span}")
     above = target > high
     if facts.direction == 0:
         return _Part(
             True,
-            f"the target {_number(target)} lies outside {span}",
+            f"{goal} lies outside {span}",
             "move the target into the range the KPI has actually moved in",
         )
     out_of_reach = above == (facts.direction > 0)
     if out_of_reach:
         return _Part(
             True,
-            f"the target {_number(target)} is beyond {span}: history gives little chance "
-            "of reaching it",
+            f"{goal} is beyond {span}: history gives little chance of reaching it",
             "lower the stretch to the edge of the feasible range, or plan the change that "
             "would make it reachable",
         )
     return _Part(
         True,
-        f"the target {_number(target)} is too easy: it lies {'above' if above else 'below'} {span}",
+        f"{goal} is too easy: it lies {'above' if above else 'below'} {span}",
         "raise the ambition into the feasible range so the target asks for effort",
     )
 
@@ -553,7 +562,7 @@ def check_kpi(facts: KpiFacts, rules: SmartRules | None = None) -> SmartReport:
     >>> report.checks[3].name, report.checks[3].passed
     ('Realistic', False)
     >>> report.checks[3].message
-    'The target 99.5 is beyond the feasible range 91 to 97 estimated from history: history gives little chance of reaching it.'
+    'The target 99.50 is beyond the feasible range 91 to 97 estimated from history: history gives little chance of reaching it.'
     """
     chosen = rules if rules is not None else SmartRules()
     return _check(facts, chosen, _vague_pattern(chosen.vague_words))

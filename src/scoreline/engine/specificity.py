@@ -11,20 +11,35 @@ The distribution of outcomes
 For each series the changes between periods are taken from its history:
 
 * **relative** changes when every observed value is strictly positive, compounded
-  as log ratios ``log(x[t + h] / x[t])`` so that a run of one-period changes adds
-  up exactly to the change over the run, and projected as ``last * exp(change)``;
-* **absolute** changes ``x[t + h] - x[t]`` otherwise, projected as
-  ``last + change``.
+  as log ratios ``log(x[t + 1] / x[t])`` so that a run of one-period changes adds
+  up exactly to the change over the run, and projected as ``level * exp(change)``;
+* **absolute** changes ``x[t + 1] - x[t]`` otherwise, projected as
+  ``level + change``.
 
-``last`` is the latest observed value. The distribution of the change over
-``horizon`` periods is, by preference, the empirical distribution of the observed
-``horizon``-period changes (overlapping windows), used when there are at least
-``min_direct`` of them: it keeps the history's drift, autocorrelation and fat tails
-without any model. With fewer, the ``horizon``-period change is built as the sum of
-``horizon`` independent one-period changes drawn from the empirical one-period
-distribution, computed deterministically by repeated convolution of that discrete
-distribution; after each step the outcomes are condensed to ``max_atoms`` equally
-weighted quantiles so the work stays bounded. A normal approximation is never used.
+One new value must not move the answer far, so both ends of the projection are
+robust (:func:`robust_steps`, :func:`current_level`):
+
+* each one-period change is winsorised to Tukey's far-out fences
+  ``[Q1 - 3 IQR, Q3 + 3 IQR]`` (Tukey, J. W. (1977) *Exploratory Data Analysis*),
+  with quartiles by Hyndman & Fan's definition 7 (Hyndman, R. J. & Fan, Y. (1996)
+  "Sample quantiles in statistical packages", The American Statistician 50(4),
+  361-365; ``numpy.quantile``'s default). A change beyond a fence counts as the
+  fence, however extreme it is. When more than half the changes are equal the IQR
+  is zero, no fence can be drawn and the changes are used as they are;
+* ``level``, where the series stands now, is the median of its last three observed
+  values, each carried forward to the latest observed period by the winsorised
+  changes since. Without a fenced change that is the latest value; a single new
+  outlier is outvoted by the two values before it.
+
+The change over ``horizon`` periods is, by preference, the empirical distribution of
+the observed ``horizon``-period changes (overlapping windows, each the sum of its
+winsorised one-period changes), used when there are at least ``min_direct`` of them:
+it keeps the history's drift, autocorrelation and fat tails without any model. With
+fewer, the ``horizon``-period change is built as the sum of ``horizon`` independent
+one-period changes drawn from the empirical one-period distribution, computed
+deterministically by repeated convolution of that discrete distribution; after each
+step the outcomes are condensed to ``max_atoms`` equally weighted quantiles so the
+work stays bounded. A normal approximation is never used.
 
 Periods are the columns of ``history``; a change needs both of its ends observed
 (finite: NaN, and infinity too, mark a missing period).
@@ -49,6 +64,7 @@ array(['too_easy', 'specific', 'unrealistic', 'unknown'], dtype='<U11')
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -56,13 +72,17 @@ import numpy.typing as npt
 from scoreline.engine.errors import EngineInputError
 
 __all__ = [
+    "LEVEL_VALUES",
     "SPECIFIC",
     "TOO_EASY",
+    "TUKEY_FAR",
     "UNKNOWN",
     "UNREALISTIC",
     "classify_targets",
+    "current_level",
     "feasible_range",
     "reach_probability",
+    "robust_steps",
 ]
 
 TOO_EASY = "too_easy"
@@ -72,6 +92,12 @@ UNKNOWN = "unknown"
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
+
+TUKEY_FAR = 3.0
+"""Fences at this many interquartile ranges beyond the quartiles (Tukey's "far out")."""
+
+LEVEL_VALUES = 3
+"""The latest observed values whose median is where a series stands now."""
 
 # Bound on the elements of one convolution block, so long histories with short
 # horizons do not allocate hundreds of megabytes at once.
@@ -187,6 +213,102 @@ def _convolved_changes(
     return out_values, out_weights
 
 
+def robust_steps(steps: ArrayLike) -> FloatArray:
+    """One-period changes winsorised to Tukey's far-out fences, row by row.
+
+    Parameters
+    ----------
+    steps : array_like, shape (n_series, n_steps)
+        Changes between consecutive periods; NaN where either end is missing.
+
+    Returns
+    -------
+    ndarray of float64, same shape
+        Each change clipped to ``[Q1 - 3 IQR, Q3 + 3 IQR]`` of its row, the quartiles
+        by Hyndman & Fan's definition 7 over the row's observed changes. Rows whose IQR
+        is zero (or that have no change) are returned as they are; NaN stays NaN.
+
+    Examples
+    --------
+    >>> robust_steps([[1.0, -1.0, 2.0, 0.0, 1.0, 500.0]]).tolist()  # Q1 0.25, Q3 1.75
+    [[1.0, -1.0, 2.0, 0.0, 1.0, 6.25]]
+    """
+    values = np.asarray(steps, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without any change
+        q1, q3 = np.nanquantile(values, [0.25, 0.75], axis=1)
+    spread = q3 - q1
+    fenced = spread > 0
+    low = np.where(fenced, q1 - TUKEY_FAR * spread, -np.inf)
+    high = np.where(fenced, q3 + TUKEY_FAR * spread, np.inf)
+    return np.clip(values, low[:, np.newaxis], high[:, np.newaxis])
+
+
+def current_level(values: ArrayLike, steps: ArrayLike) -> FloatArray:
+    """Where each series stands at its latest observed period, robust to one outlier.
+
+    The median of the last :data:`LEVEL_VALUES` observed values, each carried forward
+    to the latest observed period by the (winsorised) ``steps`` between them; a missing
+    step counts as the mean of the row's steps. Where nothing was winsorised the
+    carried values all equal the latest one, which is then the level.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_series, n_periods)
+        Observed values (on the scale changes add up on); NaN where missing.
+    steps : array_like, shape (n_series, n_periods - 1)
+        The changes between consecutive periods to carry by, e.g. from
+        :func:`robust_steps`; NaN where either end is missing.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_series,)
+        NaN for a series without any observed value.
+
+    Examples
+    --------
+    >>> # The last change, +77, was fenced to +2: 90 is outvoted by 13 + 2 and 12 + 1 + 2.
+    >>> current_level([[10.0, 11.0, 12.0, 13.0, 90.0]], [[1.0, 1.0, 1.0, 2.0]]).tolist()
+    [15.0]
+    """
+    work = np.asarray(values, dtype=np.float64)
+    carry = np.asarray(steps, dtype=np.float64)
+    n_periods = work.shape[1]
+    observed = np.isfinite(work)
+    raw = work[:, 1:] - work[:, :-1]
+    known = np.isfinite(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # series without any change
+        drift = np.nanmean(np.where(known, carry, np.nan), axis=1)
+    drift = np.where(np.isfinite(drift), drift, 0.0)[:, np.newaxis]
+    last = (n_periods - 1 - np.argmax(observed[:, ::-1], axis=1))[:, np.newaxis]
+
+    def to_last(per_step: FloatArray) -> FloatArray:
+        """Each period's sum of ``per_step`` from it up to the latest observed period."""
+        totals = np.cumsum(np.pad(per_step, ((0, 0), (1, 0))), axis=1)
+        return np.take_along_axis(totals, last, axis=1) - totals
+
+    # Along a run of observed changes none of which was fenced, carrying a value forward
+    # gives the latest value exactly; elsewhere carry it by the steps (gaps by the drift).
+    untouched = to_last((~known | (carry != raw)).astype(np.float64)) == 0
+    carried = np.where(
+        untouched,
+        np.take_along_axis(work, last, axis=1),
+        work + to_last(np.where(known, carry, drift)),
+    )
+    from_end = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1]
+    chosen = np.where(observed & (from_end <= LEVEL_VALUES), carried, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # series without any value
+        return np.asarray(np.nanmedian(chosen, axis=1), dtype=np.float64)
+
+
+def _window_sums(values: FloatArray, width: int) -> FloatArray:
+    """Sums of ``width`` consecutive values along each row (all finite)."""
+    totals = np.cumsum(np.pad(values, ((0, 0), (1, 0))), axis=1)
+    return totals[:, width:] - totals[:, :-width]
+
+
 def _outcomes(
     history: ArrayLike,
     horizon: int,
@@ -212,15 +334,17 @@ def _outcomes(
     work = np.where(relative[:, np.newaxis], safe_logs, values)
     work = np.where(observed, work, np.nan)
 
-    last_index = n_periods - 1 - np.argmax(observed[:, ::-1], axis=1)
-    last = values[np.arange(n_series), last_index]
-
     one_step = work[:, 1:] - work[:, :-1]
     enough = has_any & (np.isfinite(one_step).sum(axis=1) >= min_changes)
+    steps = robust_steps(one_step)
     if horizon < n_periods:
-        direct_changes = work[:, horizon:] - work[:, :-horizon]
+        # An h-period change is the sum of its steps: the exact difference of its ends,
+        # less what the fences took off the steps inside it.
+        fenced_off = np.where(np.isfinite(one_step), steps - one_step, 0.0)
+        direct_changes = work[:, horizon:] - work[:, :-horizon] + _window_sums(fenced_off, horizon)
     else:
         direct_changes = np.empty((n_series, 0))
+    level = current_level(work, steps)
     direct = enough & (np.isfinite(direct_changes).sum(axis=1) >= min_direct)
     convolved = enough & ~direct
 
@@ -230,7 +354,7 @@ def _outcomes(
         direct_weights = finite / finite.sum(axis=1, keepdims=True)
         parts.append((direct, np.where(finite, direct_changes[direct], np.nan), direct_weights))
     if convolved.any():
-        conv_values, conv_weights = _convolved_changes(one_step[convolved], horizon, max_atoms)
+        conv_values, conv_weights = _convolved_changes(steps[convolved], horizon, max_atoms)
         parts.append((convolved, conv_values, conv_weights))
 
     width = max((part_values.shape[1] for _, part_values, _ in parts), default=0)
@@ -240,9 +364,9 @@ def _outcomes(
         changes[mask, : part_values.shape[1]] = part_values
         weights[mask, : part_weights.shape[1]] = part_weights
 
-    projected = last[:, np.newaxis] + changes
+    projected = level[:, np.newaxis] + changes
     with np.errstate(over="ignore"):  # explosive growth projects to infinity
-        projected[relative] = last[relative, np.newaxis] * np.exp(changes[relative])
+        projected[relative] = np.exp(projected[relative])
     return projected, weights
 
 

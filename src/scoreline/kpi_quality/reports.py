@@ -229,15 +229,21 @@ def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
     first = int(rows.month.min()) if len(rows) else month_index(day)
     history = _histories(rows, kpi, *_subjects(main), first, month_index(day))
     direction = np.array([defs.direction(int(k)) for k in kpi], dtype=np.int64)
-    outlook = _outlook(history, first, _last_months(main), goal, direction)
+    final_months = _last_months(main)
+    outlook = _outlook(history, first, final_months, goal, direction)
     feasible = {
-        int(k): (_number(goal[i]), _number(outlook.low[i]), _number(outlook.high[i]))
+        int(k): (
+            _number(goal[i]),
+            _number(outlook.low[i]),
+            _number(outlook.high[i]),
+            month_of(int(final_months[i])).strftime("%B %Y"),
+        )
         for i, k in enumerate(kpi)
     }
     has_period = {row.kpi_id for row in covering}
     facts = []
     for version, own in zip(versions, definition_facts(day, versions), strict=True):
-        target, low, high = feasible.get(version.kpi_id, (None, None, None))
+        target, low, high, when = feasible.get(version.kpi_id, (None, None, None, ""))
         facts.append(
             replace(
                 own,
@@ -245,6 +251,7 @@ def _facts(day: dt.date, versions: Sequence[KpiVersion]) -> list[KpiFacts]:
                 target=target,
                 feasible_low=low,
                 feasible_high=high,
+                target_month=when,
             )
         )
     return facts

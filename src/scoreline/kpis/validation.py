@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from django.db.models import Q
 
-from scoreline.engine.formulas import FormulaError, parse_formula
+from scoreline.engine.formulas import Formula, FormulaError, parse_formula
 from scoreline.engine.graph import find_cycle
 from scoreline.engine.units import UnitError, check_unit
 from scoreline.kpis.fields import TARGET
@@ -55,6 +55,7 @@ __all__ = [
     "check_bands",
     "check_kpi_shape",
     "check_rule_place",
+    "parse_kpi_formula",
     "validate_dependents",
     "validate_formula",
     "validate_kpi_code",
@@ -120,7 +121,8 @@ def _numbers(field: str, values: object) -> list[float]:
 
 
 def check_bands(edges: Sequence[float], scores: Sequence[float]) -> None:
-    """Banded scoring: strictly ascending edges, one score more than edges, each in 0..100."""
+    """Banded scoring: strictly ascending edges, one score more than edges, each in 0..100
+    and none below the one before (worst band first)."""
     if not edges:
         raise fail("band_edges", "banded scoring needs at least one band edge")
     for index in range(1, len(edges)):
@@ -139,6 +141,12 @@ def check_bands(edges: Sequence[float], scores: Sequence[float]) -> None:
     for index, score in enumerate(scores):
         if not 0 <= score <= 100:
             raise fail(f"band_scores[{index}]", f"must be within 0..100, got {show(score)}")
+        if index and score < scores[index - 1]:
+            raise fail(
+                f"band_scores[{index}]",
+                f"must not be below the band before it ({show(scores[index - 1])}): band scores "
+                "run from the worst band to the best, whichever way is better",
+            )
 
 
 def check_kpi_shape(
@@ -250,6 +258,26 @@ def _formula_names(text: str) -> frozenset[str]:
         return frozenset()
 
 
+def parse_kpi_formula(text: str) -> Formula:
+    """A KPI's formula parsed; it must read at least one other KPI.
+
+    A formula of constants alone (``42``, ``2*3``) measures nothing: it has no subject or
+    month to be calculated for, and a constant goal is a target, not a KPI.
+    """
+    try:
+        parsed = parse_formula(text)
+    except FormulaError as error:
+        raise fail("formula", str(error)) from None
+    if not parsed.names:
+        raise fail(
+            "formula",
+            f"{text.strip()!r} reads no KPI: a formula must read at least one KPI; "
+            "a constant goal belongs in the KPI's target",
+            code="no_inputs",
+        )
+    return parsed
+
+
 def validate_formula(
     code: str, text: str, unit: str, *, day: dt.date, kpi_id: int | None
 ) -> frozenset[str]:
@@ -259,10 +287,7 @@ def validate_formula(
     own next version), each referenced code must be a KPI in force and the formulas of
     all KPIs together must form no cycle. The result must have the KPI's unit.
     """
-    try:
-        parsed = parse_formula(text)
-    except FormulaError as error:
-        raise fail("formula", str(error)) from None
+    parsed = parse_kpi_formula(text)
     rows = KpiVersion.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
     versions = [
         _FormulaVersion(*row)

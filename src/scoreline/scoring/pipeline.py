@@ -110,6 +110,9 @@ def _formula_values(defs: Definitions, parts: list[ValueRows]) -> ValueRows:
     parsed = {
         code_of[k]: formulas.parse_formula(v.formula) for k, v in defs.kpis.items() if v.formula
     }
+    # A formula reading no KPI (refused on save, but perhaps stored before) has no subject
+    # or month to be calculated for: it gives no values.
+    parsed = {code: formula for code, formula in parsed.items() if formula.names}
     if not parsed:
         return ValueRows.empty()
     id_of = {code: kpi_id for kpi_id, code in code_of.items()}

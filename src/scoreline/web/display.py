@@ -102,6 +102,8 @@ def describe_value(
     """A version field's value as a reader wants it: labels for choices, names for ids."""
     if value is None or value == "" or value == []:
         return "\u2014"
+    if isinstance(value, list):  # JSON lists (band edges, profiles) are not choices
+        return ", ".join(_plain(item) for item in value)
     model_field = model._meta.get_field(name)
     if model_field.is_relation:
         return names.get(name, {}).get(value, "Not visible to you")
@@ -110,11 +112,11 @@ def describe_value(
         return str(choices[value])
     if isinstance(value, dt.date):
         return date_format(value, "j M Y")
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _label(model: type[Model], name: str) -> str:

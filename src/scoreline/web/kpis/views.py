@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_on_unit
+from scoreline.engine.directions import DIRECTIONS
+from scoreline.engine.scoring import band_ranges
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod
@@ -104,6 +106,14 @@ def _may_enter(user: AnyUser, unit: OrgUnit | None, definition: KpiVersion) -> b
     )
 
 
+def _bands(definition: KpiVersion) -> list[tuple[str, float]]:
+    """A banded KPI's bands, best first: the values each holds and the score it earns."""
+    if definition.scoring != ScoringMethod.BANDED or not definition.band_edges:
+        return []
+    ranges = band_ranges(definition.band_edges, DIRECTIONS[definition.direction])
+    return list(reversed(list(zip(ranges, definition.band_scores, strict=True))))
+
+
 def _kpi_context(
     request: HttpRequest,
     kpi: Kpi,
@@ -173,6 +183,7 @@ def _kpi_context(
         "steward_name": describe_value(KpiVersion, "steward", definition.steward_id, names),
         "people_shown": named,
         "smart": smart_check_definition(definition),
+        "bands": _bands(definition),
         "unit": unit,
         "picker": UnitPickerForm(
             initial={"unit": unit.pk if unit else None}, units=_subject_units(user, kpi)
