@@ -293,6 +293,23 @@ def test_a_bad_change_is_refused_with_the_field(
     assert field in response.json()["fields"]
 
 
+def test_a_change_of_the_description_alone_is_refused_while_the_parent_breaks_the_cascade(
+    api_as: Clients, arch: Architecture
+) -> None:
+    # A team's objective leading a department's, written past the actions as a bulk load might.
+    ObjectiveVersion.objects.filter(objective=arch.objectives["SALES-NPS"]).update(
+        parent=arch.objectives["SALES-N-CALLS"]
+    )
+    body = {"effective_from": "2024-07-01", "reason": "Clearer", "description": "Promoters"}
+    with nothing_written():
+        response = api_as("admin").patch("/objectives/SALES-NPS", body)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "cascade"
+    assert response.json()["fields"]["parent"] == [
+        "SALES-N-CALLS belongs to Sales North, which is neither Sales nor a unit above it"
+    ]
+
+
 def test_a_weight_change_in_an_open_period_goes_through_a_change_request(
     api_as: Clients, arch: Architecture
 ) -> None:

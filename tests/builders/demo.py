@@ -7,16 +7,20 @@ from typing import Any
 
 from scoreline.demo.build import GROUP_FISCAL_START, DemoPlan, build_demo
 from scoreline.demo.strategy import StrategyCounts, build_strategy
+from scoreline.governance.models import ChangeRequest
+from scoreline.kpis.models import Rubric
 from scoreline.org.models import OrgUnit, Person
+from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
+from scoreline.strategy.models import Theme, Workshop
 from tests.builders.fingerprint import wipe_strategy
 
 PASSWORD = "demo-password-for-tests"
 SEED = 7
 
 
-def demo_builder(employees: int) -> Any:
+def demo_builder(employees: int, seed: int = SEED) -> Any:
     def build(_: None) -> DemoPlan:
-        return build_demo(employees, SEED, password=PASSWORD)
+        return build_demo(employees, seed, password=PASSWORD)
 
     return build
 
@@ -42,3 +46,15 @@ def rebuilt_strategy(plan: DemoPlan) -> tuple[DemoPlan, StrategyCounts]:
 def fresh_counts(built: tuple[DemoPlan, StrategyCounts]) -> tuple[DemoPlan, StrategyCounts]:
     plan, counts = built
     return plan, copy.copy(counts)
+
+
+def wipe_architecture() -> None:
+    """The organisation alone, as a fresh database holds it: the demo's strategy and every
+    catalogue row it wrote removed (the installation's default rules and policy stay)."""
+    ChangeRequest.objects.all().delete()
+    Workshop.objects.all().delete()
+    wipe_strategy()
+    PerspectiveWeight.objects.all().delete()
+    ScorecardPolicy.objects.filter(unit__isnull=False).delete()
+    Rubric.objects.all().delete()
+    Theme.objects.all().delete()

@@ -42,7 +42,7 @@ from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.lib.validation import check_not_all_zero, check_weight
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
-from scoreline.strategy.queries import cascade_level
+from scoreline.strategy.rules import check_placement
 
 __all__ = ["check_architecture", "check_kpi_record", "check_rule_set"]
 
@@ -483,31 +483,16 @@ class _Checker:
         self, record: Mapping[str, Any], parent: Mapping[str, Any], located: Located
     ) -> None:
         """A parent belongs to the same unit or one above, at the same cascade level or above
-        (the rule of :func:`scoreline.strategy.actions.do_update_objective`)."""
+        (:func:`scoreline.strategy.rules.check_placement`, as the actions check it)."""
         unit, parent_unit = self.units.get(record.get("unit", "")), None
         if "unit" in parent:
             parent_unit = self.units.get(parent["unit"])
         if unit is None or parent_unit is None:
             return
-        if not unit.path.startswith(parent_unit.path):
-            self.fail(
-                "objectives",
-                located,
-                "parent",
-                f"{parent['code']} belongs to {parent_unit.code}, which is neither "
-                f"{unit.code} nor a unit above it",
-            )
-            return
-        parent_level, child_level = cascade_level(parent_unit.kind), cascade_level(unit.kind)
-        if parent_level > child_level:
-            self.fail(
-                "objectives",
-                located,
-                "parent",
-                f"{parent['code']} is a {parent_level.label} objective and cannot lead a "
-                f"{child_level.label} one: the cascade runs corporate, business unit, "
-                "department, team, individual",
-            )
+        try:
+            check_placement(parent["code"], parent_unit, unit, unit)
+        except Invalid as error:
+            self.invalid("objectives", located, error)
 
     def check_goal_codes(self, records: list[tuple[dict[str, Any], Located]]) -> None:
         """A code held by an individual goal cannot become a unit's objective."""

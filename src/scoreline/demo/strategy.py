@@ -545,8 +545,9 @@ def _candidates(units: Sequence[UnitPlan], kind: str, argument: str) -> list[int
 
 
 def _place(units: Sequence[UnitPlan], rng: np.random.Generator) -> list[int]:
-    """The unit of each objective: the kind asked for under its parent's unit if there is one,
-    elsewhere in the group if not, and the parent's own unit in a demo too small for it."""
+    """The unit of each objective: the kind asked for under its parent's unit, or the
+    parent's own unit where there is none (a demo too small for it, an entity without the
+    function), so every parent sits in its child's unit or above it, as the cascade requires."""
     by_code = {unit.code: unit.index for unit in units}
     placed: dict[str, int] = {}
     result: list[int] = []
@@ -562,8 +563,7 @@ def _place(units: Sequence[UnitPlan], rng: np.random.Generator) -> list[int]:
         else:
             candidates = _candidates(units, kind, argument)
             within = [c for c in candidates if _is_within(units, c, parent_unit)]
-            pool = within or candidates
-            unit = pool[int(rng.integers(0, len(pool)))] if pool else parent_unit
+            unit = within[int(rng.integers(0, len(within)))] if within else parent_unit
         placed[template.code] = unit
         result.append(unit)
     return result
@@ -1142,6 +1142,9 @@ def _plan_goals(
         start = max(months[0], hired)
         if left is not None and left <= start:
             start = hired
+        # A goal starts once the objectives it contributes to are in force (a unit joining
+        # the group later, as an acquisition does, brings its objectives then).
+        start = max(start, *(objectives[int(j)].valid_from for j in parent[person.index]))
         valid_from.append(start)
         valid_until.append(left)
     return GoalPlan(

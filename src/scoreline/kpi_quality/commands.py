@@ -1,4 +1,5 @@
-"""Command-line subcommands of the KPI architecture: scores, audits and strategy as code.
+"""Command-line subcommands of the KPI architecture: scores, audits, strategy as code and
+the check of the stored rows.
 
 Handlers import Django code only when they run, after the command line has set Django up.
 """
@@ -106,6 +107,23 @@ def cmd_strategy_apply(args: argparse.Namespace) -> int:
     return apply_command(args.path, args.as_of, args.reason)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from scoreline.integrity.check import check_stored_rows
+    from scoreline.lib.dates import today
+
+    day = args.as_of or today()
+    findings = check_stored_rows(day)
+    for problem in findings.sorted():
+        print(problem)
+    where = f"{findings.rows} rows in force on {day.isoformat()}"
+    if findings.problems:
+        found = len(findings.problems)
+        print(f"{found} {'problem' if found == 1 else 'problems'} in {where}")
+        return 1
+    print(f"no problems in {where}")
+    return 0
+
+
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scores = sub.add_parser("scores", help="KPI scores and scorecards").add_subparsers(
         dest="scores_command", required=True
@@ -150,3 +168,11 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         if name == "apply":
             command.add_argument("--reason", required=True, help="why, for the audit trail")
         command.set_defaults(handler=handler)
+
+    check = sub.add_parser(
+        "check", help="report every stored row that breaks a rule the actions enforce"
+    )
+    check.add_argument(
+        "--as-of", type=_day, default=None, help="check the rows in force on DATE (default today)"
+    )
+    check.set_defaults(handler=cmd_check)

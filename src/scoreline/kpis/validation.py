@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, cast
@@ -55,6 +55,7 @@ __all__ = [
     "check_bands",
     "check_kpi_shape",
     "check_rule_place",
+    "check_spans_apart",
     "parse_kpi_formula",
     "validate_dependents",
     "validate_formula",
@@ -457,6 +458,20 @@ def validate_target_content(
         raise fail("profile", "a profile is only used by seasonal phasing")
     if phasing == Phasing.LINEAR_RAMP and values["baseline"] is None:
         raise fail("baseline", "a linear ramp starts from a baseline")
+
+
+def check_spans_apart(
+    period_start: dt.date, period_end: dt.date, others: Iterable[tuple[dt.date, dt.date]]
+) -> None:
+    """A target's span shares no month with the other spans (start, end) of the same KPI and
+    subject; the span starting on the same day is the target itself, revised."""
+    for start, end in sorted(others):
+        if start != period_start and start < period_end and end > period_start:
+            raise fail(
+                "period_start",
+                f"overlaps the target span from {start.isoformat()} to {end.isoformat()}",
+                code="overlap",
+            )
 
 
 def check_rule_place(

@@ -21,6 +21,7 @@ from scoreline.kpis.models import (
     Target,
 )
 from scoreline.kpis.validation import (
+    check_spans_apart,
     validate_target_content,
 )
 from scoreline.lib.errors import Invalid
@@ -75,25 +76,12 @@ class TargetChange(Change[Target | None]):
                 f"{self.day.isoformat()} is not before the end of the span "
                 f"({period_end.isoformat()}): the version would never apply",
             )
-        overlapping = (
-            Target.objects.filter(
-                kpi=self.kpi,
-                unit=self.subject_unit,
-                person=self.person,
-                period_start__lt=period_end,
-                period_end__gt=self.period_start,
-            )
+        spans = (
+            Target.objects.filter(kpi=self.kpi, unit=self.subject_unit, person=self.person)
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=self.day))
-            .exclude(period_start=self.period_start)
-            .first()
+            .values_list("period_start", "period_end")
         )
-        if overlapping is not None:
-            raise Invalid.field(
-                "period_start",
-                f"overlaps the target span from {overlapping.period_start.isoformat()} "
-                f"to {overlapping.period_end.isoformat()}",
-                code="overlap",
-            )
+        check_spans_apart(self.period_start, period_end, spans)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> Target | None:
         return save_audited_version(

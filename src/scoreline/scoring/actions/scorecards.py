@@ -4,6 +4,7 @@ unit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +33,22 @@ __all__ = [
     "ObjectiveWeightChange",
     "PerspectiveWeightChange",
     "PolicyChange",
+    "check_perspective_weights",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
     "prepare_objective_weights",
     "prepare_perspective_weight",
     "prepare_scorecard_policy",
 ]
+
+
+def check_perspective_weights(
+    perspectives: Iterable[int], default: Mapping[int, float], own: Mapping[int, float]
+) -> None:
+    """The perspectives of a scorecard (``own`` weights by perspective id, over the
+    ``default`` ones) must not all weigh zero; a perspective without a weight counts 1, as
+    in the scorecard roll-up."""
+    check_not_all_zero("weight", [own.get(pk, default.get(pk, 1.0)) for pk in perspectives])
 
 
 @dataclass(kw_only=True)
@@ -92,12 +103,7 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
         chosen.pop(self.perspective.pk, None)
         if self.weight is not None:
             chosen[self.perspective.pk] = self.weight
-        # A perspective without a weight of its own counts 1, as in the scorecard roll-up.
-        in_force = [
-            own.get(pk, default.get(pk, 1.0))
-            for pk in Perspective.objects.values_list("pk", flat=True)
-        ]
-        check_not_all_zero("weight", in_force)
+        check_perspective_weights(Perspective.objects.values_list("pk", flat=True), default, own)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
         return save_or_end_audited_version(

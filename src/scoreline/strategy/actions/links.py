@@ -11,7 +11,6 @@ from django.db.models import Q
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser
 from scoreline.audit.chain import record_event
-from scoreline.engine.graph import find_cycle
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
@@ -23,6 +22,7 @@ from scoreline.strategy.models import (
     ObjectiveLink,
     ObjectiveVersion,
 )
+from scoreline.strategy.rules import check_acyclic
 
 __all__ = [
     "LinkChange",
@@ -106,13 +106,8 @@ class LinkChange(Change[ObjectiveLink | None]):
         if self.current is not None:
             return
         edges = list(in_force.values_list("cause__code", "effect__code"))
-        cycle = find_cycle([*edges, (self.cause.code, self.effect.code)])
-        if cycle is not None:
-            raise Invalid.field(
-                "effect",
-                f"the strategy map would have a cycle: {' -> '.join(cycle)}",
-                code="cycle",
-            )
+        edges.append((self.cause.code, self.effect.code))
+        check_acyclic(edges, field="effect", graph="the strategy map")
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveLink | None:
         names = {"cause": self.cause.code, "effect": self.effect.code}

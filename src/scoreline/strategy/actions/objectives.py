@@ -16,7 +16,6 @@ from django.db.models import Q
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser
 from scoreline.audit.chain import record_event
-from scoreline.engine.graph import find_cycle
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.fields import column
@@ -39,7 +38,7 @@ from scoreline.strategy.models import (
     RequiredBy,
     Theme,
 )
-from scoreline.strategy.queries import cascade_level
+from scoreline.strategy.rules import check_acyclic, check_parent_version, check_placement
 
 __all__ = [
     "GOVERNED_FIELDS",
@@ -113,51 +112,26 @@ def _check_parent(draft: ObjectiveVersion, objective: Objective | None, day: dt.
     parent = Objective.objects.get(pk=draft.parent_id)
     if objective is not None and parent.pk == objective.pk:
         raise Invalid.field("parent", f"{parent.code} cannot contribute to itself", code="cycle")
-    parent_version = version_on(ObjectiveVersion, day, objective=parent)
-    if parent_version is None:
-        raise Invalid.field("parent", f"{parent.code} is not in force on {day}", code="cascade")
-    if parent_version.unit is None:
-        raise Invalid.field(
-            "parent",
-            f"{parent.code} is an individual goal; only a unit's objective can be a parent",
-            code="cascade",
-        )
     home = holder_unit(draft)
-    if not home.path.startswith(parent_version.unit.path):
-        whose = f"{draft.person}'s unit {home.name}" if draft.person_id else home.name
-        raise Invalid.field(
-            "parent",
-            f"{parent.code} belongs to {parent_version.unit.name}, which is neither {whose} "
-            "nor a unit above it",
-            code="cascade",
-        )
-    parent_level = cascade_level(parent_version.unit.kind)
-    child_level = cascade_level(draft.unit.kind if draft.unit is not None else None)
-    if parent_level > child_level:
-        raise Invalid.field(
-            "parent",
-            f"{parent.code} is a {parent_level.label} objective and cannot lead a "
-            f"{child_level.label} one: the cascade runs corporate, business unit, department, "
-            "team, individual",
-            code="cascade",
-        )
+    check_parent_version(
+        parent.code,
+        version_on(ObjectiveVersion, day, objective=parent),
+        day,
+        home,
+        draft.unit,
+        str(draft.person) if draft.person_id else "",
+    )
     if objective is not None:
         # A cycle runs through one unit only (every parent sits in the child's unit or above),
         # so holding the unit's row serialises the edits that could close one. The edges are
         # read after the lock, so they include whatever the previous holder committed.
         list(OrgUnit.objects.select_for_update().filter(pk=home.pk).values_list("pk"))
         edges = [*_parent_edges(day, without=objective), (parent.code, objective.code)]
-        cycle = find_cycle(edges)
-        if cycle is not None:
-            raise Invalid.field(
-                "parent",
-                f"the cascade would have a cycle: {' -> '.join(cycle)}",
-                code="cycle",
-            )
+        check_acyclic(edges, field="parent", graph="the cascade")
 
 
 def _check_children(draft: ObjectiveVersion, objective: Objective, day: dt.date) -> None:
-    """After a move, every objective contributing to this one must still be allowed to."""
+    """Every objective contributing to this one must still be allowed to."""
     children = ObjectiveVersion.objects.filter(effective_on(day), parent=objective).select_related(
         "objective", "unit", "person__primary_unit"
     )
@@ -166,9 +140,9 @@ def _check_children(draft: ObjectiveVersion, objective: Objective, day: dt.date)
         if draft.unit is None:
             stranded.append(child.objective.code)
             continue
-        home = holder_unit(child)
-        level = cascade_level(child.unit.kind if child.unit is not None else None)
-        if not home.path.startswith(draft.unit.path) or cascade_level(draft.unit.kind) > level:
+        try:
+            check_placement(objective.code, draft.unit, holder_unit(child), child.unit)
+        except Invalid:
             stranded.append(child.objective.code)
     if stranded:
         where = draft.unit.name if draft.unit is not None else str(draft.person)
@@ -293,7 +267,8 @@ class ObjectiveUpdate(Change[ObjectiveVersion]):
     """The version in force with some fields changed, as the version from ``starts``.
 
     A change of weight or contribution weight is governed up to the objective's next
-    version; a move needs the right at both ends and keeps the cascade valid.
+    version; a move needs the right at both ends. The whole version is checked, its place in
+    the cascade included, whatever changed: no save keeps a parent the rules refuse.
     """
 
     objective: Objective
@@ -319,10 +294,10 @@ class ObjectiveUpdate(Change[ObjectiveVersion]):
         return None if self.changed & (scored | {"perspective_id"}) else frozenset()
 
     def validate(self) -> None:
+        # The whole object, not only what changed: a save never keeps a broken placement.
         _check_values(self.draft)
-        if self.changed & {"parent_id", "unit_id", "person_id"}:
-            _check_parent(self.draft, self.objective, self.starts)
-            _check_children(self.draft, self.objective, self.starts)
+        _check_parent(self.draft, self.objective, self.starts)
+        _check_children(self.draft, self.objective, self.starts)
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ObjectiveVersion:
         before, after = save_version(
