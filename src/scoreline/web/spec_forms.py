@@ -92,13 +92,16 @@ def _field(spec: FieldSpec, options: Options) -> forms.Field:
             common["widget"] = forms.Textarea(attrs={"rows": 2})
         return forms.CharField(max_length=spec.max_length, strip=True, **common)
     if kind is FieldType.NUMBER:
-        return FiniteFloatField(**common)
+        # A number that cannot be null cannot be left empty either (a weight, say).
+        return FiniteFloatField(**{**common, "required": not spec.nullable})
     if kind is FieldType.INTEGER:
         return forms.IntegerField(min_value=0, **common)
     if kind is FieldType.BOOLEAN:
         return forms.BooleanField(**{**common, "required": False})
     if kind is FieldType.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+        )
     if kind is FieldType.MONTH:
         return MonthField(**common)
     if kind is FieldType.NUMBERS:

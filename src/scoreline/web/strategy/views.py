@@ -31,6 +31,7 @@ from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import latest_by, scores_for
+from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -38,6 +39,7 @@ from scoreline.strategy.models import (
     Perspective,
     RequiredBy,
     Theme,
+    WorkshopState,
 )
 from scoreline.strategy.queries import (
     MapLink,
@@ -59,7 +61,9 @@ from scoreline.web.display import (
     visible_names,
 )
 from scoreline.web.filters import score_fill
+from scoreline.web.strategy.editing import may_edit_strategy
 from scoreline.web.strategy.forms import UnitPickerForm
+from scoreline.web.strategy.workshop_editing import may_enter_points
 
 __all__ = [
     "MapLayout",
@@ -246,6 +250,7 @@ def _map_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
         "unmeasured": list(unmeasured),
         "objective_count": sum(len(lane.objectives) for lane in found.lanes),
         "picker": UnitPickerForm(initial={"unit": unit.pk}, units=units_for(user)),
+        "may_edit": may_edit_strategy(user, unit),
     }
 
 
@@ -369,6 +374,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "history": _history(user, detail),
         "palette": status_palette(),
+        "may_edit": detail.version is not None and may_edit_strategy(user, holder_unit(version)),
     }
     return render(request, "strategy/objective.html", context)
 
@@ -398,10 +404,12 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class AllocationLine:
+    participant_id: int
     department: str
     person: str
     points: list[float | None]
     waiting: bool
+    may_enter: bool
 
 
 def _finite(value: float) -> float | None:
@@ -447,10 +455,12 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
     waiting = {participant.pk for participant in summary.waiting}
     allocations = [
         AllocationLine(
+            participant_id=participant.pk,
             department=participant.department.name,
             person=participant.person.full_name if participant.person_id in visible else "",
             points=[_finite(points) for points in row],
             waiting=participant.pk in waiting,
+            may_enter=may_enter_points(user, workshop, participant),
         )
         for participant, row in zip(summary.participants, summary.points, strict=True)
     ]
@@ -465,6 +475,8 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chi_square": _finite(concordance.chi_square),
         "disagreements": [(pair, _finite(pair.spearman_rho)) for pair in stats.disagreements[:5]],
         "agreed": any(item.agreed is not None for item in items),
+        "may_agree": workshop.state == WorkshopState.OPEN
+        and may_edit_strategy(user, workshop.unit),
     }
     return render(request, "strategy/workshop.html", context)
 
