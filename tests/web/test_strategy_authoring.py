@@ -407,6 +407,9 @@ def test_a_workshop_is_set_up_and_each_department_enters_its_own_points(
     page = reverse("strategy:workshop", args=[workshop.pk])
     own = reverse("strategy:workshop-points", args=[workshop.pk, sales.pk])
     other = reverse("strategy:workshop-points", args=[workshop.pk, project.pk])
+    fresh = manager.get(page).content.decode()
+    assert "nan" not in section(fresh, "item-stats").split("</table>")[0]  # nothing entered yet
+    assert "waiting for the points of 2 of 2 departments" in fresh
     links = re.findall(
         r'href="([^"]+)" data-testid="enter-points"', manager.get(page).content.decode()
     )

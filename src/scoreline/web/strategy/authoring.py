@@ -24,7 +24,6 @@ from scoreline.lib.dates import today
 from scoreline.lib.fields import FieldSpec, FieldType, code, values_of
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for
-from scoreline.scoring.fields import PERSPECTIVE_WEIGHT
 from scoreline.strategy.actions.objectives import GOVERNED_FIELDS
 from scoreline.strategy.fields import OBJECTIVE
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective, Theme
@@ -40,6 +39,7 @@ __all__ = [
     "References",
     "dated_form",
     "kpi_references",
+    "objective_form",
     "objective_references",
     "perspective_references",
     "stored_initial",
@@ -110,6 +110,16 @@ class References:
         return values
 
 
+# What the pages say about an objective's place in the cascade and its weights.
+_HELP = {
+    "parent": "An objective of this unit or of a unit above it that this one contributes to.",
+    "contribution_weight": "Its share in the parent's score, relative to the other "
+    "objectives contributing to the parent.",
+    "weight": "Its share in its perspective, relative to the unit's other objectives there.",
+    "owner": "Someone in this unit, below it or above it.",
+}
+
+
 def dated_form(
     fields: Iterable[FieldSpec],
     references: References | None = None,
@@ -119,6 +129,20 @@ def dated_form(
     form_class = spec_form(fields, references.options() if references else {}, base=DatedForm)
     form = form_class(data, initial=initial)
     assert isinstance(form, DatedForm)
+    return form
+
+
+def objective_form(
+    fields: Iterable[FieldSpec],
+    references: References | None,
+    data: Mapping[str, Any] | None,
+    initial: dict[str, Any],
+) -> DatedForm:
+    """A form of some of an objective's fields, saying what its cascade fields mean."""
+    form = dated_form(fields, references, data, initial)
+    for name, help_text in _HELP.items():
+        if name in form.fields:
+            form.fields[name].help_text = help_text
     return form
 
 
@@ -184,8 +208,3 @@ def kpi_references(user: AnyUser, day: dt.date, *, leave_out: Iterable[int] = ()
 
 def perspective_references() -> References:
     return References({"perspective": _perspectives()})
-
-
-def perspective_weight_form(data: Mapping[str, Any] | None = None) -> tuple[DatedForm, References]:
-    references = perspective_references()
-    return dated_form(PERSPECTIVE_WEIGHT, references, data), references

@@ -61,6 +61,7 @@ from scoreline.web.strategy.authoring import (
     DatedForm,
     dated_form,
     kpi_references,
+    objective_form,
     objective_references,
     perspective_references,
     stored_initial,
@@ -211,8 +212,9 @@ def objective_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "horizon_start": start,
         "horizon_end": start.replace(year=start.year + 3),
     }
-    form = dated_form(CREATE_FIELDS, references, posted(request), initial)
+    form = objective_form(CREATE_FIELDS, references, posted(request), initial)
     form.fields["code"].help_text = "A short unique code, such as SALES-CUST-01."
+    form.fields["effective"].help_text = "The first day the objective is in force."
 
     def write() -> Written:
         values = references.resolve(CREATE_FIELDS, form.cleaned_data)
@@ -245,7 +247,7 @@ def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     objective, version = _editable_objective(request, pk)
     references = objective_references(user, holder_unit(version), editing=version)
-    form = dated_form(
+    form = objective_form(
         REVISE_FIELDS, references, posted(request), stored_initial(version, REVISE_FIELDS)
     )
 
@@ -285,7 +287,9 @@ def objective_weights(request: HttpRequest, pk: int) -> HttpResponse:
     """An objective's weight and contribution weight; governed in open planning periods."""
     user = request.user
     objective, version = _editable_objective(request, pk)
-    form = dated_form(WEIGHT_FIELDS, None, posted(request), stored_initial(version, WEIGHT_FIELDS))
+    form = objective_form(
+        WEIGHT_FIELDS, None, posted(request), stored_initial(version, WEIGHT_FIELDS)
+    )
     if version.parent_id is None:
         form.fields[
             "contribution_weight"
@@ -409,7 +413,7 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     objective, version = _editable_objective(request, pk)
     measuring = [row.kpi.pk for row in measured_objective(user, objective, today()).measures]
     references = kpi_references(user, today(), leave_out=measuring)
-    form = dated_form(MEASURE, references, posted(request))
+    form = dated_form(MEASURE, references, posted(request), spec_initial({}, MEASURE))
 
     def kpi_picked() -> tuple[Any, float]:
         values = references.resolve(MEASURE, form.cleaned_data)

@@ -393,12 +393,12 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
 class ItemLine:
     key: str
     name: str
-    mean: float
-    median: float
-    std: float
-    iqr: float
-    minimum: float
-    maximum: float
+    mean: float | None
+    median: float | None
+    std: float | None
+    iqr: float | None
+    minimum: float | None
+    maximum: float | None
     agreed: float | None
 
 
@@ -437,12 +437,12 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
             name=item.theme.name
             if item.theme is not None
             else names.get(item.objective_id or 0, ""),
-            mean=float(stats.mean[j]),
-            median=float(stats.median[j]),
-            std=float(stats.std[j]),
-            iqr=float(stats.iqr[j]),
-            minimum=float(stats.minimum[j]),
-            maximum=float(stats.maximum[j]),
+            mean=_finite(stats.mean[j]),
+            median=_finite(stats.median[j]),
+            std=_finite(stats.std[j]),
+            iqr=_finite(stats.iqr[j]),
+            minimum=_finite(stats.minimum[j]),
+            maximum=_finite(stats.maximum[j]),
             agreed=item.agreed_weight,
         )
         for j, item in enumerate(summary.items)
@@ -475,7 +475,9 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chi_square": _finite(concordance.chi_square),
         "disagreements": [(pair, _finite(pair.spearman_rho)) for pair in stats.disagreements[:5]],
         "agreed": any(item.agreed is not None for item in items),
+        "waiting": len(waiting),
         "may_agree": workshop.state == WorkshopState.OPEN
+        and not waiting
         and may_edit_strategy(user, workshop.unit),
     }
     return render(request, "strategy/workshop.html", context)
