@@ -450,79 +450,70 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     return serve_form(request, form, page, write, governed)
 
 
+def _measure_change(request: HttpRequest, pk: int, kpi_pk: int, *, remove: bool) -> HttpResponse:
+    """A new weight of a KPI measuring an objective, or (``remove``) its removal."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    row = _measure_row(request, objective, kpi_pk)
+    kpi, name = row.kpi, row.definition.name
+    if remove:
+        form: forms.Form = DatedForm(posted(request))
+    else:
+        form = dated_form(MEASURE_WEIGHT_FIELDS, None, posted(request), {"weight": row.weight})
+
+    def weight() -> float | None:
+        return None if remove else form.cleaned_data["weight"]
+
+    def write() -> Written:
+        day, reason = _day(form), form.cleaned_data["reason"]
+        common: dict[str, Any] = {"effective": day, "reason": reason, "source": "page"}
+        new = weight()
+        if new is None:
+            do_remove_measure(user, objective, kpi, **common)
+            done = f"{kpi.code} no longer measures {objective.code} from {_on(day)}."
+        else:
+            do_set_measure(user, objective, kpi, weight=new, **common)
+            done = f"Weight of {kpi.code} saved from {_on(day)}."
+        return done, _objective_url(objective)
+
+    def governed() -> RequestOffer:
+        return _measure_offer(request, objective, form, row, kpi.code, name, weight())
+
+    if remove:
+        title, submit = f"Remove {name} from {version.name}", "Remove KPI"
+        intro = (
+            f"From the effective day {objective.code} is no longer scored from {kpi.code}; "
+            "its earlier months keep it."
+        )
+    else:
+        title, submit = f"Weight of {name} in {version.name}", "Save weight"
+        intro = (
+            f"{kpi.code} counts in {objective.code} by its weight relative to the other KPIs "
+            "measuring it."
+        )
+    page = EditPage(
+        title=title,
+        intro=f"{intro} Inside an open planning period the change needs an approved change "
+        "request.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit=submit,
+    )
+    return serve_form(request, form, page, write, governed)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_weight(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     """Change the weight of a KPI measuring an objective."""
-    user = request.user
-    objective, version = _editable_objective(request, pk)
-    row = _measure_row(request, objective, kpi_pk)
-    form = dated_form(MEASURE_WEIGHT_FIELDS, None, posted(request), {"weight": row.weight})
-
-    def write() -> Written:
-        do_set_measure(
-            user,
-            objective,
-            row.kpi,
-            weight=form.cleaned_data["weight"],
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-        )
-        return f"Weight of {row.kpi.code} saved from {_on(_day(form))}.", _objective_url(objective)
-
-    def governed() -> RequestOffer:
-        weight = form.cleaned_data["weight"]
-        name = row.definition.name
-        return _measure_offer(request, objective, form, row, row.kpi.code, name, weight)
-
-    page = EditPage(
-        title=f"Weight of {row.definition.name} in {version.name}",
-        intro=f"{row.kpi.code} counts in {objective.code} by its weight relative to the other "
-        "KPIs measuring it. Inside an open planning period a change needs an approved "
-        "change request.",
-        back=_objective_url(objective),
-        back_label=objective.code,
-        submit="Save weight",
-    )
-    return serve_form(request, form, page, write, governed)
+    return _measure_change(request, pk, kpi_pk, remove=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     """Stop measuring an objective by a KPI from a day on."""
-    user = request.user
-    objective, version = _editable_objective(request, pk)
-    row = _measure_row(request, objective, kpi_pk)
-    form = DatedForm(posted(request))
-
-    def write() -> Written:
-        do_remove_measure(
-            user,
-            objective,
-            row.kpi,
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-        )
-        return f"{row.kpi.code} no longer measures {objective.code} from {_on(_day(form))}.", (
-            _objective_url(objective)
-        )
-
-    def governed() -> RequestOffer:
-        name = row.definition.name
-        return _measure_offer(request, objective, form, row, row.kpi.code, name, None)
-
-    page = EditPage(
-        title=f"Remove {row.definition.name} from {version.name}",
-        intro=f"From the effective day {objective.code} is no longer scored from "
-        f"{row.kpi.code}; its earlier months keep it.",
-        back=_objective_url(objective),
-        back_label=objective.code,
-        submit="Remove KPI",
-    )
-    return serve_form(request, form, page, write, governed)
+    return _measure_change(request, pk, kpi_pk, remove=True)
 
 
 # ---------------------------------------------------------------- perspective weights
