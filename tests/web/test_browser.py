@@ -102,3 +102,58 @@ def test_a_compensation_manager_sees_pay_on_the_person_page(
     assert pay.is_visible()
     assert "45,000 GBP" in pay.inner_text()
     page.close()
+
+
+def test_a_manager_creates_an_objective_under_a_group_objective_and_measures_it(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    import datetime as dt
+
+    from scoreline.kpis.actions.definitions import do_create_kpi
+    from scoreline.lib.dates import today
+    from scoreline.strategy.actions.objectives import do_create_objective
+    from scoreline.strategy.models import Perspective
+
+    start = dt.date(today().year, 1, 1)
+    do_create_objective(
+        world.users["ceo"], code="GRP-CUST", name="Delight our customers", unit=world.units["GRP"],
+        perspective=Perspective.objects.get(code="customer"), horizon_start=start,
+        horizon_end=start.replace(year=start.year + 3), valid_from=start,
+    )  # fmt: skip
+    do_create_kpi(
+        world.users["steward"], code="nps", name="Net promoter score", direction="higher",
+        temporality="leading", kind="quality", time_aggregation="average",
+        tree_aggregation="none", scoring="linear", valid_from=start,
+    )  # fmt: skip
+
+    page = sign_in(browser, live_server.url, "manager")
+    page.goto(f"{live_server.url}/strategy/units/{world.units['SALES'].pk}/")
+    page.get_by_role("link", name="New objective").click()
+    page.fill("input[name=code]", "SALES-CUST")
+    page.fill("input[name=name]", "Win back lapsed customers")
+    page.select_option("select[name=perspective]", "customer")
+    page.select_option("select[name=parent]", "GRP-CUST")
+    page.fill("input[name=contribution_weight]", "3")
+    page.get_by_role("button", name="Create objective").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Win back lapsed customers"
+    assert (
+        "Delight our customers"
+        in page.locator("section", has=page.get_by_role("heading", name="Cascade")).inner_text()
+    )
+
+    page.get_by_role("link", name="Add a KPI").first.click()
+    page.select_option("select[name=kpi]", "nps")
+    page.fill("input[name=weight]", "2")
+    page.get_by_role("button", name="Add KPI").click()
+    page.wait_for_load_state()
+    assert "Net promoter score" in page.get_by_test_id("measures").inner_text()
+
+    page.get_by_role("link", name="Strategy map · Sales").click()
+    page.wait_for_load_state()
+    assert page.locator('[data-objective="SALES-CUST"]').count() == 1
+    row = page.locator("tr", has_text="Win back lapsed customers")
+    assert "GRP-CUST contribution weight 3" in " ".join(
+        row.get_by_test_id("contributes-to").inner_text().split()
+    )
+    page.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scoreline.kpis.fields import KPI, STATUS_RULE, TARGET, TARGET_START
+from scoreline.kpis.fields import KPI, MEASURE, STATUS_RULE, TARGET, TARGET_START
 from scoreline.lib.fields import (
     FieldSpec,
     FieldType,
@@ -160,10 +160,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "measures",
                 FieldType.RECORDS,
                 default=(),
-                fields=(
-                    ref("kpi", "kpi", required=True, nullable=False),
-                    number("weight", 1.0),
-                ),
+                fields=MEASURE,
             ),
         ),
         ("code",),

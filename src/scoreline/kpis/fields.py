@@ -1,4 +1,5 @@
-"""The fields of the KPI app's definitions, said once: KPIs, status rules and targets.
+"""The fields of the KPI app's definitions, said once: KPIs, status rules, targets and
+measures.
 
 The strategy files, the API, the actions and the exports take their fields from here
 (see :mod:`scoreline.lib.fields`).
@@ -31,7 +32,15 @@ from scoreline.lib.fields import (
 )
 from scoreline.strategy.fields import ESG
 
-__all__ = ["KPI", "STATUS_RULE", "STATUS_RULE_FIELDS", "TARGET", "TARGET_FIELDS", "TARGET_START"]
+__all__ = [
+    "KPI",
+    "MEASURE",
+    "STATUS_RULE",
+    "STATUS_RULE_FIELDS",
+    "TARGET",
+    "TARGET_FIELDS",
+    "TARGET_START",
+]
 
 KPI: tuple[FieldSpec, ...] = (
     text("name", 200, required=True),
@@ -97,3 +106,9 @@ TARGET: tuple[FieldSpec, ...] = (
 """The versioned content of a target, in the order every form of it lists them."""
 
 TARGET_FIELDS = field_names(TARGET)
+
+MEASURE: tuple[FieldSpec, ...] = (
+    ref("kpi", "kpi", required=True, nullable=False, description="KPI code"),
+    number("weight", 1.0, description="Relative weight of the KPI in the objective's score"),
+)
+"""A KPI measuring an objective, with its weight."""

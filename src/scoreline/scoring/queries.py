@@ -1,4 +1,5 @@
-"""Reads of computed scores and individual scorecards, scoped to what the reader may see."""
+"""Reads of computed scores, scorecards and the perspective weights they roll up by, scoped
+to what the reader may see."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from scoreline.access.scope import (
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
-from scoreline.lib.dates import today
+from scoreline.lib.dates import effective_on, today
 from scoreline.lib.months import month_end
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
-from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.models import NodeKind, PerspectiveWeight, Score
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from scoreline.strategy.queries import objectives_for, strategy_map
 
@@ -34,11 +35,13 @@ __all__ = [
     "ObjectiveLine",
     "PersonScorecard",
     "PerspectiveLine",
+    "PerspectiveWeightLine",
     "UnitScorecard",
     "individual_scorecard",
     "latest_by",
     "objective_lines",
     "person_scorecard",
+    "perspective_weights",
     "scores_for",
     "unit_scorecard",
 ]
@@ -257,3 +260,35 @@ def person_scorecard(user: AnyUser, person: Person, month: dt.date) -> PersonSco
     own = next((s for s in scores if s.kind == NodeKind.PERSON), None)
     lines = objective_lines(user, versions, scores, month)
     return PersonScorecard(person, month, day, own, [lines[v.objective_id] for v in versions])
+
+
+@dataclass(frozen=True)
+class PerspectiveWeightLine:
+    """A perspective's weight in a unit's scorecard on a day, and where it comes from:
+    ``own`` (the unit's), ``default`` (every unit's) or ``""`` (none set: it counts 1)."""
+
+    perspective: Perspective
+    weight: float
+    source: str
+
+
+def perspective_weights(unit: OrgUnit, day: dt.date) -> list[PerspectiveWeightLine]:
+    """Every perspective's weight in ``unit``'s scorecard on ``day``, as the roll-up uses it.
+
+    The caller checks that the reader may see ``unit``."""
+    rows = PerspectiveWeight.objects.filter(effective_on(day)).filter(
+        Q(unit__isnull=True) | Q(unit=unit)
+    )
+    default: dict[int, float] = {}
+    own: dict[int, float] = {}
+    for perspective_id, unit_id, weight in rows.values_list("perspective_id", "unit_id", "weight"):
+        (default if unit_id is None else own)[perspective_id] = weight
+    lines = []
+    for perspective in Perspective.objects.order_by("position", "code"):
+        if perspective.pk in own:
+            lines.append(PerspectiveWeightLine(perspective, own[perspective.pk], "own"))
+        elif perspective.pk in default:
+            lines.append(PerspectiveWeightLine(perspective, default[perspective.pk], "default"))
+        else:
+            lines.append(PerspectiveWeightLine(perspective, 1.0, ""))
+    return lines

@@ -67,8 +67,12 @@ class FiniteFloatField(forms.FloatField):
         return number
 
 
+# Labels a field's name does not spell out by itself.
+_LABELS = {"kpi": "KPI", "esg_pillar": "ESG pillar", "disclosure_ref": "Disclosure reference"}
+
+
 def _label(spec: FieldSpec) -> str:
-    return spec.name.replace("_", " ").capitalize()
+    return _LABELS.get(spec.name) or spec.name.replace("_", " ").capitalize()
 
 
 def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
@@ -84,7 +88,8 @@ def _field(spec: FieldSpec, options: Options) -> forms.Field:
     common: dict[str, Any] = {
         "label": _label(spec),
         "required": required,
-        "help_text": spec.description,
+        # A reference's description says which code to type; a page offers names instead.
+        "help_text": "" if spec.type is FieldType.REF else spec.description,
     }
     kind = spec.type
     if kind in (FieldType.TEXT, FieldType.CODE):
@@ -92,13 +97,16 @@ def _field(spec: FieldSpec, options: Options) -> forms.Field:
             common["widget"] = forms.Textarea(attrs={"rows": 2})
         return forms.CharField(max_length=spec.max_length, strip=True, **common)
     if kind is FieldType.NUMBER:
-        return FiniteFloatField(**common)
+        # A number that cannot be null cannot be left empty either (a weight, say).
+        return FiniteFloatField(**{**common, "required": not spec.nullable})
     if kind is FieldType.INTEGER:
         return forms.IntegerField(min_value=0, **common)
     if kind is FieldType.BOOLEAN:
         return forms.BooleanField(**{**common, "required": False})
     if kind is FieldType.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+        )
     if kind is FieldType.MONTH:
         return MonthField(**common)
     if kind is FieldType.NUMBERS:

@@ -26,7 +26,7 @@ from scoreline.planning.changes import Change
 from scoreline.scoring.actions.rescoring import carry_out
 from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
 from scoreline.strategy.actions.objectives import apply_objective_weights
-from scoreline.strategy.actions.shared import holder_unit
+from scoreline.strategy.actions.shared import holder_unit, lock_objective
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "PerspectiveWeightChange",
     "PolicyChange",
     "check_perspective_weights",
+    "do_set_objective_weights",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
     "prepare_objective_weights",
@@ -317,3 +318,26 @@ def prepare_objective_weights(
         weight=weight,
         contribution_weight=contribution_weight,
     )
+
+
+@transaction.atomic
+def do_set_objective_weights(
+    actor: AnyUser,
+    objective: Objective,
+    *,
+    effective: dt.date,
+    weight: float | None = None,
+    contribution_weight: float | None = None,
+    reason: str = "",
+    source: str = "page",
+) -> ObjectiveVersion | None:
+    """Change ``objective``'s weight and/or contribution weight from ``effective`` on and
+    rescore the scorecards they roll up into.
+
+    Governed: a change that would alter an open planning period is refused with the code
+    ``change_request_required`` (file an ``objective_weight`` request instead). Returns the
+    version in force from ``effective``, or None when nothing changed.
+    """
+    objective = lock_objective(objective)
+    change = prepare_objective_weights(objective, weight, contribution_weight, effective)
+    return carry_out(actor, change, reason=reason, source=source)

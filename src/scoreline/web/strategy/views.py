@@ -31,6 +31,7 @@ from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import latest_by, scores_for
+from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import (
     EsgPillar,
     Objective,
@@ -38,6 +39,7 @@ from scoreline.strategy.models import (
     Perspective,
     RequiredBy,
     Theme,
+    WorkshopState,
 )
 from scoreline.strategy.queries import (
     MapLink,
@@ -60,7 +62,9 @@ from scoreline.web.display import (
     visible_names,
 )
 from scoreline.web.filters import score_fill
+from scoreline.web.strategy.editing import may_edit_strategy
 from scoreline.web.strategy.forms import UnitPickerForm
+from scoreline.web.strategy.workshop_editing import may_enter_points
 
 __all__ = [
     "MapLayout",
@@ -247,6 +251,7 @@ def _map_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
         "unmeasured": list(unmeasured),
         "objective_count": sum(len(lane.objectives) for lane in found.lanes),
         "picker": UnitPickerForm(initial={"unit": unit.pk}, units=units_for(user)),
+        "may_edit": may_edit_strategy(user, unit),
     }
 
 
@@ -371,6 +376,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "history": _history(user, detail),
         "palette": status_palette(),
+        "may_edit": detail.version is not None and may_edit_strategy(user, holder_unit(version)),
     }
     return render(request, "strategy/objective.html", context)
 
@@ -389,21 +395,23 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
 class ItemLine:
     key: str
     name: str
-    mean: float
-    median: float
-    std: float | None  # None with fewer than two allocations
-    iqr: float
-    minimum: float
-    maximum: float
+    mean: float | None
+    median: float | None
+    std: float | None
+    iqr: float | None
+    minimum: float | None
+    maximum: float | None
     agreed: float | None
 
 
 @dataclass(frozen=True)
 class AllocationLine:
+    participant_id: int
     department: str
     person: str
     points: list[float | None]
     waiting: bool
+    may_enter: bool
 
 
 def _finite(value: float) -> float | None:
@@ -431,12 +439,12 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
             name=item.theme.name
             if item.theme is not None
             else names.get(item.objective_id or 0, ""),
-            mean=float(stats.mean[j]),
-            median=float(stats.median[j]),
+            mean=_finite(stats.mean[j]),
+            median=_finite(stats.median[j]),
             std=_finite(stats.std[j]),
-            iqr=float(stats.iqr[j]),
-            minimum=float(stats.minimum[j]),
-            maximum=float(stats.maximum[j]),
+            iqr=_finite(stats.iqr[j]),
+            minimum=_finite(stats.minimum[j]),
+            maximum=_finite(stats.maximum[j]),
             agreed=item.agreed_weight,
         )
         for j, item in enumerate(summary.items)
@@ -449,10 +457,12 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
     waiting = {participant.pk for participant in summary.waiting}
     allocations = [
         AllocationLine(
+            participant_id=participant.pk,
             department=participant.department.name,
             person=participant.person.full_name if participant.person_id in visible else "",
             points=[_finite(points) for points in row],
             waiting=participant.pk in waiting,
+            may_enter=may_enter_points(user, workshop, participant),
         )
         for participant, row in zip(summary.participants, summary.points, strict=True)
     ]
@@ -467,6 +477,10 @@ def workshop_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chi_square": _finite(concordance.chi_square),
         "disagreements": [(pair, _finite(pair.spearman_rho)) for pair in stats.disagreements[:5]],
         "agreed": any(item.agreed is not None for item in items),
+        "waiting": len(waiting),
+        "may_agree": workshop.state == WorkshopState.OPEN
+        and not waiting
+        and may_edit_strategy(user, workshop.unit),
     }
     return render(request, "strategy/workshop.html", context)
 

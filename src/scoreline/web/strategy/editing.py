@@ -1,0 +1,583 @@
+"""The pages that author strategy: an objective created, revised, reweighted or retired, the
+KPIs measuring it, and the perspective weights of a unit's scorecard.
+
+Each page answers 404 to a viewer who may not see its unit or objective and 403 to one who
+may see it but not edit its strategy, before any form is read. A form goes through the
+action the API uses; a refusal is shown beside its field and nothing is written. A weight
+change refused because it would alter an open planning period is offered as a change
+request (:mod:`scoreline.web.strategy.requests`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_http_methods
+
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import AnyUser, holds_on_unit
+from scoreline.governance.models import ChangeKind
+from scoreline.kpis.fields import MEASURE
+from scoreline.kpis.measures import MeasureRow, measured_objective
+from scoreline.lib.dates import today
+from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.lib.versioned import version_on
+from scoreline.org.models import OrgUnit
+from scoreline.org.queries import units_for
+from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
+from scoreline.scoring.actions.scorecards import (
+    do_set_objective_weights,
+    do_set_perspective_weight,
+)
+from scoreline.scoring.fields import PERSPECTIVE_WEIGHT
+from scoreline.scoring.queries import perspective_weights
+from scoreline.strategy.actions.objectives import (
+    GOVERNED_FIELDS,
+    do_create_objective,
+    do_retire_objective,
+    do_update_objective,
+)
+from scoreline.strategy.actions.shared import holder_unit
+from scoreline.strategy.models import Objective, ObjectiveVersion
+from scoreline.strategy.queries import may_see_objective
+from scoreline.web.kpis.forms import add_action_errors
+from scoreline.web.spec_forms import spec_initial
+from scoreline.web.strategy.authoring import (
+    CREATE_FIELDS,
+    MEASURE_WEIGHT_FIELDS,
+    REVISE_FIELDS,
+    WEIGHT_FIELDS,
+    DatedForm,
+    dated_form,
+    kpi_references,
+    objective_form,
+    objective_references,
+    perspective_references,
+    stored_initial,
+)
+from scoreline.web.strategy.requests import (
+    DiffLine,
+    RequestOffer,
+    file_request,
+    needs_request,
+    offer_request,
+    wants_request,
+)
+
+__all__ = [
+    "EditPage",
+    "may_edit_strategy",
+    "measure_add",
+    "measure_remove",
+    "measure_weight",
+    "objective_create",
+    "objective_retire",
+    "objective_revise",
+    "objective_weights",
+    "perspective_weights_page",
+    "posted",
+    "require_edit",
+    "serve_form",
+]
+
+
+def may_edit_strategy(user: AnyUser, unit: OrgUnit) -> bool:
+    return holds_on_unit(user, Capability.EDIT_STRATEGY, unit)
+
+
+def require_edit(user: AnyUser, unit: OrgUnit) -> None:
+    if not may_edit_strategy(user, unit):
+        raise PermissionDenied(
+            f"You need the '{Capability.EDIT_STRATEGY.label}' right over {unit.name}."
+        )
+
+
+@dataclass(frozen=True)
+class EditPage:
+    """What an authoring page says around its form."""
+
+    title: str
+    intro: str
+    back: str
+    back_label: str
+    submit: str
+    extra: dict[str, Any] | None = None
+
+
+Written = tuple[str, str]
+"""What a write reports: the message shown, the page to go to next."""
+
+
+def serve_form(
+    request: HttpRequest,
+    form: forms.Form,
+    page: EditPage,
+    write: Callable[[], Written],
+    governed: Callable[[], RequestOffer] | None = None,
+) -> HttpResponse:
+    """Show ``form``; once posted and valid, ``write`` through the action and go on. A refusal
+    is put beside its field; one that needs a change request offers ``governed()``."""
+    offer: RequestOffer | None = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if governed is not None and wants_request(request):
+                    offer = governed()
+                    filed = file_request(request.user, offer)
+                    if filed is not None:
+                        messages.success(
+                            request,
+                            f"Change request {filed.pk} filed: someone who may approve changes "
+                            "here decides it in the change requests inbox.",
+                        )
+                        return redirect(page.back)
+                else:
+                    message, next_url = write()
+                    messages.success(request, message)
+                    return redirect(next_url)
+            except AccessDenied as denied:
+                raise PermissionDenied(denied.message) from denied
+            except Invalid as invalid:
+                if governed is not None and needs_request(invalid):
+                    offer = governed()
+                else:
+                    add_action_errors(form, invalid)
+    context = {"page": page, "form": form, "offer": offer, **(page.extra or {})}
+    return render(request, "strategy/edit.html", context, status=status)
+
+
+def posted(request: HttpRequest) -> Any:
+    """What was posted (bound forms), or None to show an empty form."""
+    return request.POST if request.method == "POST" else None
+
+
+def _day(form: forms.Form) -> dt.date:
+    day = form.cleaned_data["effective"]
+    assert isinstance(day, dt.date)
+    return day
+
+
+def _on(day: dt.date) -> str:
+    return date_format(day, "j M Y")
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+# ---------------------------------------------------------------- objectives
+
+
+def _editable_objective(request: HttpRequest, pk: int) -> tuple[Objective, ObjectiveVersion]:
+    """The objective and its version in force today; 404 unless the viewer may see it, 403
+    unless they may edit its unit's strategy."""
+    objective = get_object_or_404(Objective, pk=pk)
+    day = today()
+    if not may_see_objective(request.user, objective, day):
+        raise Http404
+    version = version_on(ObjectiveVersion, day, objective=objective)
+    if version is None:
+        raise Http404  # retired: nothing left to edit
+    require_edit(request.user, holder_unit(version))
+    return objective, version
+
+
+def _objective_url(objective: Objective) -> str:
+    return reverse("strategy:objective", args=[objective.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """A new objective of a unit, placed in the cascade under a parent with its weights."""
+    user = request.user
+    unit = get_object_or_404(units_for(user), pk=unit_pk)
+    require_edit(user, unit)
+    references = objective_references(user, unit)
+    start = today().replace(month=1, day=1)
+    initial = spec_initial({}, CREATE_FIELDS) | {
+        "horizon_start": start,
+        "horizon_end": start.replace(year=start.year + 3),
+    }
+    form = objective_form(CREATE_FIELDS, references, posted(request), initial)
+    form.fields["code"].help_text = "A short unique code, such as SALES-CUST-01."
+    form.fields["effective"].help_text = "The first day the objective is in force."
+
+    def write() -> Written:
+        values = references.resolve(CREATE_FIELDS, form.cleaned_data)
+        objective = do_create_objective(
+            user,
+            unit=unit,
+            valid_from=_day(form),
+            reason=form.cleaned_data["reason"],
+            source="page",
+            **values,
+        )
+        return f"Objective {objective.code} created.", _objective_url(objective)
+
+    back = reverse("strategy:unit-map", args=[unit.pk])
+    page = EditPage(
+        title=f"New objective of {unit.name}",
+        intro="Give the parent it contributes to with its contribution weight (its share "
+        "among the parent's contributing objectives), and its weight in its perspective.",
+        back=back,
+        back_label=f"Strategy map · {unit.name}",
+        submit="Create objective",
+    )
+    return serve_form(request, form, page, write)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revise an objective from a day on (not its weights: they have their own page)."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    references = objective_references(user, holder_unit(version), editing=version)
+    form = objective_form(
+        REVISE_FIELDS, references, posted(request), stored_initial(version, REVISE_FIELDS)
+    )
+
+    def write() -> Written:
+        do_update_objective(
+            user,
+            objective,
+            effective=_day(form),
+            reason=form.cleaned_data["reason"],
+            source="page",
+            **references.resolve(REVISE_FIELDS, form.cleaned_data),
+        )
+        return f"{objective.code} saved from {_on(_day(form))}.", _objective_url(objective)
+
+    page = EditPage(
+        title=f"Revise {version.name}",
+        intro=f"{objective.code}: the changes apply from the effective day; the version in "
+        "force until then stays in the history. Weights are changed on their own page.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit="Save revision",
+    )
+    return serve_form(request, form, page, write)
+
+
+def _weight_diff(version: ObjectiveVersion, values: dict[str, Any]) -> list[DiffLine]:
+    labels = {spec.name: spec.name.replace("_", " ").capitalize() for spec in WEIGHT_FIELDS}
+    return [
+        DiffLine(labels[name], _number(getattr(version, name)), _number(value))
+        for name, value in values.items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_weights(request: HttpRequest, pk: int) -> HttpResponse:
+    """An objective's weight and contribution weight; governed in open planning periods."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    form = objective_form(
+        WEIGHT_FIELDS, None, posted(request), stored_initial(version, WEIGHT_FIELDS)
+    )
+    if version.parent_id is None:
+        form.fields[
+            "contribution_weight"
+        ].help_text = "Counts only once the objective contributes to a parent."
+
+    def write() -> Written:
+        do_set_objective_weights(
+            user,
+            objective,
+            effective=_day(form),
+            reason=form.cleaned_data["reason"],
+            source="page",
+            weight=form.cleaned_data["weight"],
+            contribution_weight=form.cleaned_data["contribution_weight"],
+        )
+        return f"Weights of {objective.code} saved from {_on(_day(form))}.", _objective_url(
+            objective
+        )
+
+    def governed() -> RequestOffer:
+        day = _day(form)
+        before = version_on(ObjectiveVersion, day, objective=objective) or version
+        changed = {
+            name: form.cleaned_data[name]
+            for name in GOVERNED_FIELDS
+            if form.cleaned_data[name] != getattr(before, name)
+        }
+        return offer_request(
+            request,
+            kind=ChangeKind.OBJECTIVE_WEIGHT,
+            subject=objective.code,
+            payload=changed,
+            effective=day,
+            diff=_weight_diff(before, changed),
+        )
+
+    page = EditPage(
+        title=f"Weights of {version.name}",
+        intro=f"{objective.code}: its weight among the objectives of its perspective, and "
+        "its contribution weight in the objective it contributes to. Inside an open planning "
+        "period a change needs an approved change request.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit="Save weights",
+    )
+    return serve_form(request, form, page, write, governed)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    """End an objective on a day, with its strategy-map links."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    form = DatedForm(posted(request))
+
+    def write() -> Written:
+        do_retire_objective(
+            user, objective, effective=_day(form), reason=form.cleaned_data["reason"]
+        )
+        return f"{objective.code} ends on {_on(_day(form))}.", reverse(
+            "strategy:unit-map", args=[holder_unit(version).pk]
+        )
+
+    page = EditPage(
+        title=f"Retire {version.name}",
+        intro=f"{objective.code} stops on the effective day (its last day is the day before), "
+        "with its cause-and-effect links; its history stays. Objectives still contributing "
+        "to it must be moved or retired first.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit="Retire objective",
+    )
+    return serve_form(request, form, page, write)
+
+
+# ---------------------------------------------------------------- measures
+
+
+def _measure_offer(
+    request: HttpRequest,
+    objective: Objective,
+    form: forms.Form,
+    row: MeasureRow | None,
+    kpi_code: str,
+    kpi_name: str,
+    weight: float | None,
+) -> RequestOffer:
+    """The ``measure_weight`` request for a KPI measuring ``objective`` with ``weight``
+    (None: removed)."""
+    payload: dict[str, Any] = {"kpi": kpi_code}
+    if weight is None:
+        payload["remove"] = True
+    else:
+        payload["weight"] = weight
+    before = "not measuring" if row is None else _number(row.weight)
+    after = "removed" if weight is None else _number(weight)
+    return offer_request(
+        request,
+        kind=ChangeKind.MEASURE_WEIGHT,
+        subject=objective.code,
+        payload=payload,
+        effective=_day(form),
+        diff=[DiffLine(f"Weight of {kpi_name} ({kpi_code})", before, after)],
+    )
+
+
+def _measure_row(request: HttpRequest, objective: Objective, kpi_pk: int) -> MeasureRow:
+    rows = measured_objective(request.user, objective, today()).measures
+    row = next((row for row in rows if row.kpi.pk == kpi_pk), None)
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Measure an objective by one more KPI, with its weight."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    measuring = [row.kpi.pk for row in measured_objective(user, objective, today()).measures]
+    references = kpi_references(user, today(), leave_out=measuring)
+    form = dated_form(MEASURE, references, posted(request), spec_initial({}, MEASURE))
+
+    def kpi_picked() -> tuple[Any, float]:
+        values = references.resolve(MEASURE, form.cleaned_data)
+        return values["kpi"], values["weight"]
+
+    def write() -> Written:
+        kpi, weight = kpi_picked()
+        do_set_measure(
+            user,
+            objective,
+            kpi,
+            weight=weight,
+            effective=_day(form),
+            reason=form.cleaned_data["reason"],
+            source="page",
+        )
+        return f"{kpi.code} measures {objective.code} from {_on(_day(form))}.", _objective_url(
+            objective
+        )
+
+    def governed() -> RequestOffer:
+        kpi, weight = kpi_picked()
+        name = references.rows["kpi"][kpi.code][0]
+        return _measure_offer(request, objective, form, None, kpi.code, name, weight)
+
+    page = EditPage(
+        title=f"Add a KPI to {version.name}",
+        intro=f"{objective.code} is scored from the KPIs measuring it, each counting by its "
+        "weight relative to the others.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit="Add KPI",
+    )
+    return serve_form(request, form, page, write, governed)
+
+
+def _measure_change(request: HttpRequest, pk: int, kpi_pk: int, *, remove: bool) -> HttpResponse:
+    """A new weight of a KPI measuring an objective, or (``remove``) its removal."""
+    user = request.user
+    objective, version = _editable_objective(request, pk)
+    row = _measure_row(request, objective, kpi_pk)
+    kpi, name = row.kpi, row.definition.name
+    if remove:
+        form: forms.Form = DatedForm(posted(request))
+    else:
+        form = dated_form(MEASURE_WEIGHT_FIELDS, None, posted(request), {"weight": row.weight})
+
+    def weight() -> float | None:
+        return None if remove else form.cleaned_data["weight"]
+
+    def write() -> Written:
+        day, reason = _day(form), form.cleaned_data["reason"]
+        common: dict[str, Any] = {"effective": day, "reason": reason, "source": "page"}
+        new = weight()
+        if new is None:
+            do_remove_measure(user, objective, kpi, **common)
+            done = f"{kpi.code} no longer measures {objective.code} from {_on(day)}."
+        else:
+            do_set_measure(user, objective, kpi, weight=new, **common)
+            done = f"Weight of {kpi.code} saved from {_on(day)}."
+        return done, _objective_url(objective)
+
+    def governed() -> RequestOffer:
+        return _measure_offer(request, objective, form, row, kpi.code, name, weight())
+
+    if remove:
+        title, submit = f"Remove {name} from {version.name}", "Remove KPI"
+        intro = (
+            f"From the effective day {objective.code} is no longer scored from {kpi.code}; "
+            "its earlier months keep it."
+        )
+    else:
+        title, submit = f"Weight of {name} in {version.name}", "Save weight"
+        intro = (
+            f"{kpi.code} counts in {objective.code} by its weight relative to the other KPIs "
+            "measuring it."
+        )
+    page = EditPage(
+        title=title,
+        intro=f"{intro} Inside an open planning period the change needs an approved change "
+        "request.",
+        back=_objective_url(objective),
+        back_label=objective.code,
+        submit=submit,
+    )
+    return serve_form(request, form, page, write, governed)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_weight(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    """Change the weight of a KPI measuring an objective."""
+    return _measure_change(request, pk, kpi_pk, remove=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    """Stop measuring an objective by a KPI from a day on."""
+    return _measure_change(request, pk, kpi_pk, remove=True)
+
+
+# ---------------------------------------------------------------- perspective weights
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perspective_weights_page(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The weights of the perspectives in a unit's scorecard, and a form to change one."""
+    user = request.user
+    unit = get_object_or_404(units_for(user), pk=unit_pk)
+    require_edit(user, unit)
+    references = perspective_references()
+    form = dated_form(PERSPECTIVE_WEIGHT, references, posted(request))
+    lines = perspective_weights(unit, today())
+
+    def picked() -> tuple[Any, float]:
+        values = references.resolve(PERSPECTIVE_WEIGHT, form.cleaned_data)
+        return values["perspective"], values["weight"]
+
+    def write() -> Written:
+        perspective, weight = picked()
+        do_set_perspective_weight(
+            user,
+            perspective,
+            unit,
+            weight=weight,
+            effective=_day(form),
+            reason=form.cleaned_data["reason"],
+            source="page",
+        )
+        return (
+            f"{perspective.name} weighs {weight:g} in {unit.name}'s scorecard from "
+            f"{_on(_day(form))}.",
+            reverse("strategy:perspective-weights", args=[unit.pk]),
+        )
+
+    def governed() -> RequestOffer:
+        perspective, weight = picked()
+        before = perspective_weights(unit, _day(form))
+        old = next(line for line in before if line.perspective.pk == perspective.pk)
+        return offer_request(
+            request,
+            kind=ChangeKind.PERSPECTIVE_WEIGHT,
+            subject=perspective.code,
+            payload={"unit_id": unit.pk, "weight": weight},
+            effective=_day(form),
+            diff=[
+                DiffLine(
+                    f"Weight of {perspective.name} in {unit.name}",
+                    _number(old.weight),
+                    _number(weight),
+                )
+            ],
+        )
+
+    page = EditPage(
+        title=f"Perspective weights of {unit.name}",
+        intro="How much each perspective counts in the unit's scorecard, relative to the "
+        "others. A unit without weights of its own follows the organisation's default; a "
+        "perspective without any weight counts 1.",
+        back=reverse("strategy:unit-map", args=[unit.pk]),
+        back_label=f"Strategy map · {unit.name}",
+        submit="Save weight",
+        extra={"weights": lines},
+    )
+    return serve_form(request, form, page, write, governed)
