@@ -19,7 +19,7 @@ from django import forms
 from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.web.kpis.forms import MonthField
 
-__all__ = ["NumbersField", "Options", "spec_form", "spec_initial"]
+__all__ = ["NumbersField", "Options", "field_label", "spec_form", "spec_initial"]
 
 Options = Mapping[str, Sequence[tuple[str, str]]]
 """For each kind of reference (``unit``, ``person``, ``perspective``...), the (code, label)
@@ -67,7 +67,8 @@ class FiniteFloatField(forms.FloatField):
         return number
 
 
-def _label(spec: FieldSpec) -> str:
+def field_label(spec: FieldSpec) -> str:
+    """How a page names a field: ``cap_at_100`` as "Cap at 100"."""
     return spec.name.replace("_", " ").capitalize()
 
 
@@ -82,7 +83,7 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
 def _field(spec: FieldSpec, options: Options) -> forms.Field:
     required = spec.required and not spec.nullable
     common: dict[str, Any] = {
-        "label": _label(spec),
+        "label": field_label(spec),
         "required": required,
         "help_text": spec.description,
     }

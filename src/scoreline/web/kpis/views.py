@@ -17,7 +17,7 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, holds_on_unit
+from scoreline.access.scope import AnyUser, holds_anywhere, holds_on_unit
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod
@@ -54,6 +54,7 @@ from scoreline.web.kpis.forms import (
     ValueEntryForm,
     add_action_errors,
 )
+from scoreline.web.kpis.links import authoring_links
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
@@ -70,7 +71,11 @@ QUARTERS_SHOWN = 8
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Every KPI definition in force today, for those who may read the catalogue."""
     user = request.user
-    context = {"kpis": kpis_for(user), "allowed": can_see_catalogue(user)}
+    context = {
+        "kpis": kpis_for(user),
+        "allowed": can_see_catalogue(user),
+        "may_edit": holds_anywhere(user, Capability.EDIT_KPI),
+    }
     return render(request, "kpis/catalogue.html", context)
 
 
@@ -187,6 +192,7 @@ def _kpi_context(
         ],
         "form": form if may_enter else None,
         "months_shown": HISTORY_MONTHS,
+        **authoring_links(user, kpi, unit),
     }
 
 
