@@ -362,9 +362,7 @@ def test_the_rule_editor_starts_from_the_default_set_and_saves_the_kpis_own(
     html = response.content.decode()
     assert "Percent of target at least 100: Green" in section(html, "in-force")
     rows = response.context["change"].rows
-    assert [list(form.fields) for form in rows.forms][0][: len(STATUS_RULE)] == [
-        spec.name for spec in STATUS_RULE
-    ]
+    assert list(rows.forms[0].fields)[: len(STATUS_RULE)] == [spec.name for spec in STATUS_RULE]
     assert len(rows.forms) == 3 + 2  # the three default rules and two empty rows
 
     assert client.post(url, rules_data([GREEN, AMBER, RED])).status_code == 302

@@ -108,10 +108,10 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
         where = unit.name if unit is not None else "every unit (the default)"
         return f"Scorecard policy of {where} from {when}", lines
     if isinstance(change, MeasureChange):
-        before = _number(change.current.weight if change.current else None)
-        after = "removed" if change.weight is None else _number(change.weight)
+        old = _number(change.current.weight if change.current else None)
+        new = "removed" if change.weight is None else _number(change.weight)
         return f"Measures of {change.objective.code} from {when}", [
-            FieldChange(f"Weight of {change.kpi.code}", before, after)
+            FieldChange(f"Weight of {change.kpi.code}", old, new)
         ]
     if isinstance(change, ObjectiveWeightChange):
         pairs = [
@@ -126,11 +126,11 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
         return f"Weights of {change.objective.code} from {when}", lines
     if isinstance(change, PerspectiveWeightChange):
         unit = change.scorecard_unit
-        before = _number(change.current.weight if change.current else None)
-        after = "ended" if change.weight is None else _number(change.weight)
+        old = _number(change.current.weight if change.current else None)
+        new = "ended" if change.weight is None else _number(change.weight)
         where = unit.name if unit is not None else "every unit (the default)"
         return f"Perspective weights of {where} from {when}", [
-            FieldChange(f"Weight of {change.perspective.name}", before, after)
+            FieldChange(f"Weight of {change.perspective.name}", old, new)
         ]
     raise TypeError(f"no diff for a {type(change).__name__}")  # every kind is listed above
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -131,9 +131,15 @@ def _keep_hidden(form: forms.Form, fields: Iterable[FieldSpec], current: Mapping
         field = form.fields[spec.name]
         if spec.type is not FieldType.REF or not value or not isinstance(field, forms.ChoiceField):
             continue
-        if value not in {str(code) for code, _ in field.choices}:
-            field.choices = [(KEEP, "Unchanged (not visible to you)"), *field.choices]
+        offered = _offered(field)
+        if value not in {str(code) for code, _ in offered}:
+            field.choices = [(KEEP, "Unchanged (not visible to you)"), *offered]
             form.initial[spec.name] = KEEP
+
+
+def _offered(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs (spec forms give flat lists)."""
+    return list(cast("Iterable[tuple[Any, Any]]", field.choices))
 
 
 def kpi_form(
@@ -219,7 +225,7 @@ class RuleRow(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.ChoiceField) and field.required:
-                field.choices = [("", "\u2014"), *field.choices]
+                field.choices = [("", "\u2014"), *_offered(field)]
 
 
 def _rule_formset(extra: int) -> type[BaseFormSet[forms.Form]]:
@@ -250,9 +256,8 @@ class RulesChange:
         add_row: bool = False,
     ) -> None:
         if data is not None and add_row:
-            data = data.copy()  # type: ignore[attr-defined]
             key = f"{self.prefix}-TOTAL_FORMS"
-            data[key] = str(min(int(data.get(key) or 0) + 1, MAX_RULES))
+            data = {**data, key: str(min(int(data.get(key) or 0) + 1, MAX_RULES))}
         self.rows = _rule_formset(EXTRA_RULES)(data, initial=list(current), prefix=self.prefix)
         self.details = ChangeDetails(data)
         self.problems: list[str] = []
