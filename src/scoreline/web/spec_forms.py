@@ -107,7 +107,9 @@ def _field(spec: FieldSpec, options: Options) -> forms.Field:
     if kind is FieldType.CHOICE:
         return forms.ChoiceField(choices=_choices(spec), **common)
     if kind is FieldType.REF:
+        # The description names the code the API and the files take; the form offers names.
         offered = [("", "—")] if not required else []
+        common["help_text"] = ""
         return forms.ChoiceField(choices=[*offered, *options.get(spec.ref, ())], **common)
     raise ValueError(f"{spec.name}: a {kind.value} field has no form field")
 

@@ -180,6 +180,8 @@ def _shown(
         return "yes" if value else "no"
     if isinstance(value, list) and value:
         return ", ".join(_number(item) for item in value)
+    if isinstance(value, float):
+        return _number(value)
     if isinstance(value, dt.date) and value.day == 1 and model is Target:
         return date_format(value, "M Y")
     return describe_value(model, name, value, names)
@@ -211,7 +213,12 @@ def _person(user: AnyUser, change: TargetChange) -> str:
 
 
 def _number(value: float | None) -> str:
-    return _NONE if value is None else f"{value:g}"
+    """A number as people read it: thousands grouped, at most four decimals, no trailing
+    zeros (61,200,000; 0.9894; 95.5)."""
+    if value is None:
+        return _NONE
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def rule_text(
