@@ -50,6 +50,13 @@ def filled(client: Client, url: str, **changes: Any) -> dict[str, Any]:
     return {name: value for name, value in data.items() if value is not False}
 
 
+def assert_refused(client: Client, url: str, posted: dict[str, str], status: int) -> None:
+    """The page and a post to it answer ``status``, and the post writes nothing."""
+    assert client.get(url).status_code == status
+    with nothing_written():
+        assert client.post(url, posted).status_code == status
+
+
 def open_this_year(make_period: MakePeriod) -> None:
     year = dt.date(today().year, 1, 1)
     make_period("This year", year, add_months(year, 12))
@@ -183,11 +190,8 @@ def test_kpi_forms_refuse_members_without_the_right_and_hide_the_kpi_from_outsid
     )
     if name == "kpis:kpi-new" and persona == "outsider":
         status = 403  # no KPI to hide: the right is what is missing
-    client = client_for(persona)
-    assert client.get(url).status_code == status
-    with nothing_written():
-        posted = new_kpi_data(name="Taken over", effective=today().isoformat())
-        assert client.post(url, posted).status_code == status
+    posted = new_kpi_data(name="Taken over", effective=today().isoformat())
+    assert_refused(client_for(persona), url, posted, status)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -276,13 +280,9 @@ def test_the_target_form_refuses_those_without_the_right_over_the_unit(
     unit: str,
     status: int,
 ) -> None:
-    client = client_for(persona)
-    url = target_url(plain, enterprise, unit)
-    assert client.get(url).status_code == status
-    with nothing_written():
-        posted = {"period_start": "2030-01", "period_end": "2031-01", "target_type": "stay_above",
-                  "threshold": "1", "target": "2", "stretch": "3", "reason": "x"}  # fmt: skip
-        assert client.post(url, posted).status_code == status
+    posted = {"period_start": "2030-01", "period_end": "2031-01", "target_type": "stay_above",
+              "threshold": "1", "target": "2", "stretch": "3", "reason": "x"}  # fmt: skip
+    assert_refused(client_for(persona), target_url(plain, enterprise, unit), posted, status)
 
 
 def test_revising_a_target_in_an_open_period_offers_a_request_with_its_diff_and_files_it(
@@ -483,10 +483,8 @@ def test_the_policy_form_refuses_those_who_may_not_edit_the_units_strategy(
         card = client.get(reverse("kpis:scorecard-unit", args=[target.pk])).content.decode()
         assert 'data-testid="policy-link"' not in card
     url = reverse("kpis:scorecard-policy", args=[target.pk])
-    assert client.get(url).status_code == status
     posted = {"combine": "sum", "missing": "zero", "effective": "2024-01-01", "reason": "x"}
-    with nothing_written():
-        assert client.post(url, posted).status_code == status
+    assert_refused(client, url, posted, status)
 
 
 def test_a_policy_in_an_open_period_shows_what_would_change(

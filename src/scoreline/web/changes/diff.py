@@ -48,7 +48,7 @@ from scoreline.scoring.models import ScorecardPolicy
 from scoreline.web.display import FieldChange, describe_value, visible_names
 from scoreline.web.spec_forms import field_label
 
-__all__ = ["ChangeDiff", "change_diff", "field_facts", "rule_text"]
+__all__ = ["ChangeDiff", "change_diff", "field_facts", "in_force", "rule_text"]
 
 _NONE = "\u2014"
 
@@ -171,6 +171,13 @@ def field_facts(
             continue
         facts.append((field_label(spec), _shown(model, spec.name, value, {})))
     return facts
+
+
+def in_force(model: type[Model], fields: Sequence[FieldSpec], row: Any) -> dict[str, Any]:
+    """An authoring page's "in force now" panel: the row's facts and since when."""
+    if row is None:
+        return {"current": [], "current_since": None}
+    return {"current": field_facts(model, fields, row), "current_since": row.valid_from}
 
 
 def _shown(

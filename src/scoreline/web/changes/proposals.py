@@ -17,7 +17,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from scoreline.audit.chain import jsonable
 from scoreline.governance.actions import do_request_change
@@ -31,6 +32,7 @@ __all__ = [
     "Offer",
     "Proposal",
     "Submission",
+    "edit_page",
     "submit_change",
 ]
 
@@ -136,6 +138,16 @@ def submit_change(
     else:
         messages.success(request, saved)
     return Submission(done=True)
+
+
+def edit_page(
+    request: HttpRequest, context: dict[str, Any], submission: Submission | None
+) -> HttpResponse:
+    """The authoring page (``kpis/edit.html``) with its offer, if any; 400 after a POST that
+    saved nothing."""
+    context = {**context, "offer": submission.offer if submission else None}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "kpis/edit.html", context, status=status)
 
 
 def _offer(request: HttpRequest, proposal: Proposal, form: JustificationForm) -> Offer:

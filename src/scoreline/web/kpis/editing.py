@@ -9,13 +9,12 @@ reaches an open planning period is offered as a change request instead.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -25,13 +24,13 @@ from scoreline.governance.models import ChangeKind
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.fields import KPI
 from scoreline.kpis.models import Kpi, KpiVersion, StatusRule
-from scoreline.kpis.queries import can_see_catalogue, kpi_history, kpi_version_on
+from scoreline.kpis.queries import can_see_catalogue, kpi_version_on
 from scoreline.lib.dates import effective_on, today
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.fields import values_of
 from scoreline.scoring.actions.definitions import do_retire_kpi, do_set_status_rules, do_update_kpi
 from scoreline.web.changes.diff import rule_text
-from scoreline.web.changes.proposals import Proposal, Submission, submit_change
+from scoreline.web.changes.proposals import Proposal, edit_page, submit_change
 from scoreline.web.kpis.authoring import (
     ChangeDetails,
     RulesChange,
@@ -41,6 +40,7 @@ from scoreline.web.kpis.authoring import (
     rule_rows,
 )
 from scoreline.web.kpis.forms import add_action_errors
+from scoreline.web.kpis.lookups import visible_kpi
 from scoreline.web.spec_forms import spec_initial
 
 __all__ = ["kpi_new", "kpi_retire", "kpi_revise", "status_rules"]
@@ -56,22 +56,16 @@ def require_kpi_editor(user: AnyUser) -> None:
 
 def _editable_kpi(user: AnyUser, pk: int) -> tuple[Kpi, KpiVersion]:
     """The KPI and its definition in force today (or its last one)."""
-    if not can_see_catalogue(user):
-        raise Http404
-    kpi = get_object_or_404(Kpi, pk=pk)
-    history = kpi_history(kpi)
-    if not history:
-        raise Http404
+    kpi, history = visible_kpi(user, pk)
     require_kpi_editor(user)
     return kpi, kpi_version_on(kpi) or history[-1].version
 
 
-def _page(
-    request: HttpRequest, context: dict[str, Any], submission: Submission | None
-) -> HttpResponse:
-    context["offer"] = submission.offer if submission else None
-    status = 400 if request.method == "POST" else 200
-    return render(request, "kpis/edit.html", context, status=status)
+def _crumbs(kpi: Kpi | None = None) -> list[tuple[str, str]]:
+    crumbs = [(reverse("kpis:catalogue"), "KPIs")]
+    if kpi is not None:
+        crumbs.append((reverse("kpis:kpi", args=[kpi.pk]), kpi.code))
+    return crumbs
 
 
 @login_required
@@ -100,14 +94,14 @@ def kpi_new(request: HttpRequest) -> HttpResponse:
             return redirect("kpis:kpi", pk=kpi.pk)
     context = {
         "title": "Add a KPI",
-        "crumbs": [(reverse("kpis:catalogue"), "KPIs")],
+        "crumbs": _crumbs(),
         "intro": "A new KPI scores nothing until a target is set for it at a unit and it "
         "measures an objective. Its code cannot change later.",
         "form": form,
         "submit": "Add the KPI",
         "cancel": reverse("kpis:catalogue"),
     }
-    return _page(request, context, None)
+    return edit_page(request, context, None)
 
 
 @login_required
@@ -136,10 +130,7 @@ def kpi_revise(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("kpis:kpi", pk=kpi.pk)
     context = {
         "title": f"Revise {definition.name}",
-        "crumbs": [
-            (reverse("kpis:catalogue"), "KPIs"),
-            (reverse("kpis:kpi", args=[kpi.pk]), kpi.code),
-        ],
+        "crumbs": _crumbs(kpi),
         "intro": f"The form holds the definition in force since "
         f"{definition.valid_from:%d %b %Y}. Change what should differ: the new version applies "
         "from the effective day and every score it alters is recomputed. Inside an open "
@@ -148,7 +139,7 @@ def kpi_revise(request: HttpRequest, pk: int) -> HttpResponse:
         "submit": "Save the new version",
         "cancel": reverse("kpis:kpi", args=[kpi.pk]),
     }
-    return _page(request, context, submission)
+    return edit_page(request, context, submission)
 
 
 @login_required
@@ -177,10 +168,7 @@ def kpi_retire(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("kpis:kpi", pk=kpi.pk)
     context = {
         "title": f"Retire {definition.name}",
-        "crumbs": [
-            (reverse("kpis:catalogue"), "KPIs"),
-            (reverse("kpis:kpi", args=[kpi.pk]), kpi.code),
-        ],
+        "crumbs": _crumbs(kpi),
         "intro": "A retired KPI leaves the catalogue from the day given: it is no longer "
         "scored from then, while its versions, values and past scores stay. A KPI used in "
         "other KPIs' formulas cannot be retired.",
@@ -189,7 +177,7 @@ def kpi_retire(request: HttpRequest, pk: int) -> HttpResponse:
         "danger": True,
         "cancel": reverse("kpis:kpi", args=[kpi.pk]),
     }
-    return _page(request, context, submission)
+    return edit_page(request, context, submission)
 
 
 def _rules_on(kpi: Kpi | None, day: dt.date) -> list[StatusRule]:

@@ -13,7 +13,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,17 +22,18 @@ from scoreline.access.scope import holds_on_unit
 from scoreline.governance.models import ChangeKind
 from scoreline.kpis.fields import TARGET, TARGET_START
 from scoreline.kpis.models import Kpi, Target
-from scoreline.kpis.queries import can_see_catalogue, kpi_history, kpi_version_on, targets_for
+from scoreline.kpis.queries import kpi_history, kpi_version_on, targets_for
 from scoreline.lib.dates import today
 from scoreline.lib.fields import values_of
 from scoreline.lib.months import add_months
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
 from scoreline.scoring.actions.definitions import do_set_target
-from scoreline.web.changes.diff import field_facts
-from scoreline.web.changes.proposals import Proposal, submit_change
+from scoreline.web.changes.diff import in_force
+from scoreline.web.changes.proposals import Proposal, edit_page, submit_change
 from scoreline.web.kpis.authoring import TARGET_SPAN, action_values, target_form, units_where
 from scoreline.web.kpis.forms import parse_month
+from scoreline.web.kpis.lookups import visible_kpi
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = ["target_at", "target_unit"]
@@ -41,13 +42,8 @@ RIGHT = Capability.EDIT_KPI
 
 
 def _kpi_and_unit(request: HttpRequest, pk: int, unit_pk: int) -> tuple[Kpi, OrgUnit]:
-    user = request.user
-    if not can_see_catalogue(user):
-        raise Http404
-    kpi = get_object_or_404(Kpi, pk=pk)
-    if not kpi_history(kpi):
-        raise Http404
-    return kpi, get_object_or_404(units_for(user), pk=unit_pk)
+    kpi, _ = visible_kpi(request.user, pk)
+    return kpi, get_object_or_404(units_for(request.user), pk=unit_pk)
 
 
 def _revised(request: HttpRequest, kpi: Kpi, unit: OrgUnit) -> Target | None:
@@ -67,9 +63,7 @@ def _revised(request: HttpRequest, kpi: Kpi, unit: OrgUnit) -> Target | None:
 def target_unit(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit picker of the KPI page: to the target form at the chosen unit."""
     user = request.user
-    if not can_see_catalogue(user):
-        raise Http404
-    kpi = get_object_or_404(Kpi, pk=pk)
+    kpi, _ = visible_kpi(user, pk)
     picked = UnitPickerForm(request.GET, units=units_where(user, RIGHT))
     if not picked.is_valid():
         raise Http404
@@ -137,12 +131,9 @@ def target_at(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             "the baseline, or by a seasonal profile of twelve weights (January first). A range "
             "target gives the low and high ends instead of threshold, target and stretch."
         ),
-        "current": field_facts(Target, TARGET_SPAN, revised) if revised is not None else [],
-        "current_since": revised.valid_from if revised is not None else None,
+        **in_force(Target, TARGET_SPAN, revised),
         "form": form,
-        "offer": submission.offer if submission else None,
         "submit": "Save the target",
         "cancel": page,
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "kpis/edit.html", context, status=status)
+    return edit_page(request, context, submission)

@@ -23,7 +23,6 @@ from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod
 from scoreline.kpis.queries import (
     can_see_catalogue,
-    kpi_history,
     kpi_version_on,
     kpis_for,
     targets_for,
@@ -55,6 +54,7 @@ from scoreline.web.kpis.forms import (
     add_action_errors,
 )
 from scoreline.web.kpis.links import authoring_links
+from scoreline.web.kpis.lookups import visible_kpi
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
@@ -201,12 +201,7 @@ def _kpi_context(
 def kpi_detail(request: HttpRequest, pk: int, unit_pk: int | None = None) -> HttpResponse:
     """A KPI's definition, SMART report, history at a unit, latest score and value entry."""
     user = request.user
-    if not can_see_catalogue(user):
-        raise Http404
-    kpi = get_object_or_404(Kpi, pk=pk)
-    history = kpi_history(kpi)
-    if not history:
-        raise Http404
+    kpi, history = visible_kpi(user, pk)
     if unit_pk is None and request.method == "GET" and request.GET.get("unit"):
         picked = UnitPickerForm(request.GET, units=units_for(user))
         if not picked.is_valid():

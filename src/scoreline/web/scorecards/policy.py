@@ -12,7 +12,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -26,8 +26,8 @@ from scoreline.org.queries import units_for
 from scoreline.scoring.actions.scorecards import do_set_scorecard_policy
 from scoreline.scoring.fields import SCORECARD_POLICY
 from scoreline.scoring.models import ScorecardPolicy
-from scoreline.web.changes.diff import field_facts
-from scoreline.web.changes.proposals import Proposal, submit_change
+from scoreline.web.changes.diff import in_force
+from scoreline.web.changes.proposals import Proposal, edit_page, submit_change
 from scoreline.web.kpis.authoring import action_values, policy_form
 
 __all__ = ["RIGHT", "scorecard_policy"]
@@ -44,8 +44,8 @@ def scorecard_policy(request: HttpRequest, unit_pk: int) -> HttpResponse:
     if not holds_on_unit(user, RIGHT, unit):
         raise PermissionDenied(f"You need the '{RIGHT.label}' right over {unit.name}.")
     own = version_on(ScorecardPolicy, today(), unit=unit)
-    in_force = own or version_on(ScorecardPolicy, today(), unit=None)
-    current = values_of(in_force, SCORECARD_POLICY) if in_force is not None else {}
+    policy = own or version_on(ScorecardPolicy, today(), unit=None)
+    current = values_of(policy, SCORECARD_POLICY) if policy is not None else {}
     form = policy_form(request.POST or None, current | {"effective": today()})
     submission = None
     if request.method == "POST" and form.is_valid():
@@ -75,12 +75,9 @@ def scorecard_policy(request: HttpRequest, unit_pk: int) -> HttpResponse:
             f"whether a score may exceed 100. {unit.name} follows {whose} policy today. "
             "Every score of the unit is recomputed from the effective day."
         ),
-        "current": field_facts(ScorecardPolicy, SCORECARD_POLICY, in_force) if in_force else [],
-        "current_since": in_force.valid_from if in_force is not None else None,
+        **in_force(ScorecardPolicy, SCORECARD_POLICY, policy),
         "form": form,
-        "offer": submission.offer if submission else None,
         "submit": "Save the policy",
         "cancel": scorecard,
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "kpis/edit.html", context, status=status)
+    return edit_page(request, context, submission)
