@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,11 @@ from typing import Any
 
 import pytest
 
+from scoreline.kpis.actions.definitions import do_create_kpi
+from scoreline.lib.dates import today
+from scoreline.planning.actions import do_create_period, do_open_period
+from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.reference import install_reference_data
 
@@ -107,13 +113,6 @@ def test_a_compensation_manager_sees_pay_on_the_person_page(
 def test_a_manager_creates_an_objective_under_a_group_objective_and_measures_it(
     browser: Any, live_server: Any, world: Enterprise
 ) -> None:
-    import datetime as dt
-
-    from scoreline.kpis.actions.definitions import do_create_kpi
-    from scoreline.lib.dates import today
-    from scoreline.strategy.actions.objectives import do_create_objective
-    from scoreline.strategy.models import Perspective
-
     start = dt.date(today().year, 1, 1)
     do_create_objective(
         world.users["ceo"], code="GRP-CUST", name="Delight our customers", unit=world.units["GRP"],
@@ -156,4 +155,65 @@ def test_a_manager_creates_an_objective_under_a_group_objective_and_measures_it(
     assert "GRP-CUST contribution weight 3" in " ".join(
         row.get_by_test_id("contributes-to").inner_text().split()
     )
+
+
+def test_a_steward_authors_a_kpi_and_target_and_a_revision_is_approved_by_the_ceo(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    year = dt.date(today().year, 1, 1)
+    sales = world.units["SALES"]
+    page = sign_in(browser, live_server.url, "steward")
+    page.goto(f"{live_server.url}/kpis/")
+    page.get_by_role("link", name="Add a KPI").click()
+    page.fill("#id_code", "returns-handled")
+    page.fill("#id_name", "Returns handled within two days")
+    page.fill("#id_unit", "%")
+    page.select_option("#id_direction", "higher")
+    page.select_option("#id_scoring", "linear")
+    page.select_option("#id_time_aggregation", "average")  # a rate: months are not summed
+    page.fill("#id_effective", year.isoformat())
+    page.fill("#id_reason", "Service promise")
+    page.get_by_role("button", name="Add the KPI").click()
+    assert page.locator("h1").inner_text() == "Returns handled within two days"
+
+    page.select_option("#target-unit", str(sales.pk))
+    page.get_by_role("button", name="Set a target").click()
+    page.fill("#id_period_start", f"{year:%Y-%m}")
+    page.fill("#id_period_end", f"{year.year + 1}-01")
+    page.select_option("#id_target_type", "stay_above")
+    page.fill("#id_threshold", "80")
+    page.fill("#id_target", "100")
+    page.fill("#id_reason", "This year's plan")
+    page.get_by_role("button", name="Save the target").click()
+    assert "Target of returns-handled at Sales saved" in page.locator(".messages").inner_text()
+
+    page.fill("#id_value", "90")
+    page.get_by_role("button", name="Save value").click()
+    assert "50.0" in page.get_by_test_id("score-explanation").inner_text()  # (90-80)/(100-80)
+
+    admin = world.users["admin"]
+    period = do_create_period(
+        admin, label="This year", start=year, end=dt.date(year.year + 1, 1, 1)
+    )
+    do_open_period(admin, period)
+    page.get_by_test_id("targets").get_by_role("link", name="Revise").click()
+    page.fill("#id_target", "90")
+    page.fill("#id_reason", "Two-day promise")
+    page.get_by_role("button", name="Save the target").click()
+    offer = page.get_by_test_id("change-offer")
+    assert "100 → 90" in offer.inner_text()
+    page.fill("#id_justification", "Two-day promise starts in the spring")
+    page.get_by_role("button", name="File the change request").click()
+    assert "filed" in page.locator(".messages").inner_text()
+    kpi_page = page.url
+    page.close()
+
+    page = sign_in(browser, live_server.url, "ceo")
+    page.goto(f"{live_server.url}/kpis/changes/")
+    waiting = page.get_by_test_id("decidable")
+    assert "100 → 90" in waiting.inner_text()
+    waiting.get_by_role("button", name="Approve and apply").click()
+    assert "approved and applied" in page.locator(".messages").inner_text()
+    page.goto(kpi_page)
+    assert "100.0" in page.get_by_test_id("score-explanation").inner_text()  # (90-80)/(90-80)
     page.close()

@@ -46,26 +46,47 @@ KPI: tuple[FieldSpec, ...] = (
     text("name", 200, required=True),
     text("description"),
     text("unit", 40, description="EUR, count, %, days, tCO2e..."),
-    choice("direction", Direction),
-    choice("temporality", Temporality),
+    choice(
+        "direction", Direction, description="Whether more is better, less, or staying in a range"
+    ),
+    choice(
+        "temporality",
+        Temporality,
+        description="Leading KPIs move before the results; lagging ones record them",
+    ),
     choice("kind", KpiKind),
     text("function", 60),
     text("formula", description="Expression over other KPI codes"),
-    choice("time_aggregation", TimeAggregation),
-    choice("tree_aggregation", TreeAggregation),
+    choice(
+        "time_aggregation",
+        TimeAggregation,
+        description="How months add up to quarters and years; a summed KPI's target is spread "
+        "over the months of its span, a rate's applies to each month",
+    ),
+    choice(
+        "tree_aggregation",
+        TreeAggregation,
+        description="How the units below give a unit its value when it has none of its own",
+    ),
     choice(
         "refresh_cycle",
         ["", *RefreshCycle.values],
         required=False,
         max_length=10,
-        description="weekly ... annual or ''",
+        description="How often new values arrive (weekly ... annual), or empty",
     ),
     text("data_source", 200),
     ref("owner", "person", description="Employee id"),
     ref("steward", "person", description="Employee id"),
-    choice("scoring", ScoringMethod),
-    numbers("band_edges", max_length=100),
-    numbers("band_scores", max_length=101),
+    choice("scoring", ScoringMethod, description="How a value is scored 0-100 against its target"),
+    numbers(
+        "band_edges", max_length=100, description="Banded scoring: ascending values between bands"
+    ),
+    numbers(
+        "band_scores",
+        max_length=101,
+        description="Banded scoring: the score of each band, one more than the edges",
+    ),
     ref("rubric", "rubric", description="Rubric code"),
     *ESG,
 )
@@ -74,7 +95,7 @@ KPI: tuple[FieldSpec, ...] = (
 STATUS_RULE: tuple[FieldSpec, ...] = (
     choice("basis", RuleBasis),
     choice("comparison", RuleComparison),
-    number("bound"),
+    number("bound", description="The value, percent of target or score compared"),
     number("bound_upper", description="Only for 'between'"),
     ref(
         "status",
@@ -93,12 +114,12 @@ TARGET_START = month("period_start", description="First month of the span")
 
 TARGET: tuple[FieldSpec, ...] = (
     month("period_end", description="First month after the span"),
-    choice("target_type", TargetType),
+    choice("target_type", TargetType, description="Must suit the KPI's direction"),
     number("threshold", description="Red flag / minimum"),
     number("target"),
-    number("stretch"),
-    number("range_low"),
-    number("range_high"),
+    number("stretch", description="Best case"),
+    number("range_low", description="Range targets only"),
+    number("range_high", description="Range targets only"),
     number("baseline", description="Start of a linear ramp"),
     choice("phasing", Phasing, required=False, default=Phasing.FLAT.value),
     numbers("profile", max_length=12, description="Seasonal weights, January first"),

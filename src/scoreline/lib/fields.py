@@ -160,8 +160,8 @@ def integer(name: str, default: int = 0) -> FieldSpec:
     return FieldSpec(name, FieldType.INTEGER, default=default)
 
 
-def boolean(name: str, default: bool) -> FieldSpec:
-    return FieldSpec(name, FieldType.BOOLEAN, default=default)
+def boolean(name: str, default: bool, *, description: str = "") -> FieldSpec:
+    return FieldSpec(name, FieldType.BOOLEAN, default=default, description=description)
 
 
 def date(name: str, *, description: str = "") -> FieldSpec:

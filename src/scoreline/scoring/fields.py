@@ -13,9 +13,9 @@ from scoreline.scoring.models import CombineRule, MissingPolicy
 __all__ = ["PERSPECTIVE_WEIGHT", "SCORECARD_POLICY"]
 
 SCORECARD_POLICY: tuple[FieldSpec, ...] = (
-    choice("combine", CombineRule),
-    choice("missing", MissingPolicy),
-    boolean("cap_at_100", True),
+    choice("combine", CombineRule, description="How the scorecard combines its weighted parts"),
+    choice("missing", MissingPolicy, description="What a part without data counts as"),
+    boolean("cap_at_100", True, description="Scores above 100 count as 100 in the roll-up"),
 )
 """How a unit's scorecard rolls up: the rule that combines, missing data, the cap."""
 

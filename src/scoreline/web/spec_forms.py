@@ -19,7 +19,7 @@ from django import forms
 from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.web.kpis.forms import MonthField
 
-__all__ = ["NumbersField", "Options", "spec_form", "spec_initial"]
+__all__ = ["NumbersField", "Options", "field_label", "spec_form", "spec_initial"]
 
 Options = Mapping[str, Sequence[tuple[str, str]]]
 """For each kind of reference (``unit``, ``person``, ``perspective``...), the (code, label)
@@ -71,7 +71,8 @@ class FiniteFloatField(forms.FloatField):
 _LABELS = {"kpi": "KPI", "esg_pillar": "ESG pillar", "disclosure_ref": "Disclosure reference"}
 
 
-def _label(spec: FieldSpec) -> str:
+def field_label(spec: FieldSpec) -> str:
+    """How a page names a field: ``cap_at_100`` as "Cap at 100", ``esg_pillar`` as "ESG pillar"."""
     return _LABELS.get(spec.name) or spec.name.replace("_", " ").capitalize()
 
 
@@ -86,7 +87,7 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
 def _field(spec: FieldSpec, options: Options) -> forms.Field:
     required = spec.required and not spec.nullable
     common: dict[str, Any] = {
-        "label": _label(spec),
+        "label": field_label(spec),
         "required": required,
         # A reference's description says which code to type; a page offers names instead.
         "help_text": "" if spec.type is FieldType.REF else spec.description,
@@ -114,7 +115,9 @@ def _field(spec: FieldSpec, options: Options) -> forms.Field:
     if kind is FieldType.CHOICE:
         return forms.ChoiceField(choices=_choices(spec), **common)
     if kind is FieldType.REF:
+        # The description names the code the API and the files take; the form offers names.
         offered = [("", "—")] if not required else []
+        common["help_text"] = ""
         return forms.ChoiceField(choices=[*offered, *options.get(spec.ref, ())], **common)
     raise ValueError(f"{spec.name}: a {kind.value} field has no form field")
 

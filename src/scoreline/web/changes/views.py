@@ -13,10 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from scoreline.access.scope import AnyUser
 from scoreline.governance.actions import can_decide, do_decide_change
 from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.governance.queries import change_requests_for
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.web.changes.diff import ChangeDiff, change_diff
 from scoreline.web.kpis.forms import (
     DecisionForm,
     add_action_errors,
@@ -31,32 +33,36 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RequestLine:
+    """A request with its decision form (for its approver) and, while it is pending, what
+    approving it would change."""
+
     request: ChangeRequest
     form: DecisionForm | None
-    payload: list[tuple[str, str]]
+    diff: ChangeDiff | None
 
 
-def _payload_items(payload: Any) -> list[tuple[str, str]]:
-    if not isinstance(payload, dict):
-        return [("payload", str(payload))]
-    return [(str(key), str(value)) for key, value in payload.items()]
+def _diff(user: AnyUser, row: ChangeRequest) -> ChangeDiff | None:
+    if row.state != ChangeState.PENDING:
+        return None
+    return change_diff(user, row.kind, row.subject, row.payload, row.effective_from)
 
 
 def _inbox(request: HttpRequest, bound: tuple[int, DecisionForm] | None = None) -> dict[str, Any]:
     user = request.user
     rows = list(change_requests_for(user).order_by("-requested_at", "-id"))
     decidable, own = [], []
+    diffs = {row.pk: _diff(user, row) for row in rows}
     for row in rows:
         if can_decide(user, row):
             form = bound[1] if bound is not None and bound[0] == row.pk else DecisionForm()
-            decidable.append(RequestLine(row, form, _payload_items(row.payload)))
+            decidable.append(RequestLine(row, form, diffs[row.pk]))
         if row.requested_by_id == user.pk:
-            own.append(RequestLine(row, None, _payload_items(row.payload)))
+            own.append(RequestLine(row, None, diffs[row.pk]))
     state = request.GET.get("state", "")
     if state not in ChangeState.values:
         state = ""
     history = [
-        RequestLine(row, None, _payload_items(row.payload))
+        RequestLine(row, None, diffs[row.pk])
         for row in rows
         if row.requested_by_id != user.pk and (not state or row.state == state)
     ]

@@ -128,13 +128,21 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
 def add_action_errors(form: forms.Form, invalid: Invalid) -> None:
-    """Show an action's refusal on the fields it names (the rest above the form)."""
+    """Show an action's refusal on the fields it names (the rest above the form); an item of
+    a list field (``profile[3]``) is shown on the field, naming the item."""
     placed = False
-    for name, reasons in invalid.fields.items():
+    for key, reasons in invalid.fields.items():
+        item = _ITEM.match(key)
+        name = item.group(1) if item and item.group(1) in form.fields else key
         known = name in form.fields
         for reason in reasons:
-            message = reason if known else f"{name}: {reason}"
+            message = reason if known else f"{key}: {reason}"
+            if item and known:
+                message = f"item {int(item.group(2)) + 1}: {reason}"
             form.add_error(
                 name if known else None, forms.ValidationError(message, code=invalid.code)
             )

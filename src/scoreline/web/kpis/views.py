@@ -17,7 +17,7 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
 from scoreline.access.capabilities import Capability
-from scoreline.access.scope import AnyUser, holds_on_unit
+from scoreline.access.scope import AnyUser, holds_anywhere, holds_on_unit
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.scoring import band_ranges
 from scoreline.kpi_quality.queries import target_specificity_for
@@ -25,7 +25,6 @@ from scoreline.kpi_quality.reports import smart_check_definition
 from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod
 from scoreline.kpis.queries import (
     can_see_catalogue,
-    kpi_history,
     kpi_version_on,
     kpis_for,
     targets_for,
@@ -56,6 +55,8 @@ from scoreline.web.kpis.forms import (
     ValueEntryForm,
     add_action_errors,
 )
+from scoreline.web.kpis.links import authoring_links
+from scoreline.web.kpis.lookups import visible_kpi
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
@@ -72,7 +73,11 @@ QUARTERS_SHOWN = 8
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Every KPI definition in force today, for those who may read the catalogue."""
     user = request.user
-    context = {"kpis": kpis_for(user), "allowed": can_see_catalogue(user)}
+    context = {
+        "kpis": kpis_for(user),
+        "allowed": can_see_catalogue(user),
+        "may_edit": holds_anywhere(user, Capability.EDIT_KPI),
+    }
     return render(request, "kpis/catalogue.html", context)
 
 
@@ -199,6 +204,7 @@ def _kpi_context(
         ],
         "form": form if may_enter else None,
         "months_shown": HISTORY_MONTHS,
+        **authoring_links(user, kpi, unit),
     }
 
 
@@ -207,12 +213,7 @@ def _kpi_context(
 def kpi_detail(request: HttpRequest, pk: int, unit_pk: int | None = None) -> HttpResponse:
     """A KPI's definition, SMART report, history at a unit, latest score and value entry."""
     user = request.user
-    if not can_see_catalogue(user):
-        raise Http404
-    kpi = get_object_or_404(Kpi, pk=pk)
-    history = kpi_history(kpi)
-    if not history:
-        raise Http404
+    kpi, history = visible_kpi(user, pk)
     if unit_pk is None and request.method == "GET" and request.GET.get("unit"):
         picked = UnitPickerForm(request.GET, units=units_for(user))
         if not picked.is_valid():

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from scoreline.access.scope import AnyUser
+from scoreline.access.capabilities import Capability
+from scoreline.access.scope import AnyUser, holds_on_unit
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied
 from scoreline.lib.months import add_months, month_start
@@ -90,6 +91,7 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "palette": status_palette(),
         "month_form": MonthForm(initial={"month": month}),
         "picker": _picker(user, unit),
+        "may_set_policy": holds_on_unit(user, Capability.EDIT_STRATEGY, unit),
     }
     return render(request, "kpis/scorecard.html", context)
 
