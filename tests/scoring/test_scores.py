@@ -153,6 +153,36 @@ def test_a_group_without_values_of_its_own_gets_the_sum_of_its_units(
     assert row.explanation["inputs"]["target"] == pytest.approx(200.0)
 
 
+def test_a_seasonal_profile_is_read_by_calendar_month_whatever_month_the_span_starts(
+    enterprise: Enterprise,
+) -> None:
+    """A profile holds twelve weights, January first: a span from October 2024 gives
+    October the tenth weight. Weights 1..12 sum to 78, so a total of 7,800 phases to
+    100 per weight point: October 1,000, November 1,100, December 1,200, January 100,
+    February 200, March 300 (the months stored here)."""
+    admin, de = enterprise.users["admin"], enterprise.units["DE"]
+    orders = _kpi(enterprise, "orders", scoring="percent_capped")
+    do_set_target(
+        admin, orders, unit=de, target_type="stay_above", target=7800.0, phasing="seasonal",
+        profile=[float(weight) for weight in range(1, 13)], period_start=dt.date(2024, 10, 1),
+        period_end=dt.date(2025, 10, 1), effective=START,
+    )  # fmt: skip
+    for month in MONTHS:
+        do_record_value(admin, orders, unit=de, period=month, value=100.0, note="ok")
+    recompute()
+    rows = Score.objects.filter(kind=NodeKind.KPI, kpi=orders, unit=de).order_by("period")
+    targets = {row.period: row.explanation["inputs"]["target"] for row in rows}
+    assert targets == pytest.approx({MONTHS[0]: 100.0, MONTHS[1]: 200.0, MONTHS[2]: 300.0})
+
+
+def test_a_calendar_profile_starts_at_the_spans_first_month() -> None:
+    january_first = [float(weight) for weight in range(1, 13)]
+    april = 2025 * 12 + 3
+    assert pipeline.calendar_profile(january_first, april)[:3] == [4.0, 5.0, 6.0]
+    assert pipeline.calendar_profile(january_first, 2025 * 12) == january_first
+    assert pipeline.calendar_profile([], april) == []
+
+
 def test_formula_kpis_are_calculated_from_their_inputs(
     enterprise: Enterprise, scorecard: dict[str, Kpi]
 ) -> None:

@@ -44,6 +44,7 @@ from scoreline.engine.nodes import (
 from scoreline.engine.sets import distinct, lookup
 from scoreline.engine.targets import MONTHS, TargetSpans
 from scoreline.kpis.models import Kpi
+from scoreline.kpis.validation import SEASONAL_MONTHS
 from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
 from scoreline.lib.dates import today
 from scoreline.lib.months import month_end, month_index, month_of
@@ -72,6 +73,7 @@ from scoreline.scoring.loading import (
 from scoreline.scoring.models import NodeKind, Score
 
 __all__ = [
+    "calendar_profile",
     "compute",
     "compute_as_of",
     "recompute",
@@ -195,6 +197,15 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
 PARAMS = ("threshold", "target", "stretch", "low", "high")
 
 
+def calendar_profile(profile: list[float] | None, first: int) -> list[float] | None:
+    """A seasonal profile, stored by calendar month (January first), from the span's first
+    month (a :func:`~scoreline.lib.months.month_index`) on, as the engine reads it."""
+    if not profile or len(profile) != SEASONAL_MONTHS:
+        return profile
+    start = first % SEASONAL_MONTHS  # month indices count January as 0 in every year
+    return profile[start:] + profile[:start]
+
+
 class MonthlyTargets:
     """The targets in force, ready to give any rows the phased target of their month.
 
@@ -222,7 +233,10 @@ class MonthlyTargets:
             bounds=np.vstack([getattr(table, name) for name in PARAMS]),
             target=table.target,
             baseline=table.baseline,
-            profiles=table.profile.tolist(),
+            profiles=[
+                calendar_profile(profile, first)
+                for profile, first in zip(table.profile.tolist(), table.first.tolist(), strict=True)
+            ],
         )
 
     def __call__(self, rows: ValueRows, out: FloatArray | None = None) -> FloatArray:
