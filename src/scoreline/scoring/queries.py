@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from scoreline.access.capabilities import Capability
@@ -13,11 +15,12 @@ from scoreline.access.scope import (
     AnyUser,
     holds_everywhere,
 )
+from scoreline.engine.coverage import MonthState, coverage_ratio, month_states
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
 from scoreline.lib.dates import today
-from scoreline.lib.months import month_end
+from scoreline.lib.months import month_end, month_start
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
@@ -28,6 +31,7 @@ from scoreline.strategy.queries import objectives_for, strategy_map
 __all__ = [
     "ChildLine",
     "ContributionLine",
+    "Coverage",
     "GoalLine",
     "IndividualScorecard",
     "KpiLine",
@@ -35,11 +39,13 @@ __all__ = [
     "PersonScorecard",
     "PerspectiveLine",
     "UnitScorecard",
+    "coverage_of",
     "individual_scorecard",
     "latest_by",
     "objective_lines",
     "person_scorecard",
     "scores_for",
+    "settled_month",
     "unit_scorecard",
 ]
 
@@ -65,6 +71,73 @@ def scores_for(
     if months is not None:
         rows = rows.filter(period__in=list(months))
     return rows.filter(subject_filter(unit, person)).order_by("kind", "period", "id")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The values a roll-up score rests on against the values expected in its month, and
+    what that makes the month: complete, sufficient or provisional (decision 0006)."""
+
+    present: int
+    expected: int
+    state: str
+
+    @property
+    def percent(self) -> float | None:
+        ratio = float(coverage_ratio([self.present], [self.expected])[0])
+        return None if np.isnan(ratio) else 100.0 * ratio
+
+    @property
+    def provisional(self) -> bool:
+        return self.state == MonthState.PROVISIONAL.name.lower()
+
+
+def _states(present: list[int], expected: list[int], months: list[dt.date]) -> list[str]:
+    ended = [month_end(month) < today() for month in months]
+    threshold = settings.SUFFICIENT_COVERAGE_PERCENT / 100.0
+    codes = month_states(present, expected, ended, threshold).tolist()
+    return [MonthState(code).name.lower() for code in codes]
+
+
+def _counts(score: Score) -> tuple[int, int] | None:
+    stored = score.explanation if isinstance(score.explanation, dict) else {}
+    present, expected = stored.get("values_present"), stored.get("values_expected")
+    if isinstance(present, int) and isinstance(expected, int):
+        return present, expected
+    return None
+
+
+def coverage_of(score: Score | None) -> Coverage | None:
+    """The coverage of a stored roll-up score (None for KPI rows and rows stored without)."""
+    counts = _counts(score) if score is not None else None
+    if score is None or counts is None:
+        return None
+    present, expected = counts
+    return Coverage(present, expected, _states([present], [expected], [score.period])[0])
+
+
+def settled_month(rows: QuerySet[Score]) -> dt.date | None:
+    """The month a scorecard opens on: the latest month of one node's ``rows`` that is
+    complete or sufficient, else the latest month stored (provisional), else None.
+
+    Months after the current one (forecasts) are never chosen by default.
+    """
+    stored = list(
+        rows.filter(period__lte=month_start(today())).order_by("-period")[:MONTHS_SEARCHED]
+    )
+    if not stored:
+        return None
+    counted = [(row.period, _counts(row)) for row in stored]
+    known = [(month, counts) for month, counts in counted if counts is not None]
+    states = _states([c[0] for _, c in known], [c[1] for _, c in known], [m for m, _ in known])
+    settled = [
+        month for (month, _), state in zip(known, states, strict=True) if state != "provisional"
+    ]
+    return settled[0] if settled else stored[0].period
+
+
+# How far back a scorecard looks for a month with enough data before it opens the latest.
+MONTHS_SEARCHED = 36
 
 
 @dataclass(frozen=True)
@@ -152,6 +225,10 @@ class UnitScorecard:
     score: Score | None
     perspectives: list[PerspectiveLine]
     children: list[ChildLine]
+
+    @property
+    def coverage(self) -> Coverage | None:
+        return coverage_of(self.score)
 
 
 def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
@@ -243,6 +320,10 @@ class PersonScorecard:
     day: dt.date
     score: Score | None
     goals: list[ObjectiveLine]
+
+    @property
+    def coverage(self) -> Coverage | None:
+        return coverage_of(self.score)
 
 
 def person_scorecard(user: AnyUser, person: Person, month: dt.date) -> PersonScorecard:
