@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from scoreline.lib.months import add_months
 from scoreline.governance.actions import do_decide_change, do_request_change
+from scoreline.lib.months import add_months
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import recompute

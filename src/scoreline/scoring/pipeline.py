@@ -900,7 +900,8 @@ def band_statuses(defs: Definitions, scores: FloatArray) -> list[list[str]]:
         defs.fallback.get(0, 0),
     )
     codes = np.array(defs.statuses, dtype=object)
-    return np.where(np.isfinite(scores), codes[found], "").tolist()  # type: ignore[no-any-return]
+    shown: list[list[str]] = np.where(np.isfinite(scores), codes[found], "").tolist()
+    return shown
 
 
 def _number(value: float) -> float | None:

@@ -156,9 +156,11 @@ class IndividualScorecard:
 
 
 def individual_scorecard(user: AnyUser, person: Person) -> IndividualScorecard | None:
-    """``person``'s latest individual scorecard, or None when ``user`` may not see their
-    ratings or nothing has been scored."""
-    own = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period").first()
+    """``person``'s individual scorecard in its latest complete or sufficient month, or None
+    when ``user`` may not see their ratings or nothing has been scored."""
+    rows = scores_for(user, kind=NodeKind.PERSON, person=person)
+    month = settled_month(rows)
+    own = rows.filter(period=month).first() if month is not None else None
     if own is None:
         return None
     day = min(today(), month_end(own.period))
