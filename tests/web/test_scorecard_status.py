@@ -207,3 +207,12 @@ def test_a_policy_that_counts_missing_values_as_zero_is_followed(
     # p, and of the four perspectives with objectives two score 0: (p + 2p/3 + 0 + 0) / 4.
     assert skipped is not None and skipped > 0
     assert zeroed == pytest.approx(skipped * 5 / 12)
+
+
+def test_the_strategy_map_shows_the_latest_score_of_a_month_with_enough_data(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf, early_value: float
+) -> None:
+    html = page_of("ceo", reverse("strategy:unit-map", args=[enterprise.units["GRP"].pk]))
+    card = html.split('data-objective="grow"')[1].split("</a>")[0]
+    assert f"{add_months(strategy.this_month, -1):%b %Y}" in card
+    assert f"{strategy.this_month:%b %Y}" not in card

@@ -127,12 +127,7 @@ def settled_month(rows: QuerySet[Score]) -> dt.date | None:
     )
     if not stored:
         return None
-    counted = [(row.period, _counts(row)) for row in stored]
-    known = [(month, counts) for month, counts in counted if counts is not None]
-    states = _states([c[0] for _, c in known], [c[1] for _, c in known], [m for m, _ in known])
-    settled = [
-        month for (month, _), state in zip(known, states, strict=True) if state != "provisional"
-    ]
+    settled = [row.period for row, ok in zip(stored, _settled_rows(stored), strict=True) if ok]
     return settled[0] if settled else stored[0].period
 
 
@@ -234,16 +229,31 @@ class UnitScorecard:
 
 
 def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
-    """The latest score row per value of ``key`` (e.g. ``"objective_id"``)."""
-    latest: dict[int, Score] = {}
-    for row in rows:
+    """The latest score row per value of ``key`` (e.g. ``"objective_id"``), preferring
+    the latest of a complete or sufficient month to a later provisional one."""
+    keyed = [row for row in rows if getattr(row, key) is not None]
+    settled = _settled_rows(keyed)
+    latest: dict[int, tuple[bool, Score]] = {}
+    for row, ok in zip(keyed, settled, strict=True):
         ident = getattr(row, key)
-        if ident is None:
-            continue
         known = latest.get(ident)
-        if known is None or row.period > known.period:
-            latest[ident] = row
-    return latest
+        if known is None or (ok, row.period) > (known[0], known[1].period):
+            latest[ident] = (ok, row)
+    return {ident: row for ident, (_, row) in latest.items()}
+
+
+def _settled_rows(rows: list[Score]) -> list[bool]:
+    """Whether each row's month is not provisional (rows without coverage, KPI values, are)."""
+    counted = [(i, _counts(row)) for i, row in enumerate(rows)]
+    known = [(i, c) for i, c in counted if c is not None]
+    settled = [True] * len(rows)
+    if known:
+        states = _states(
+            [c[0] for _, c in known], [c[1] for _, c in known], [rows[i].period for i, _ in known]
+        )
+        for (i, _), state in zip(known, states, strict=True):
+            settled[i] = state != MonthState.PROVISIONAL.name.lower()
+    return settled
 
 
 def objective_lines(
