@@ -898,8 +898,9 @@ def store_seconds_per_row(done: Any) -> float:
     per_node = max(len(done.months), 1)
     nodes = done.nodes[: max(1, STORE_SAMPLE_ROWS // per_node)]
     sample = Computation(
-        done.day, done.defs, sample_leaves, done.graph, done.months, done.scores, nodes
-    )
+        done.day, done.defs, sample_leaves, done.graph, done.months, done.scores, nodes,
+        done.present, done.expected,
+    )  # fmt: skip
     written = 0
     started = time.perf_counter()
     try:

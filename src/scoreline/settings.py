@@ -145,6 +145,10 @@ TASKS = {
 # Aggregates about fewer people than this are hidden from anyone who could not see them one by one.
 MIN_GROUP_SIZE = env_int("SCORELINE_MIN_GROUP_SIZE", 5, minimum=1)
 
+# A month that has ended is sufficient for scorecards once this share (%) of its expected
+# values is present (docs/decisions/0006); below it, and before it ends, it is provisional.
+SUFFICIENT_COVERAGE_PERCENT = env_int("SCORELINE_SUFFICIENT_COVERAGE", 95, minimum=1, maximum=100)
+
 # KPI audits; the values are checked where they are used (kpis.smart, kpi_quality.reports), naming the variable.
 SCORELINE_SMART_VARIANT = env_str("SCORELINE_SMART_VARIANT", "modern")
 SCORELINE_SMART_ERRORS = env_str("SCORELINE_SMART_ERRORS", "")

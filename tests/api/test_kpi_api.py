@@ -849,6 +849,7 @@ def test_a_units_scorecard_is_a_tree_down_to_kpis_with_drill_down(api_as: Client
             "target": 100.0,
             "score": pytest.approx(100 / 3 * 2.5),
             "status": "green",
+            "status_by": None,
         }
     ]
     assert [child["code"] for child in growth["children"]] == ["SALES-N-CALLS"]
@@ -858,9 +859,25 @@ def test_a_units_scorecard_is_a_tree_down_to_kpis_with_drill_down(api_as: Client
 
 
 @pytest.mark.usefixtures("arch")
-def test_the_scorecard_defaults_to_the_latest_scored_month(api_as: Clients) -> None:
+def test_the_scorecard_defaults_to_the_latest_complete_month(api_as: Clients) -> None:
+    # February has revenue but not the promoter score: one of the two values SALES expects.
     card = api_as("manager").get("/scorecards/SALES").json()
+    assert card["period"] == "2024-01-01"
+    assert (card["provisional"], card["coverage"]["state"]) == (False, "complete")
+    assert card["coverage"]["present"] == card["coverage"]["expected"]
+
+
+@pytest.mark.usefixtures("arch")
+def test_a_month_chosen_with_too_few_values_is_provisional_with_its_coverage(
+    api_as: Clients,
+) -> None:
+    card = api_as("manager").get("/scorecards/SALES?period=2024-02").json()
     assert card["period"] == "2024-02-01"
+    assert card["provisional"] is True
+    coverage = card["coverage"]
+    assert coverage["state"] == "provisional"
+    assert coverage["present"] < coverage["expected"]
+    assert coverage["percent"] == pytest.approx(100 * coverage["present"] / coverage["expected"])
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,16 @@ from scoreline.governance.actions import do_request_change
 from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
+from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.dates import today
 from scoreline.lib.months import add_months, month_start
 from scoreline.planning.actions import do_create_period, do_open_period
-from scoreline.scoring.actions.definitions import do_set_measure, do_set_target, do_update_kpi
+from scoreline.scoring.actions.definitions import (
+    do_set_measure,
+    do_set_status_rules,
+    do_set_target,
+    do_update_kpi,
+)
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions.links import do_link_objectives
 from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
@@ -65,6 +71,11 @@ ON_TIME_NORTH = [90.0, 92.0, 95.0, 84.0]
 PROMOTERS = [28.0, 31.0, 35.0, 33.0, 38.0, 41.0]
 EMISSIONS = [104.0, 101.0, 97.0]
 INJURIES = [1.4, 0.9, 0.7]
+EMISSION_RULES = [
+    RuleSpec("value", "le", "green", bound=100.0),
+    RuleSpec("value", "le", "amber", bound=103.0),
+    RuleSpec("value", "otherwise", "red"),
+]
 
 
 def build_strategy(
@@ -117,6 +128,8 @@ def build_strategy(
     do_set_target(
         steward, emissions, unit=units["GRP"], target_type="stay_below", target=100.0, **span
     )
+    # Emissions have status rules of their own, on the tonnes themselves.
+    do_set_status_rules(steward, emissions, EMISSION_RULES, effective=start)
 
     def record(kpi: Kpi, code: str, series: list[float]) -> None:
         first = add_months(this_month, -len(series))

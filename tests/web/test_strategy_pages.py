@@ -62,7 +62,7 @@ def test_the_map_shows_the_perspectives_as_rows_and_the_units_objectives_as_card
     assert "Deliver on time in the north" not in html and "Coach every seller" not in html
 
 
-def test_each_card_is_coloured_by_the_objectives_latest_score(
+def test_each_card_is_coloured_by_the_status_of_the_objectives_latest_score(
     enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
 ) -> None:
     html = page_of("ceo", map_url(enterprise, "GRP"))
@@ -70,7 +70,9 @@ def test_each_card_is_coloured_by_the_objectives_latest_score(
     expected = float(score_linear(np.array([PROMOTERS[-1]]), 20.0, 40.0)[0])
     card = html.split('data-objective="grow"')[1].split("</a>")[0]
     assert f"Score {expected:.1f}" in card
-    assert f"fill: hsl({round(expected * 1.2)} 62% 90%)" in card
+    assert expected >= 200 / 3  # at or above the goal's score: the green band
+    assert "fill: hsl(140 45% 88%)" in card
+    assert "green from 66.7, amber from 33.3, red below" in html
     unscored = html.split('data-objective="learn"')[1].split("</a>")[0]
     assert "hsl(220 14% 94%)" in unscored  # grey: nothing to score
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -17,13 +17,15 @@ from scoreline.api.lookups import (
 from scoreline.api.support import ERRORS, Text, request_user
 from scoreline.lib.dates import today
 from scoreline.lib.months import month_start
-from scoreline.org.models import OrgUnit
-from scoreline.scoring.models import NodeKind
+from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import (
+    Coverage,
     KpiLine,
     ObjectiveLine,
+    coverage_of,
     person_scorecard,
     scores_for,
+    settled_month,
     unit_scorecard,
 )
 
@@ -32,6 +34,19 @@ __all__ = [
 ]
 
 router = Router()
+
+
+class CoverageOut(Schema):
+    present: int = Field(description="Values below with a score in the month")
+    expected: int = Field(description="Values below due in the month (or present)")
+    percent: float | None = Field(description="present / expected x 100; none when none due")
+    state: str = Field(
+        description="complete (ended, all present), sufficient (ended, coverage at least the "
+        "threshold) or provisional"
+    )
+
+
+STATUS = "Status by the score bands (the score beside it); empty without a score"
 
 
 class ScorecardKpiOut(Schema):
@@ -43,6 +58,10 @@ class ScorecardKpiOut(Schema):
     target: float | None
     score: float | None
     status: str
+    status_by: str | None = Field(
+        description="What the status follows when it is not the score bands: value, "
+        "% of target or own score bands (none: the score bands)"
+    )
 
 
 class ScorecardChildOut(Schema):
@@ -58,6 +77,8 @@ class ScorecardObjectiveOut(Schema):
     name: str
     weight: float
     score: float | None
+    status: str = Field(description=STATUS)
+    coverage: CoverageOut | None
     kpis: list[ScorecardKpiOut]
     children: list[ScorecardChildOut] = Field(
         description="Objectives cascading into this one (drill down)"
@@ -68,6 +89,8 @@ class ScorecardPerspectiveOut(Schema):
     code: str
     name: str
     score: float | None
+    status: str = Field(description=STATUS)
+    coverage: CoverageOut | None
     objectives: list[ScorecardObjectiveOut]
 
 
@@ -77,12 +100,20 @@ class ScorecardUnitOut(Schema):
     score: float | None
 
 
+PROVISIONAL = (
+    "Whether the month is provisional: not yet over, or fewer values in than the threshold"
+)
+
+
 class ScorecardOut(Schema):
     unit: str
     name: str
     period: dt.date
     definitions_as_of: dt.date
     score: float | None
+    status: str = Field(description=STATUS)
+    provisional: bool = Field(description=PROVISIONAL)
+    coverage: CoverageOut | None
     explanation: dict[str, Any] = Field(description="How the unit's score was rolled up")
     perspectives: list[ScorecardPerspectiveOut]
     children: list[ScorecardUnitOut] = Field(
@@ -90,16 +121,41 @@ class ScorecardOut(Schema):
     )
 
 
-def _scorecard_period(user: User, unit: OrgUnit, period: dt.date | None) -> dt.date:
+def _period(rows: QuerySet[Score], period: dt.date | None) -> dt.date:
+    """The month asked for, else the latest complete or sufficient one (decision 0006)."""
     if period is not None:
         return period
-    latest = (
-        scores_for(user, kind=NodeKind.UNIT, unit=unit)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest if latest is not None else month_start(today())
+    return settled_month(rows) or month_start(today())
+
+
+def _coverage_out(coverage: Coverage | None) -> dict[str, Any] | None:
+    if coverage is None:
+        return None
+    return {
+        "present": coverage.present,
+        "expected": coverage.expected,
+        "percent": coverage.percent,
+        "state": coverage.state,
+    }
+
+
+def _rolled_up(score: Score | None) -> dict[str, Any]:
+    """A roll-up node's score, status and coverage."""
+    return {
+        "score": score.score if score is not None else None,
+        "status": score.status if score is not None else "",
+        "coverage": _coverage_out(coverage_of(score)),
+    }
+
+
+def _month_out(score: Score | None) -> dict[str, Any]:
+    """The scorecard's own score, status, coverage and whether its month is provisional."""
+    coverage = coverage_of(score)
+    return {
+        **_rolled_up(score),
+        "provisional": coverage is None or coverage.provisional,
+        "explanation": score.explanation if score is not None else {},
+    }
 
 
 def _kpi_out(line: KpiLine) -> dict[str, Any]:
@@ -114,6 +170,7 @@ def _kpi_out(line: KpiLine) -> dict[str, Any]:
         "target": inputs.get("target"),
         "score": leaf.score if leaf is not None else None,
         "status": leaf.status if leaf is not None else "",
+        "status_by": (leaf.explanation or {}).get("status_by") if leaf is not None else None,
     }
 
 
@@ -123,7 +180,7 @@ def _objective_out(line: ObjectiveLine) -> dict[str, Any]:
         "code": version.objective.code,
         "name": version.name,
         "weight": version.weight,
-        "score": line.score.score if line.score is not None else None,
+        **_rolled_up(line.score),
         "kpis": [_kpi_out(kpi) for kpi in line.kpis],
         "children": [
             {
@@ -144,25 +201,28 @@ def _objective_out(line: ObjectiveLine) -> dict[str, Any]:
 def get_scorecard(
     request: HttpRequest,
     unit_code: Annotated[Text, Field(max_length=40, description="Unit code")],
-    period: Month | None = Query(None, description="The month, YYYY-MM (default: the latest)"),
+    period: Month | None = Query(
+        None,
+        description="The month, YYYY-MM (default: the latest complete or sufficient month)",
+    ),
 ) -> dict[str, Any]:
     """The unit's scorecard in a month: unit, perspectives, objectives and their KPIs with
     scores and statuses, and the units below to drill down into."""
     user = request_user(request)
     unit = visible_unit(user, unit_code)
-    card = unit_scorecard(user, unit, _scorecard_period(user, unit, period))
+    rows = scores_for(user, kind=NodeKind.UNIT, unit=unit)
+    card = unit_scorecard(user, unit, _period(rows, period))
     return {
         "unit": unit.code,
         "name": unit.name,
         "period": card.month,
         "definitions_as_of": card.day,
-        "score": card.score.score if card.score is not None else None,
-        "explanation": card.score.explanation if card.score is not None else {},
+        **_month_out(card.score),
         "perspectives": [
             {
                 "code": lane.perspective.code,
                 "name": lane.perspective.name,
-                "score": lane.score.score if lane.score is not None else None,
+                **_rolled_up(lane.score),
                 "objectives": [_objective_out(line) for line in lane.objectives],
             }
             for lane in card.perspectives
@@ -185,6 +245,9 @@ class PersonScorecardOut(Schema):
     period: dt.date
     definitions_as_of: dt.date
     score: float | None
+    status: str = Field(description=STATUS)
+    provisional: bool = Field(description=PROVISIONAL)
+    coverage: CoverageOut | None
     explanation: dict[str, Any] = Field(description="How the goals were rolled up")
     goals: list[ScorecardObjectiveOut]
 
@@ -197,22 +260,23 @@ class PersonScorecardOut(Schema):
 def get_person_scorecard(
     request: HttpRequest,
     employee_id: Annotated[Text, Field(max_length=40, description="Employee id")],
-    period: Month | None = Query(None, description="The month, YYYY-MM (default: the latest)"),
+    period: Month | None = Query(
+        None,
+        description="The month, YYYY-MM (default: the latest complete or sufficient month)",
+    ),
 ) -> dict[str, Any]:
     """A person's individual scorecard in a month: their goals, the KPIs measuring each, and
     the overall score; for those who may see the person's ratings."""
     user = request_user(request)
     _, person = subject_of(user, None, employee_id)
     assert person is not None
-    scored = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period")
-    latest = scored.values_list("period", flat=True).first()
-    card = person_scorecard(user, person, period or latest or month_start(today()))
+    rows = scores_for(user, kind=NodeKind.PERSON, person=person)
+    card = person_scorecard(user, person, _period(rows, period))
     return {
         "person": person.employee_id,
         "name": person.full_name,
         "period": card.month,
         "definitions_as_of": card.day,
-        "score": card.score.score if card.score is not None else None,
-        "explanation": card.score.explanation if card.score is not None else {},
+        **_month_out(card.score),
         "goals": [_objective_out(line) for line in card.goals],
     }

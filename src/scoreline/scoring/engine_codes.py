@@ -9,12 +9,15 @@ because the KPI catalogue below this app needs them too.
 from __future__ import annotations
 
 from scoreline.engine.aggregation import TimeAggregation, TreeAggregation
+from scoreline.engine.coverage import Cycle
 from scoreline.engine.phasing import Phasing
 from scoreline.engine.rollup import Combine, Missing
 from scoreline.engine.scoring import Method
 from scoreline.engine.status import Basis, Comparison
 
-__all__ = ["BASIS", "COMBINE", "COMPARISON", "METHOD", "MISSING", "PHASING", "TIME", "TREE"]
+__all__ = [
+    "BASIS", "COMBINE", "COMPARISON", "CYCLE", "METHOD", "MISSING", "PHASING", "TIME", "TREE",
+]  # fmt: skip
 
 # KpiVersion.scoring
 METHOD = {
@@ -41,6 +44,14 @@ TREE = {
     "headcount_weighted": TreeAggregation.HEADCOUNT_WEIGHTED,
     "min": TreeAggregation.MIN,
     "max": TreeAggregation.MAX,
+}
+# KpiVersion.refresh_cycle (weekly values are due every month, as monthly ones are)
+CYCLE = {
+    "": Cycle.MONTHLY,
+    "weekly": Cycle.MONTHLY,
+    "monthly": Cycle.MONTHLY,
+    "quarterly": Cycle.QUARTERLY,
+    "annual": Cycle.ANNUAL,
 }
 # Target.phasing
 PHASING = {

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from scoreline.engine import parallel
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.nodes import PAYLOAD, PERSPECTIVE_BITS, kpi_nodes, node_codes, subject_code
+from scoreline.engine.status import Basis
 from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.lib.dates import effective_between, effective_on
 from scoreline.lib.months import month_index, month_of
@@ -88,6 +89,13 @@ class DayNumber(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+# How pages name what a status follows when it is not the score bands.
+BASIS_WORDS = {
+    int(Basis.VALUE): "value",
+    int(Basis.PERCENT_OF_TARGET): "% of target",
+    int(Basis.SCORE): "own score bands",
+}
+
 EPOCH = dt.date(1970, 1, 1)
 OPEN_END = 1 << 40  # the day number of a validity without an end
 
@@ -115,6 +123,21 @@ class Definitions:
 
     def rule_set_of(self, kpi_id: int) -> int:
         return kpi_id if kpi_id in self.fallback else 0
+
+    def bases_of(self, rule_set: int) -> set[int]:
+        """The bases (:class:`~scoreline.engine.status.Basis` codes) a rule set compares."""
+        return set(self.rule_basis[self.rule_set == rule_set].tolist())
+
+    def follows_score_bands(self, rule_set: int) -> bool:
+        """Whether a rule set is the score bands: the default set, comparing scores only."""
+        return rule_set == 0 and self.bases_of(0) <= {int(Basis.SCORE)}
+
+    def status_by(self, kpi_id: int) -> str | None:
+        """What a KPI's status follows, in words, when it is not the score bands (None)."""
+        rule_set = self.rule_set_of(kpi_id)
+        if self.follows_score_bands(rule_set):
+            return None
+        return " and ".join(BASIS_WORDS[b] for b in sorted(self.bases_of(rule_set))) or "own rules"
 
     def direction(self, kpi_id: int) -> int:
         return DIRECTIONS[self.kpis[kpi_id].direction]

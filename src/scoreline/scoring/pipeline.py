@@ -26,7 +26,16 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from scoreline.engine import aggregation, formulas, parallel, phasing, rollup, scoring, status
+from scoreline.engine import (
+    aggregation,
+    coverage,
+    formulas,
+    parallel,
+    phasing,
+    rollup,
+    scoring,
+    status,
+)
 from scoreline.engine.directions import HIGHER_IS_BETTER, TARGET_RANGE
 from scoreline.engine.nodes import (
     KIND_SHIFT,
@@ -42,14 +51,14 @@ from scoreline.engine.nodes import (
     subject_code,
 )
 from scoreline.engine.sets import distinct, lookup
-from scoreline.engine.targets import MONTHS, TargetSpans
+from scoreline.engine.targets import MONTHS, TargetSpans, covering_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import SEASONAL_MONTHS
 from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
 from scoreline.lib.dates import today
 from scoreline.lib.months import month_end, month_index, month_of
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.engine_codes import METHOD, PHASING, TREE
+from scoreline.scoring.engine_codes import CYCLE, METHOD, PHASING, TREE
 from scoreline.scoring.loading import (
     Definitions,
     Edges,
@@ -369,6 +378,12 @@ class Graph:
     cap: FloatArray
     objective: IntArray  # objectives loaded (sorted) and the subject code of their owner
     owner: IntArray
+    counting: rollup.RollupPlan  # adds up leaf counts over the same edges (coverage)
+
+    @cached_property
+    def n_leaves(self) -> int:
+        # A leaf's code is its KPI x subject code, and leaves sort first (their kind is 0).
+        return int(np.searchsorted(self.codes, 1 << KIND_SHIFT))
 
     @cached_property
     def keys(self) -> list[NodeKey]:
@@ -394,9 +409,9 @@ class Graph:
 
     def leaf_positions(self, rows: ValueRows) -> npt.NDArray[np.intp]:
         """Each value's leaf node, or -1 when no scorecard uses it."""
-        # A leaf's code is its KPI x subject code, and leaves sort first (their kind is 0).
-        n_leaves = int(np.searchsorted(self.codes, 1 << KIND_SHIFT))
-        at, found = lookup(self.codes[:n_leaves], leaf_codes(rows.kpi, rows.unit, rows.person))
+        at, found = lookup(
+            self.codes[: self.n_leaves], leaf_codes(rows.kpi, rows.unit, rows.person)
+        )
         return np.where(found, at, -1)
 
 
@@ -412,16 +427,79 @@ def build_graph(edges: Edges, day: dt.date) -> Graph:
     combine = np.array([p.combine for p in policies], dtype=np.int64)[unit_slot]
     missing = np.array([p.missing for p in policies], dtype=np.int64)[unit_slot]
     cap = np.array([p.cap for p in policies], dtype=np.float64)[unit_slot]
+    child, parent = np.searchsorted(codes, edges.child), np.searchsorted(codes, edges.parent)
     plan = rollup.RollupPlan(
         len(codes),
-        edge_child=np.searchsorted(codes, edges.child),
-        edge_parent=np.searchsorted(codes, edges.parent),
+        edge_child=child,
+        edge_parent=parent,
         edge_weight=edges.weight,
         node_combine=combine,
         node_missing=missing,
         node_cap=cap,
     )
-    return Graph(codes, plan, combine, missing, cap, edges.objective, edges.owner)
+    counting = coverage.counting_plan(len(codes), child, parent, edges.weight)
+    return Graph(codes, plan, combine, missing, cap, edges.objective, edges.owner, counting)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def expected_leaves(
+    defs: Definitions, targets: TargetTable, graph: Graph, months: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Graph leaves x months: whether each KPI value is expected in each month.
+
+    A value is expected when its KPI's refresh cycle makes it due in the month (counted
+    in the span of the target covering the month) and it could be scored there: a target
+    in force covers the month, or its method needs none (banded, rubric).
+    """
+    codes = graph.codes[: graph.n_leaves]
+    kpi = (codes & PAYLOAD) >> SUBJECT_BITS
+    kpis, slot = np.unique(kpi, return_inverse=True)
+    versions = [defs.kpis.get(int(k)) for k in kpis.tolist()]
+    known = np.array([v is not None for v in versions], dtype=bool)[slot]
+    cycle = np.array(
+        [CYCLE[v.refresh_cycle] if v is not None else coverage.Cycle.MONTHLY for v in versions],
+        dtype=np.int64,
+    )[slot]
+    untargeted = np.array(
+        [v is not None and v.scoring in ("banded", "rubric") for v in versions], dtype=bool
+    )[slot]
+    spans = MonthlyTargets(defs, targets).spans
+    leaf, month = np.repeat(codes, len(months)), np.tile(months, len(codes))
+    row = covering_rows(spans.segments, leaf, month)
+    covered = row >= 0
+    at = np.maximum(row, 0)
+    first = spans.first[at] if len(spans.first) else np.zeros(len(row), dtype=np.int64)
+    end = spans.end[at] if len(spans.end) else np.ones(len(row), dtype=np.int64)
+    by_cycle = np.where(covered, np.repeat(cycle, len(months)), coverage.Cycle.MONTHLY)
+    is_due = coverage.due(
+        by_cycle, np.where(covered, month - first, 0), np.where(covered, end - first, 1)
+    )
+    scorable = covered | np.repeat(untargeted, len(months))
+    return (np.repeat(known, len(months)) & is_due & scorable).reshape(len(codes), len(months))
+
+
+def count_coverage(
+    graph: Graph,
+    matrix: FloatArray,
+    due: npt.NDArray[np.bool_],
+    frontier: tuple[npt.NDArray[np.intp], FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Values present (scored) and expected below every node, graph nodes x months.
+
+    ``matrix`` holds the leaves' scores; a scored value counts as expected even when it
+    is not due. ``frontier`` gives nodes whose children are not loaded, with their stored
+    counts (an incremental recompute).
+    """
+    n = graph.n_leaves
+    present, expected = np.zeros_like(matrix), np.zeros_like(matrix)
+    present[:n] = np.isfinite(matrix[:n])
+    expected[:n] = due | (present[:n] > 0)
+    if frontier is not None:
+        nodes, stored_present, stored_expected = frontier
+        present[nodes], expected[nodes] = stored_present, stored_expected
+    return graph.counting.apply(present, inplace=True), graph.counting.apply(expected, inplace=True)
 
 
 # ---------------------------------------------------------------- computing
@@ -438,6 +516,8 @@ class Computation:
     months: IntArray
     scores: FloatArray  # graph nodes x months
     nodes: npt.NDArray[np.intp]  # the non-leaf nodes whose scores are to be stored
+    present: FloatArray  # graph nodes x months: values below each node with a score
+    expected: FloatArray  # graph nodes x months: values below each node due in the month
 
 
 def compute(
@@ -462,9 +542,11 @@ def compute(
     leaves = score_rows(defs, targets, values)
     graph = build_graph(load_edges(day), day)
     done_months, matrix = leaf_matrix(graph, leaves)
+    due = expected_leaves(defs, targets, graph, done_months)
+    present, expected = count_coverage(graph, matrix, due)
     scores = graph.plan.apply(matrix, inplace=True)
     inner = np.flatnonzero(graph.kinds() != NODE_KINDS.index("kpi"))
-    return Computation(day, defs, leaves, graph, done_months, scores, inner)
+    return Computation(day, defs, leaves, graph, done_months, scores, inner, present, expected)
 
 
 def compute_as_of(as_of: dt.date) -> list[Computation]:
@@ -600,8 +682,14 @@ def _recompute_segment(
     targets = load_targets(day, kpi_ids=affected, unit_ids=units, person_ids=persons, months=months)
     leaves = score_rows(defs, targets, rows)
     months_done = np.array(sorted(months), dtype=np.int64)
-    graph = build_graph(_closed_edges(day, rows, units, persons), day)
-    current = _stored_scores(graph, months_done)
+    edges, subjects = _closed_edges(day, rows, units, persons)
+    graph = build_graph(edges, day)
+    current, stored_present, stored_expected = _stored_scores(graph, months_done)
+    frontier = _frontier(graph, subjects)
+    if np.isnan(stored_expected[frontier]).any():
+        # A contributing objective of another subject has no stored coverage (a month
+        # not yet computed in full): the month is computed in full once.
+        return _recompute_in_full(day, months)
     # The leaves of the affected KPIs at the subjects changed (everywhere when none given).
     is_leaf = graph.kinds() == NODE_KINDS.index("kpi")
     payload = graph.codes & PAYLOAD
@@ -614,13 +702,51 @@ def _recompute_segment(
     changed = np.flatnonzero(mine)
     current[changed] = np.nan
     _write_leaves(current, graph, leaves, months_done)
+    due = expected_leaves(defs, _leaf_targets(day, graph, months), graph, months_done)
+    present, expected = count_coverage(
+        graph, current, due, (frontier, stored_present[frontier], stored_expected[frontier])
+    )
     nodes = rollup.affected_nodes(graph.plan, changed)
     rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
     inner = nodes[~is_leaf[nodes]]
-    done = Computation(day, defs, leaves, graph, months_done, current, inner)
+    done = Computation(day, defs, leaves, graph, months_done, current, inner, present, expected)
     with transaction.atomic():
         _delete_part(done, affected, units, persons)
         return _store(done)
+
+
+def _recompute_in_full(day: dt.date, months: list[int]) -> int:
+    done = compute(day, months)
+    with transaction.atomic():
+        Score.objects.filter(period__in=[month_of(m) for m in months]).delete()
+        return _store(done)
+
+
+def _leaf_targets(day: dt.date, graph: Graph, months: list[int]) -> TargetTable:
+    """The targets in force of every KPI leaf of ``graph`` in ``months``."""
+    payload = graph.codes[: graph.n_leaves] & PAYLOAD
+    subject = payload & ((1 << SUBJECT_BITS) - 1)
+    return load_targets(
+        day,
+        kpi_ids=distinct(payload >> SUBJECT_BITS).tolist(),
+        unit_ids=distinct(subject[subject % 2 == 0] // 2).tolist(),
+        person_ids=distinct(subject[subject % 2 == 1] // 2).tolist(),
+        months=months,
+    )
+
+
+def _frontier(graph: Graph, subjects: tuple[set[int], set[int]]) -> npt.NDArray[np.intp]:
+    """Objectives of ``graph`` owned by subjects whose edges were not loaded: their
+    children are not in the graph, so their coverage is the stored one."""
+    units, persons = subjects
+    objectives = np.flatnonzero(graph.kinds() == NODE_KINDS.index("objective"))
+    outside = [
+        node
+        for node in objectives.tolist()
+        if (owner := graph.owner_of(int(graph.codes[node] & PAYLOAD))) is not None
+        and owner[1] not in (units if owner[0] == "u" else persons)
+    ]
+    return np.array(outside, dtype=np.intp)
 
 
 def formula_closure(defs: Definitions, kpi_ids: set[int]) -> tuple[set[int], set[int]]:
@@ -655,8 +781,9 @@ def _ancestor_ids(unit_ids: set[int]) -> list[int]:
 
 def _closed_edges(
     day: dt.date, rows: ValueRows, units: set[int] | None, persons: set[int] | None
-) -> Edges:
-    """The edges of every subject whose scorecards a change can reach, loaded until closed."""
+) -> tuple[Edges, tuple[set[int], set[int]]]:
+    """The edges of every subject whose scorecards a change can reach, loaded until closed,
+    and those subjects (units, persons)."""
     if units is None and persons is None:
         units = {int(u) for u in distinct(rows.unit) if u}
         persons = {int(p) for p in distinct(rows.person) if p}
@@ -665,7 +792,7 @@ def _closed_edges(
         edges = load_edges(day, unit_ids=units, person_ids=persons)
         more_units, more_persons = owners_of(day, edges.outside_parents)
         if more_units <= units and more_persons <= persons:
-            return edges
+            return edges, (units, persons)
         units |= more_units
         persons |= more_persons
 
@@ -715,10 +842,13 @@ def _store(done: Computation) -> int:
 def _kpi_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     computed_at = db_datetime(timezone.now())
     day = done.day.isoformat()
-    leaves, codes = done.leaves, done.defs.statuses
+    leaves, codes, defs = done.leaves, done.defs.statuses, done.defs
     rows = leaves.rows
     periods = {int(m): db_date(month_of(int(m))) for m in distinct(rows.month)}
-    has_status = np.isfinite(leaves.score) | np.isfinite(leaves.attainment)
+    status_by = {k: defs.status_by(k) for k in distinct(rows.kpi).tolist()}
+    # A status by score needs a score; one by value or % of target needs a target.
+    by_score = np.isin(rows.kpi, [k for k, by in status_by.items() if by is None])
+    has_status = np.isfinite(leaves.score) | (~by_score & np.isfinite(leaves.attainment))
     params = {name: column.tolist() for name, column in leaves.params.items()}
     score, attainment = leaves.score.tolist(), leaves.attainment.tolist()
     status = leaves.status.tolist()
@@ -731,6 +861,7 @@ def _kpi_rows(done: Computation) -> Iterator[tuple[object, ...]]:
             "direction": version.direction,
             "inputs": {name: _number(column[i]) for name, column in params.items()},
             "attainment": _number(attainment[i]),
+            "status_by": status_by[kpi],
             "definitions_as_of": day,
         }
         yield (
@@ -744,26 +875,50 @@ def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     computed_at = db_datetime(timezone.now())
     graph, day = done.graph, done.day.isoformat()
     periods = [db_date(month_of(int(m))) for m in done.months]
-    for node in done.nodes:
+    statuses = band_statuses(done.defs, done.scores[done.nodes])
+    for at, node in enumerate(done.nodes.tolist()):
         key, policy = graph.keys[node], graph.policy(node)
         ids = _node_fields(key, graph)
-        explanation = db_json(
-            Score,
-            "explanation",
-            {
-                "combine": rollup.Combine(policy.combine).name.lower(),
-                "missing": rollup.Missing(policy.missing).name.lower(),
-                "cap": None if np.isinf(policy.cap) else policy.cap,
-                "definitions_as_of": day,
-            },
-        )
+        explanation = {
+            "combine": rollup.Combine(policy.combine).name.lower(),
+            "missing": rollup.Missing(policy.missing).name.lower(),
+            "cap": None if np.isinf(policy.cap) else policy.cap,
+            "definitions_as_of": day,
+        }
         head = (
             FIELDS_OF_KIND[str(key[0])].value, ids.get("kpi_id"), ids.get("objective_id"),
             ids.get("perspective_id"), ids.get("unit_id"), ids.get("person_id"),
         )  # fmt: skip
-        for period, value in zip(periods, done.scores[node].tolist(), strict=True):
+        counts = zip(done.present[node].tolist(), done.expected[node].tolist(), strict=True)
+        for period, value, status_of, (present, expected) in zip(
+            periods, done.scores[node].tolist(), statuses[at], counts, strict=True
+        ):
             if math.isfinite(value):
-                yield (*head, period, None, value, "", explanation, computed_at)
+                coverage_of = dict(zip(COVERAGE_KEYS, (int(present), int(expected)), strict=True))
+                stored = db_json(Score, "explanation", {**explanation, **coverage_of})
+                yield (*head, period, None, value, status_of, stored, computed_at)
+
+
+def band_statuses(defs: Definitions, scores: FloatArray) -> list[list[str]]:
+    """The status of each roll-up score by the score bands (none when the default rules
+    compare something other than scores, which roll-ups do not have)."""
+    if not (defs.statuses and defs.follows_score_bands(0)):
+        return [[""] * scores.shape[1] for _ in range(scores.shape[0])]
+    default = defs.rule_set == 0
+    found = status.evaluate_status(
+        np.nan,
+        np.nan,
+        scores,
+        defs.rule_basis[default],
+        defs.rule_comparison[default],
+        defs.rule_bound[default],
+        defs.rule_bound_upper[default],
+        defs.rule_status[default],
+        defs.fallback.get(0, 0),
+    )
+    codes = np.array(defs.statuses, dtype=object)
+    shown: list[list[str]] = np.where(np.isfinite(scores), codes[found], "").tolist()
+    return shown
 
 
 def _number(value: float) -> float | None:
@@ -807,11 +962,19 @@ def _identity(key: NodeKey) -> dict[str, object]:
 
 
 SCORE_IDS = ("kpi_id", "objective_id", "perspective_id", "unit_id", "person_id")
+# The coverage of a roll-up node, stored in its explanation.
+COVERAGE_KEYS = ("values_present", "values_expected")
 
 
-def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
-    """The stored score of every graph node in some months (NaN where none is stored)."""
-    current = np.full((len(graph.codes), len(months)), np.nan)
+def _stored_scores(graph: Graph, months: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The stored score of every graph node in some months, and the coverage counts stored
+    with the roll-up nodes (NaN where none is stored)."""
+    shape = (len(graph.codes), len(months))
+    current, present, expected = (
+        np.full(shape, np.nan),
+        np.full(shape, np.nan),
+        np.full(shape, np.nan),
+    )
     kinds, payload = graph.kinds(), graph.codes & PAYLOAD
 
     def ids(kind: str, shift: int = 0) -> list[int]:
@@ -833,20 +996,23 @@ def _stored_scores(graph: Graph, months: IntArray) -> FloatArray:
     ]
     periods = [month_of(int(m)) for m in months]
     ids_or_0 = {f"{c}_or_0": Coalesce(c, 0) for c in SCORE_IDS}
+    counts = [f"explanation__{key}" for key in COVERAGE_KEYS]
     fetched = []
     for match in wanted:
         rows = Score.objects.filter(match, period__in=periods).order_by()
         rows = rows.annotate(**ids_or_0, month=MonthIndex("period"))
-        fetched += fetch_rows(rows.values_list("kind", *ids_or_0, "month", "score"))
+        fetched += fetch_rows(rows.values_list("kind", *ids_or_0, "month", "score", *counts))
     if not fetched:
-        return current
+        return current, present, expected
     kind = np.array([row[0] for row in fetched], dtype=np.str_)
-    *numbers, month, score = numeric_columns([row[1:] for row in fetched], len(SCORE_IDS) + 2)
+    columns = numeric_columns([row[1:] for row in fetched], len(SCORE_IDS) + 4)
+    *numbers, month, score, got, due = columns
     code = stored_nodes(kind, *(column.astype(np.int64) for column in numbers))
     node, found = lookup(graph.codes, code)
     column = np.searchsorted(months, month.astype(np.int64))
-    current[node[found], column[found]] = score[found]
-    return current
+    at = node[found], column[found]
+    current[at], present[at], expected[at] = score[found], got[found], due[found]
+    return current, present, expected
 
 
 # ---------------------------------------------------------------- one value

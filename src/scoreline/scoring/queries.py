@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from scoreline.access.capabilities import Capability
@@ -14,11 +16,12 @@ from scoreline.access.scope import (
     AnyUser,
     holds_everywhere,
 )
+from scoreline.engine.coverage import MonthState, coverage_ratio, month_states
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
 from scoreline.lib.dates import effective_on, today
-from scoreline.lib.months import month_end
+from scoreline.lib.months import month_end, month_start
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
@@ -29,6 +32,7 @@ from scoreline.strategy.queries import objectives_for, strategy_map
 __all__ = [
     "ChildLine",
     "ContributionLine",
+    "Coverage",
     "GoalLine",
     "IndividualScorecard",
     "KpiLine",
@@ -37,12 +41,14 @@ __all__ = [
     "PerspectiveLine",
     "PerspectiveWeightLine",
     "UnitScorecard",
+    "coverage_of",
     "individual_scorecard",
     "latest_by",
     "objective_lines",
     "person_scorecard",
     "perspective_weights",
     "scores_for",
+    "settled_month",
     "unit_scorecard",
 ]
 
@@ -71,6 +77,68 @@ def scores_for(
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """The values a roll-up score rests on against the values expected in its month, and
+    what that makes the month: complete, sufficient or provisional (decision 0006)."""
+
+    present: int
+    expected: int
+    state: str
+
+    @property
+    def percent(self) -> float | None:
+        ratio = float(coverage_ratio([self.present], [self.expected])[0])
+        return None if np.isnan(ratio) else 100.0 * ratio
+
+    @property
+    def provisional(self) -> bool:
+        return self.state == MonthState.PROVISIONAL.name.lower()
+
+
+def _states(present: list[int], expected: list[int], months: list[dt.date]) -> list[str]:
+    ended = [month_end(month) < today() for month in months]
+    threshold = settings.SUFFICIENT_COVERAGE_PERCENT / 100.0
+    codes = month_states(present, expected, ended, threshold).tolist()
+    return [MonthState(code).name.lower() for code in codes]
+
+
+def _counts(score: Score) -> tuple[int, int] | None:
+    stored = score.explanation if isinstance(score.explanation, dict) else {}
+    present, expected = stored.get("values_present"), stored.get("values_expected")
+    if isinstance(present, int) and isinstance(expected, int):
+        return present, expected
+    return None
+
+
+def coverage_of(score: Score | None) -> Coverage | None:
+    """The coverage of a stored roll-up score (None for KPI rows and rows stored without)."""
+    counts = _counts(score) if score is not None else None
+    if score is None or counts is None:
+        return None
+    present, expected = counts
+    return Coverage(present, expected, _states([present], [expected], [score.period])[0])
+
+
+def settled_month(rows: QuerySet[Score]) -> dt.date | None:
+    """The month a scorecard opens on: the latest month of one node's ``rows`` that is
+    complete or sufficient, else the latest month stored (provisional), else None.
+
+    Months after the current one (forecasts) are never chosen by default.
+    """
+    stored = list(
+        rows.filter(period__lte=month_start(today())).order_by("-period")[:MONTHS_SEARCHED]
+    )
+    if not stored:
+        return None
+    settled = [row.period for row, ok in zip(stored, _settled_rows(stored), strict=True) if ok]
+    return settled[0] if settled else stored[0].period
+
+
+# How far back a scorecard looks for a month with enough data before it opens the latest.
+MONTHS_SEARCHED = 36
+
+
+@dataclass(frozen=True)
 class GoalLine:
     version: ObjectiveVersion
     score: Score | None
@@ -86,9 +154,11 @@ class IndividualScorecard:
 
 
 def individual_scorecard(user: AnyUser, person: Person) -> IndividualScorecard | None:
-    """``person``'s latest individual scorecard, or None when ``user`` may not see their
-    ratings or nothing has been scored."""
-    own = scores_for(user, kind=NodeKind.PERSON, person=person).order_by("-period").first()
+    """``person``'s individual scorecard in its latest complete or sufficient month, or None
+    when ``user`` may not see their ratings or nothing has been scored."""
+    rows = scores_for(user, kind=NodeKind.PERSON, person=person)
+    month = settled_month(rows)
+    own = rows.filter(period=month).first() if month is not None else None
     if own is None:
         return None
     day = min(today(), month_end(own.period))
@@ -156,18 +226,37 @@ class UnitScorecard:
     perspectives: list[PerspectiveLine]
     children: list[ChildLine]
 
+    @property
+    def coverage(self) -> Coverage | None:
+        return coverage_of(self.score)
+
 
 def latest_by(rows: Iterable[Score], key: str) -> dict[int, Score]:
-    """The latest score row per value of ``key`` (e.g. ``"objective_id"``)."""
-    latest: dict[int, Score] = {}
-    for row in rows:
+    """The latest score row per value of ``key`` (e.g. ``"objective_id"``), preferring
+    the latest of a complete or sufficient month to a later provisional one."""
+    keyed = [row for row in rows if getattr(row, key) is not None]
+    settled = _settled_rows(keyed)
+    latest: dict[int, tuple[bool, Score]] = {}
+    for row, ok in zip(keyed, settled, strict=True):
         ident = getattr(row, key)
-        if ident is None:
-            continue
         known = latest.get(ident)
-        if known is None or row.period > known.period:
-            latest[ident] = row
-    return latest
+        if known is None or (ok, row.period) > (known[0], known[1].period):
+            latest[ident] = (ok, row)
+    return {ident: row for ident, (_, row) in latest.items()}
+
+
+def _settled_rows(rows: list[Score]) -> list[bool]:
+    """Whether each row's month is not provisional (rows without coverage, KPI values, are)."""
+    counted = [(i, _counts(row)) for i, row in enumerate(rows)]
+    known = [(i, c) for i, c in counted if c is not None]
+    settled = [True] * len(rows)
+    if known:
+        states = _states(
+            [c[0] for _, c in known], [c[1] for _, c in known], [rows[i].period for i, _ in known]
+        )
+        for (i, _), state in zip(known, states, strict=True):
+            settled[i] = state != MonthState.PROVISIONAL.name.lower()
+    return settled
 
 
 def objective_lines(
@@ -246,6 +335,10 @@ class PersonScorecard:
     day: dt.date
     score: Score | None
     goals: list[ObjectiveLine]
+
+    @property
+    def coverage(self) -> Coverage | None:
+        return coverage_of(self.score)
 
 
 def person_scorecard(user: AnyUser, person: Person, month: dt.date) -> PersonScorecard:

@@ -14,11 +14,11 @@ from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, holds_on_unit
 from scoreline.lib.dates import today
 from scoreline.lib.errors import AccessDenied
-from scoreline.lib.months import add_months, month_start
+from scoreline.lib.months import add_months, month_end, month_start
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
 from scoreline.scoring.models import NodeKind
-from scoreline.scoring.queries import scores_for, unit_scorecard
+from scoreline.scoring.queries import scores_for, settled_month, unit_scorecard
 from scoreline.strategy.queries import strategy_unit
 from scoreline.web.display import combine_label, status_palette
 from scoreline.web.filters import score_fill
@@ -59,14 +59,9 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         return render(request, "kpis/scorecard.html", context, status=400)
     this_month = month_start(today())
     month: dt.date | None = month_form.cleaned_data.get("month") if month_form.is_bound else None
+    settled = settled_month(scores_for(user, kind=NodeKind.UNIT, unit=unit))
     if month is None:
-        stored = (
-            scores_for(user, kind=NodeKind.UNIT, unit=unit)
-            .filter(period__lte=this_month)
-            .order_by("-period")
-            .first()
-        )
-        month = stored.period if stored is not None else this_month
+        month = settled or this_month
     try:
         card = unit_scorecard(user, unit, month)
     except AccessDenied as denied:
@@ -81,6 +76,9 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "previous_month": add_months(month, -1),
         "next_month": add_months(month, 1) if month < this_month else None,
         "unit_score": unit_score,
+        "coverage": card.coverage,
+        "month_over": month_end(month) < today(),
+        "settled": settled if settled != month else None,
         "unit_fill": score_fill(unit_score.score if unit_score else None),
         "unit_combine": combine_label(unit_score),
         "perspectives": card.perspectives,
