@@ -319,3 +319,10 @@ def test_reordering_the_series_reorders_the_answers(
     result = reach_probability(history, targets, 2, 1)
     shuffled = reach_probability(history[order], targets[order], 2, 1)
     assert np.allclose(shuffled, result[order], equal_nan=True)
+
+
+def test_a_series_of_one_period_has_no_change_to_fence_and_no_range() -> None:
+    """A KPI whose first value was just entered: nothing to learn from yet, and no error."""
+    assert robust_steps(np.empty((2, 0))).shape == (2, 0)
+    low, high = feasible_range(np.array([[90.0]]), 1)
+    assert np.isnan(low).all() and np.isnan(high).all()

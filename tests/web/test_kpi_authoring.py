@@ -360,7 +360,7 @@ def test_the_rule_editor_starts_from_the_default_set_and_saves_the_kpis_own(
     url = reverse("kpis:status-rules", args=[kpi.pk])
     response = client.get(url)
     html = response.content.decode()
-    assert "Percent of target at least 100: Green" in section(html, "in-force")
+    assert "Score at least 66.6667: Green" in section(html, "in-force")
     rows = response.context["change"].rows
     assert list(rows.forms[0].fields)[: len(STATUS_RULE)] == [spec.name for spec in STATUS_RULE]
     assert len(rows.forms) == 3 + 2  # the three default rules and two empty rows
@@ -433,7 +433,7 @@ def test_new_rules_in_an_open_period_are_filed_as_a_request(
         refused = client.post(url, data)
     offer = section(refused.content.decode(), "change-offer")
     assert (
-        "<del>Percent of target at least 100: Green</del> &rarr; <ins>Score at least 80: Green</ins>"
+        "<del>Score at least 66.6667: Green</del> &rarr; <ins>Score at least 80: Green</ins>"
         in offer
     )
     assert (

@@ -234,6 +234,8 @@ def robust_steps(steps: ArrayLike) -> FloatArray:
     [[1.0, -1.0, 2.0, 0.0, 1.0, 6.25]]
     """
     values = np.asarray(steps, dtype=np.float64)
+    if values.ndim != 2 or values.shape[1] == 0:  # a single period has no change to fence
+        return values.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows without any change
         q1, q3 = np.nanquantile(values, [0.25, 0.75], axis=1)
