@@ -16,9 +16,10 @@ from scoreline.lib.dates import today
 from scoreline.lib.months import add_months, month_start
 from scoreline.planning.actions import do_create_period, do_open_period
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target, do_update_kpi
+from scoreline.scoring.actions.objectives import do_update_objective
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions.links import do_link_objectives
-from scoreline.strategy.actions.objectives import do_create_objective, do_update_objective
+from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
     do_create_workshop,
