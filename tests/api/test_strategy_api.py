@@ -25,6 +25,7 @@ from scoreline.strategy.models import (
 )
 from tests.builders.api import ApiClient
 from tests.builders.architecture import Architecture
+from tests.builders.kpis import recomputed_scores, stored_scores
 
 Clients = Callable[[str | None], ApiClient]
 
@@ -308,6 +309,25 @@ def test_a_change_of_the_description_alone_is_refused_while_the_parent_breaks_th
     assert response.json()["fields"]["parent"] == [
         "SALES-N-CALLS belongs to Sales North, which is neither Sales nor a unit above it"
     ]
+
+
+def test_moving_an_objective_in_the_cascade_rescores_the_scorecards_it_rolls_into(
+    api_as: Clients, arch: Architecture
+) -> None:
+    before = recomputed_scores()
+    body = {
+        "effective_from": "2024-01-01",
+        "reason": "Customers drive growth",
+        "parent": "GRP-GROW",
+    }
+    response = api_as("admin").patch("/objectives/SALES-NPS", body)
+    assert response.status_code == 200, response.content
+    stored = stored_scores()
+    assert stored == recomputed_scores()
+    # GRP-GROW now rolls up SALES-NPS beside SALES-GROW: its January score moved.
+    grow = arch.objectives["GRP-GROW"].pk
+    january = [key for key in before if key[2] == grow and key[6] == dt.date(2024, 1, 1)]
+    assert january and all(stored[key] != before[key] for key in january)
 
 
 def test_a_weight_change_in_an_open_period_goes_through_a_change_request(

@@ -21,8 +21,9 @@ from scoreline.kpis.models import (
     Target,
 )
 from scoreline.planning.models import PlanningPeriod
+from scoreline.scoring import pipeline
 from scoreline.scoring.actions.definitions import do_set_target
-from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
+from scoreline.scoring.models import PerspectiveWeight, Score, ScorecardPolicy
 from scoreline.strategy.models import Objective, ObjectiveVersion
 from tests.builders.enterprise import Enterprise
 
@@ -107,3 +108,23 @@ def set_target(
         person=enterprise.people[person] if person else None,
         **values,
     )
+
+
+ScoreKey = tuple[str, int | None, int | None, int | None, int | None, int | None, dt.date]
+"""A stored score's kind, KPI, objective, perspective, unit, person and month."""
+
+
+def stored_scores() -> dict[ScoreKey, float | None]:
+    """Every stored score, keyed by what it scores and its month."""
+    return {
+        (r.kind, r.kpi_id, r.objective_id, r.perspective_id, r.unit_id, r.person_id, r.period): (
+            r.score
+        )
+        for r in Score.objects.all()
+    }
+
+
+def recomputed_scores() -> dict[ScoreKey, float | None]:
+    """The scores stored by a full recompute."""
+    pipeline.recompute()
+    return stored_scores()

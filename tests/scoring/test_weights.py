@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
+from scoreline.engine.nodes import PAYLOAD, PERSPECTIVE_BITS, node_codes
 from scoreline.kpis.models import ObjectiveMeasure
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
 from scoreline.scoring.actions.scorecards import do_set_perspective_weight, do_set_scorecard_policy
+from scoreline.scoring.loading import load_edges
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
+from scoreline.scoring.queries import perspective_weights
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import (
@@ -241,3 +245,31 @@ def test_a_scorecard_policy_cannot_reach_into_a_closed_period(
             effective=LATER,
         )
     assert error.value.code == "period_closed"
+
+
+def test_the_roll_up_weighs_perspectives_as_the_weights_page_shows_them(
+    enterprise: Enterprise, make_objective: MakeObjective
+) -> None:
+    admin, sales = enterprise.users["admin"], enterprise.units["SALES"]
+    perspectives = {p.code: p for p in Perspective.objects.all()}
+    for code in perspectives:
+        make_objective(f"SALES-{code}", unit="SALES", perspective=code)
+    do_set_perspective_weight(admin, perspectives["customer"], None, weight=3.0, effective=DAY)
+    do_set_perspective_weight(admin, perspectives["financial"], None, weight=5.0, effective=DAY)
+    do_set_perspective_weight(admin, perspectives["financial"], sales, weight=2.0, effective=DAY)
+    shown = {
+        line.perspective.code: (line.weight, line.source)
+        for line in perspective_weights(sales, DAY)
+    }
+    # Its own weight first, else the default, else 1.
+    assert shown == {
+        "financial": (2.0, "own"),
+        "customer": (3.0, "default"),
+        "internal-process": (1.0, ""),
+        "learning-growth": (1.0, ""),
+    }
+    edges = load_edges(DAY, unit_ids=[sales.pk])
+    into_sales = edges.parent == node_codes("unit", np.array([sales.pk]))[0]
+    perspective_of = (edges.child[into_sales] & PAYLOAD) & ((1 << PERSPECTIVE_BITS) - 1)
+    used = dict(zip(perspective_of.tolist(), edges.weight[into_sales].tolist(), strict=True))
+    assert used == {perspectives[code].pk: weight for code, (weight, _) in shown.items()}

@@ -7,7 +7,7 @@ import pytest
 from scoreline.lib.errors import AccessDenied, Invalid
 from scoreline.org.actions import do_create_unit
 from scoreline.org.models import Country, Currency
-from scoreline.strategy.actions.objectives import do_retire_objective, do_update_objective
+from scoreline.scoring.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.strategy.queries import CascadeLevel, cascade_level
 from tests.builders.enterprise import Enterprise
 from tests.builders.strategy import DAY, MakeObjective, nothing_written, version

@@ -7,7 +7,7 @@ import pytest
 
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid
-from scoreline.strategy.actions.objectives import do_retire_objective, do_update_objective
+from scoreline.scoring.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.strategy import (

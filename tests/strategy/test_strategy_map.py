@@ -9,8 +9,8 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid
+from scoreline.scoring.actions.objectives import do_retire_objective
 from scoreline.strategy.actions.links import do_link_objectives, do_unlink_objectives
-from scoreline.strategy.actions.objectives import do_retire_objective
 from scoreline.strategy.actions.perspectives import do_save_perspective
 from scoreline.strategy.actions.themes import do_save_theme
 from scoreline.strategy.models import ObjectiveLink, Perspective, Theme

@@ -10,8 +10,8 @@ from scoreline.access.models import Role
 from scoreline.kpis.measures import measured_objective, unmeasured_objectives
 from scoreline.lib.errors import NotFound
 from scoreline.scoring.actions.definitions import do_remove_measure, do_retire_kpi
+from scoreline.scoring.actions.objectives import do_update_objective
 from scoreline.strategy.actions.links import do_link_objectives
-from scoreline.strategy.actions.objectives import do_update_objective
 from scoreline.strategy.models import Objective
 from scoreline.strategy.queries import CascadeLevel, objectives_for
 from tests.builders.enterprise import Enterprise

@@ -18,6 +18,7 @@ from django.urls import reverse
 from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.measures import measured_objective
 from scoreline.lib.dates import today
+from scoreline.lib.months import add_months
 from scoreline.lib.versioned import version_on
 from scoreline.scoring.models import PerspectiveWeight
 from scoreline.strategy.actions.themes import do_save_theme
@@ -29,7 +30,7 @@ from scoreline.strategy.models import (
     WorkshopState,
 )
 from tests.builders.enterprise import Enterprise
-from tests.builders.kpis import events, nothing_written
+from tests.builders.kpis import events, nothing_written, recomputed_scores, stored_scores
 from tests.builders.pages import ClientFor, map_url, objective_url, section
 from tests.builders.strategy_pages import StrategyWorld
 
@@ -207,6 +208,44 @@ def test_retiring_an_objective_is_refused_while_others_contribute_to_it(
     assert version_on(ObjectiveVersion, today(), objective=green) is None
 
 
+def test_revising_and_retiring_an_objective_rescore_the_scorecards_it_rolls_into(
+    strategy: StrategyWorld, client_for: ClientFor
+) -> None:
+    since = add_months(strategy.this_month, -3)
+    north, green = strategy.objectives["north-deliver"], strategy.objectives["green"]
+    deliver = strategy.objectives["deliver"].pk
+    before = recomputed_scores()
+    fields = {
+        "name": "Deliver on time in the north",
+        "description": "",
+        "perspective": "internal-process",
+        "theme": "",
+        "owner": "",
+        "parent": "",
+        "horizon_start": strategy.start.isoformat(),
+        "horizon_end": "2030-01-01",
+        "esg_pillar": "",
+        "disclosure_ref": "",
+        "required_by": "",
+        "effective": since.isoformat(),
+        "reason": "The north reports on its own",
+    }
+    revise = reverse("strategy:objective-revise", args=[north.pk])
+    assert client_for("manager").post(revise, fields).status_code == 302
+    stored = stored_scores()
+    assert stored == recomputed_scores()
+    # "deliver" no longer counts the north's punctuality from that month on.
+    moved = [key for key in before if key[2] == deliver and key[6] >= since]
+    assert moved and all(stored[key] != before[key] for key in moved)
+
+    retire = reverse("strategy:objective-retire", args=[green.pk])
+    posted = {"effective": since.isoformat(), "reason": "Folded into delivery"}
+    assert client_for("ceo").post(retire, posted).status_code == 302
+    stored = stored_scores()
+    assert stored == recomputed_scores()
+    assert not any(key[2] == green.pk and key[6] >= since for key in stored)
+
+
 # ------------------------------------------------------------------------------ measures
 
 
@@ -310,15 +349,15 @@ def test_a_weight_change_in_an_open_period_is_offered_as_a_change_request(
     change = {"weight": "3", "contribution_weight": "1", "effective": DAY, "reason": "Focus"}
     with nothing_written():
         offered = ceo.post(url, change)
-        unjustified = ceo.post(url, change | {"submit": "request", "justification": " "})
+        unjustified = ceo.post(url, change | {"file_request": "1", "justification": " "})
     html = offered.content.decode()
     assert offered.status_code == 400
-    diff = section(html, "request-diff").split("</table>")[0]
-    assert re.findall(r"<td>([^<]+)</td>", diff) == ["Weight"]
+    diff = section(html, "change-diff").split("</ul>")[0]
+    assert re.findall(r'<span class="diff-field">([^<]+)</span>', diff) == ["Weight"]
     assert "<del>1</del>" in diff and "<ins>3</ins>" in diff
     assert field_errors(unjustified.content.decode(), "justification")
 
-    filed = ceo.post(url, change | {"submit": "request", "justification": "Delivery first"})
+    filed = ceo.post(url, change | {"file_request": "1", "justification": "Delivery first"})
     assert filed.status_code == 302
     request = ChangeRequest.objects.get(kind="objective_weight")
     assert (request.kind, request.subject, request.payload) == (
@@ -339,8 +378,8 @@ def test_measure_and_perspective_weights_in_an_open_period_become_change_request
     manager = client_for("manager")
     measure = reverse("strategy:measure-weight", args=[north.pk, on_time.pk])
     offered = manager.post(measure, {"weight": "2", "effective": DAY}).content.decode()
-    assert "Weight of On-time delivery rate (on-time)" in section(offered, "request-diff")
-    justified = {"submit": "request", "justification": "Punctuality matters most"}
+    assert "Weight of On-time delivery rate (on-time)" in section(offered, "change-diff")
+    justified = {"file_request": "1", "justification": "Punctuality matters most"}
     manager.post(measure, {"weight": "2", "effective": DAY} | justified)
     weights = reverse("strategy:perspective-weights", args=[enterprise.units["SALES"].pk])
     page = manager.get(weights).content.decode()
@@ -359,6 +398,22 @@ def test_measure_and_perspective_weights_in_an_open_period_become_change_request
         ),
     }
     assert not PerspectiveWeight.objects.filter(unit=enterprise.units["SALES"]).exists()
+
+
+def test_an_offered_perspective_weight_shows_the_weight_the_scorecard_counts_today(
+    enterprise: Enterprise, strategy: StrategyWorld, client_for: ClientFor
+) -> None:
+    url = reverse("strategy:perspective-weights", args=[enterprise.units["SALES"].pk])
+    change = {"perspective": "customer", "weight": "2", "effective": DAY, "reason": "Focus"}
+    with nothing_written():
+        offered = client_for("manager").post(url, change)
+    assert offered.status_code == 400
+    diff = section(offered.content.decode(), "change-diff").split("</ul>")[0]
+    # Sales has no weights of its own and there is no default: the perspective counts 1.
+    assert (
+        '<span class="diff-field">Weight of Customer</span> <del>1 (none set)</del> &rarr; '
+        "<ins>2</ins>"
+    ) in diff
 
 
 def test_perspective_weights_are_set_directly_outside_planning_periods(

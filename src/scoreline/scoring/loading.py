@@ -30,6 +30,7 @@ from scoreline.lib.months import month_index, month_of
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.engine_codes import BASIS, COMBINE, COMPARISON, MISSING
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
+from scoreline.scoring.perspectives import perspective_weights_in_force
 from scoreline.strategy.models import ObjectiveVersion
 
 __all__ = [
@@ -579,24 +580,11 @@ def _measure_edges(
 def _perspective_edges(
     day: dt.date, perspective_nodes: IntArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Perspective -> unit edges weighted by the unit's own weights or the default ones."""
+    """Perspective -> unit edges weighted as :mod:`scoreline.scoring.perspectives` says."""
     payload = perspective_nodes & PAYLOAD
     unit, perspective = payload >> PERSPECTIVE_BITS, payload & ((1 << PERSPECTIVE_BITS) - 1)
-    weights = PerspectiveWeight.objects.filter(effective_on(day))
-    weights = weights.filter(Q(unit__isnull=True) | Q(unit_id__in=np.unique(unit).tolist()))
-    default: dict[int, float] = {}
-    own: dict[tuple[int, int], float] = {}
-    for perspective_id, unit_id, weight in weights.values_list(
-        "perspective_id", "unit_id", "weight"
-    ):
-        if unit_id is None:
-            default[perspective_id] = weight
-        else:
-            own[(unit_id, perspective_id)] = weight
-    share = [
-        own.get((u, p), default.get(p, 1.0))
-        for u, p in zip(unit.tolist(), perspective.tolist(), strict=True)
-    ]
+    weights = perspective_weights_in_force(day, np.unique(unit).tolist())
+    share = [weights.weight(u, p) for u, p in zip(unit.tolist(), perspective.tolist(), strict=True)]
     return perspective_nodes, node_codes("unit", unit), np.array(share, dtype=np.float64)
 
 

@@ -20,12 +20,13 @@ from scoreline.engine.coverage import MonthState, coverage_ratio, month_states
 from scoreline.kpis.measures import scorecard_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.queries import subject_filter, subjects_q
-from scoreline.lib.dates import effective_on, today
+from scoreline.lib.dates import today
 from scoreline.lib.months import month_end, month_start
 from scoreline.lib.tree import subtree_q
 from scoreline.org.models import OrgUnit, Person
 from scoreline.org.queries import units_for
-from scoreline.scoring.models import NodeKind, PerspectiveWeight, Score
+from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.perspectives import perspective_weights_in_force
 from scoreline.strategy.models import ObjectiveVersion, Perspective
 from scoreline.strategy.queries import objectives_for, strategy_map
 
@@ -369,19 +370,8 @@ def perspective_weights(unit: OrgUnit, day: dt.date) -> list[PerspectiveWeightLi
     """Every perspective's weight in ``unit``'s scorecard on ``day``, as the roll-up uses it.
 
     The caller checks that the reader may see ``unit``."""
-    rows = PerspectiveWeight.objects.filter(effective_on(day)).filter(
-        Q(unit__isnull=True) | Q(unit=unit)
-    )
-    default: dict[int, float] = {}
-    own: dict[int, float] = {}
-    for perspective_id, unit_id, weight in rows.values_list("perspective_id", "unit_id", "weight"):
-        (default if unit_id is None else own)[perspective_id] = weight
-    lines = []
-    for perspective in Perspective.objects.order_by("position", "code"):
-        if perspective.pk in own:
-            lines.append(PerspectiveWeightLine(perspective, own[perspective.pk], "own"))
-        elif perspective.pk in default:
-            lines.append(PerspectiveWeightLine(perspective, default[perspective.pk], "default"))
-        else:
-            lines.append(PerspectiveWeightLine(perspective, 1.0, ""))
-    return lines
+    weights = perspective_weights_in_force(day, [unit.pk])
+    return [
+        PerspectiveWeightLine(perspective, *weights.source(unit.pk, perspective.pk))
+        for perspective in Perspective.objects.order_by("position", "code")
+    ]

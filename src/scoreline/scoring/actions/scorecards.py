@@ -4,12 +4,10 @@ unit."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser
@@ -19,12 +17,13 @@ from scoreline.kpis.models import (
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
-from scoreline.lib.validation import check_not_all_zero, check_weight
+from scoreline.lib.validation import check_weight
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.changes import Change
 from scoreline.scoring.actions.rescoring import carry_out
 from scoreline.scoring.models import CombineRule, MissingPolicy, PerspectiveWeight, ScorecardPolicy
+from scoreline.scoring.perspectives import perspective_weights_in_force
 from scoreline.strategy.actions.objectives import apply_objective_weights
 from scoreline.strategy.actions.shared import holder_unit, lock_objective
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
@@ -33,7 +32,6 @@ __all__ = [
     "ObjectiveWeightChange",
     "PerspectiveWeightChange",
     "PolicyChange",
-    "check_perspective_weights",
     "do_set_objective_weights",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
@@ -41,15 +39,6 @@ __all__ = [
     "prepare_perspective_weight",
     "prepare_scorecard_policy",
 ]
-
-
-def check_perspective_weights(
-    perspectives: Iterable[int], default: Mapping[int, float], own: Mapping[int, float]
-) -> None:
-    """The perspectives of a scorecard (``own`` weights by perspective id, over the
-    ``default`` ones) must not all weigh zero; a perspective without a weight counts 1, as
-    in the scorecard roll-up."""
-    check_not_all_zero("weight", [own.get(pk, default.get(pk, 1.0)) for pk in perspectives])
 
 
 @dataclass(kw_only=True)
@@ -93,18 +82,10 @@ class PerspectiveWeightChange(Change[PerspectiveWeight | None]):
                 )
         else:
             self.weight = check_weight("weight", self.weight)
-        rows = PerspectiveWeight.objects.filter(effective_on(self.starts)).filter(
-            Q(unit__isnull=True) | Q(unit=self.scorecard_unit)
-        )
-        default: dict[int, float] = {}
-        own: dict[int, float] = {}
-        for perspective, unit, weight in rows.values_list("perspective_id", "unit_id", "weight"):
-            (default if unit is None else own)[perspective] = weight
-        chosen = own if self.scorecard_unit is not None else default
-        chosen.pop(self.perspective.pk, None)
-        if self.weight is not None:
-            chosen[self.perspective.pk] = self.weight
-        check_perspective_weights(Perspective.objects.values_list("pk", flat=True), default, own)
+        unit_id = self.scorecard_unit.pk if self.scorecard_unit is not None else None
+        weights = perspective_weights_in_force(self.starts, [] if unit_id is None else [unit_id])
+        after = weights.with_weight(unit_id, self.perspective.pk, self.weight)
+        after.check(unit_id, Perspective.objects.values_list("pk", flat=True))
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> PerspectiveWeight | None:
         return save_or_end_audited_version(

@@ -1,5 +1,8 @@
 """Objectives and individual goals: created, revised and retired as effective-dated
-versions, with their place in the cascade checked."""
+versions, with their place in the cascade checked.
+
+A revision or retirement changes how scorecards roll up, so it is carried out, and rescored,
+by :mod:`scoreline.scoring.actions.objectives`; this module prepares it."""
 
 from __future__ import annotations
 
@@ -49,8 +52,6 @@ __all__ = [
     "audit_version",
     "current_version",
     "do_create_objective",
-    "do_retire_objective",
-    "do_update_objective",
     "prepare_objective",
     "prepare_objective_retirement",
     "prepare_objective_update",
@@ -400,29 +401,6 @@ def do_create_objective(
 
 
 @transaction.atomic
-def do_update_objective(
-    actor: AnyUser,
-    objective: Objective,
-    *,
-    effective: dt.date,
-    reason: str = "",
-    source: str = "page",
-    **changes: Any,
-) -> ObjectiveVersion:
-    """Change an objective from ``effective`` on; the version before stays as history.
-
-    ``changes`` names fields of :data:`~scoreline.strategy.fields.OBJECTIVE` (foreign keys
-    as instances). A change
-    of ``weight`` or ``contribution_weight`` that would alter an open planning period must go
-    through a change request (code ``change_request_required``); one reaching into a closed
-    period is refused (``period_closed``). Returns the version in force from ``effective``.
-    """
-    objective = lock_objective(objective)
-    change = prepare_objective_update(objective, changes, effective)
-    return perform(actor, change, reason=reason, source=source) or change.current
-
-
-@transaction.atomic
 def apply_objective_weights(
     actor: AnyUser,
     objective: Objective,
@@ -518,18 +496,3 @@ def prepare_objective_retirement(objective: Objective, day: dt.date) -> Objectiv
         objective=objective,
         current=current,
     )
-
-
-@transaction.atomic
-def do_retire_objective(
-    actor: AnyUser, objective: Objective, *, effective: dt.date, reason: str = ""
-) -> ObjectiveVersion:
-    """End an objective on ``effective`` (its last day is the day before), with its map links.
-
-    Refused while objectives still contribute to it in the cascade from that day on: they
-    must be moved or retired first.
-    """
-    change = prepare_objective_retirement(lock_objective(objective), effective)
-    retired = perform(actor, change, reason=reason, source="page")
-    assert retired is not None  # a retirement always changes something
-    return retired

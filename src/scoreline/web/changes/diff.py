@@ -45,6 +45,12 @@ from scoreline.scoring.actions.scorecards import (
 )
 from scoreline.scoring.fields import SCORECARD_POLICY
 from scoreline.scoring.models import ScorecardPolicy
+from scoreline.scoring.perspectives import (
+    DEFAULT,
+    NONE,
+    PerspectiveWeights,
+    perspective_weights_in_force,
+)
 from scoreline.web.display import FieldChange, describe_value, visible_names
 from scoreline.web.spec_forms import field_label
 
@@ -110,8 +116,10 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
     if isinstance(change, MeasureChange):
         old = _number(change.current.weight if change.current else None)
         new = "removed" if change.weight is None else _number(change.weight)
+        kpi = version_on(KpiVersion, day, kpi=change.kpi)
+        named = f"{kpi.name} ({change.kpi.code})" if kpi is not None else change.kpi.code
         return f"Measures of {change.objective.code} from {when}", [
-            FieldChange(f"Weight of {change.kpi.code}", old, new)
+            FieldChange(f"Weight of {named}", old, new)
         ]
     if isinstance(change, ObjectiveWeightChange):
         pairs = [
@@ -126,11 +134,16 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
         return f"Weights of {change.objective.code} from {when}", lines
     if isinstance(change, PerspectiveWeightChange):
         unit = change.scorecard_unit
-        old = _number(change.current.weight if change.current else None)
-        new = "ended" if change.weight is None else _number(change.weight)
+        unit_id = unit.pk if unit is not None else None
+        weights = perspective_weights_in_force(day, [] if unit_id is None else [unit_id])
+        changed = weights.with_weight(unit_id, change.perspective.pk, change.weight)
         where = unit.name if unit is not None else "every unit (the default)"
         return f"Perspective weights of {where} from {when}", [
-            FieldChange(f"Weight of {change.perspective.name}", old, new)
+            FieldChange(
+                f"Weight of {change.perspective.name}",
+                _perspective_weight(weights, unit_id, change.perspective.pk),
+                _perspective_weight(changed, unit_id, change.perspective.pk),
+            )
         ]
     raise TypeError(f"no diff for a {type(change).__name__}")  # every kind is listed above
 
@@ -217,6 +230,16 @@ def _person(user: AnyUser, change: TargetChange) -> str:
     if person is None:
         return _NONE
     return visible_names(user, [person.pk]).get(person.pk, "a person not visible to you")
+
+
+def _perspective_weight(weights: PerspectiveWeights, unit_id: int | None, pk: int) -> str:
+    """A perspective's weight in a scorecard, saying when it is not the scorecard's own."""
+    weight, source = weights.source(unit_id, pk)
+    if source == NONE:
+        return f"{_number(weight)} (none set)"
+    if source == DEFAULT and unit_id is not None:
+        return f"{_number(weight)} (the default)"
+    return _number(weight)
 
 
 def _number(value: float | None) -> str:

@@ -5,7 +5,7 @@ Each page answers 404 to a viewer who may not see its unit or objective and 403 
 may see it but not edit its strategy, before any form is read. A form goes through the
 action the API uses; a refusal is shown beside its field and nothing is written. A weight
 change refused because it would alter an open planning period is offered as a change
-request (:mod:`scoreline.web.strategy.requests`).
+request (:mod:`scoreline.web.changes.proposals`).
 """
 
 from __future__ import annotations
@@ -36,21 +36,18 @@ from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
 from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
+from scoreline.scoring.actions.objectives import do_retire_objective, do_update_objective
 from scoreline.scoring.actions.scorecards import (
     do_set_objective_weights,
     do_set_perspective_weight,
 )
 from scoreline.scoring.fields import PERSPECTIVE_WEIGHT
 from scoreline.scoring.queries import perspective_weights
-from scoreline.strategy.actions.objectives import (
-    GOVERNED_FIELDS,
-    do_create_objective,
-    do_retire_objective,
-    do_update_objective,
-)
+from scoreline.strategy.actions.objectives import GOVERNED_FIELDS, do_create_objective
 from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion
 from scoreline.strategy.queries import may_see_objective
+from scoreline.web.changes.proposals import Proposal, Submission, submit_change
 from scoreline.web.kpis.forms import add_action_errors
 from scoreline.web.spec_forms import spec_initial
 from scoreline.web.strategy.authoring import (
@@ -66,17 +63,10 @@ from scoreline.web.strategy.authoring import (
     perspective_references,
     stored_initial,
 )
-from scoreline.web.strategy.requests import (
-    DiffLine,
-    RequestOffer,
-    file_request,
-    needs_request,
-    offer_request,
-    wants_request,
-)
 
 __all__ = [
     "EditPage",
+    "Governed",
     "may_edit_strategy",
     "measure_add",
     "measure_remove",
@@ -89,6 +79,7 @@ __all__ = [
     "posted",
     "require_edit",
     "serve_form",
+    "serve_governed",
 ]
 
 
@@ -120,42 +111,58 @@ Written = tuple[str, str]
 
 
 def serve_form(
-    request: HttpRequest,
-    form: forms.Form,
-    page: EditPage,
-    write: Callable[[], Written],
-    governed: Callable[[], RequestOffer] | None = None,
+    request: HttpRequest, form: forms.Form, page: EditPage, write: Callable[[], Written]
 ) -> HttpResponse:
     """Show ``form``; once posted and valid, ``write`` through the action and go on. A refusal
-    is put beside its field; one that needs a change request offers ``governed()``."""
-    offer: RequestOffer | None = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                if governed is not None and wants_request(request):
-                    offer = governed()
-                    filed = file_request(request.user, offer)
-                    if filed is not None:
-                        messages.success(
-                            request,
-                            f"Change request {filed.pk} filed: someone who may approve changes "
-                            "here decides it in the change requests inbox.",
-                        )
-                        return redirect(page.back)
-                else:
-                    message, next_url = write()
-                    messages.success(request, message)
-                    return redirect(next_url)
-            except AccessDenied as denied:
-                raise PermissionDenied(denied.message) from denied
-            except Invalid as invalid:
-                if governed is not None and needs_request(invalid):
-                    offer = governed()
-                else:
-                    add_action_errors(form, invalid)
+    is put beside its field."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, next_url = write()
+        except AccessDenied as denied:
+            raise PermissionDenied(denied.message) from denied
+        except Invalid as invalid:
+            add_action_errors(form, invalid)
+        else:
+            messages.success(request, message)
+            return redirect(next_url)
+    return _form_page(request, form, page, None)
+
+
+@dataclass(frozen=True)
+class Governed:
+    """A change that an open planning period takes only by approved request: the request it
+    would be, the action's call (``direct``, None back when nothing changed), what to say once
+    it is saved and the page to go to next."""
+
+    proposal: Proposal
+    direct: Callable[[], object]
+    saved: str
+    next_url: str
+
+
+def serve_governed(
+    request: HttpRequest, form: forms.Form, page: EditPage, change: Callable[[], Governed]
+) -> HttpResponse:
+    """Show ``form``; once posted and valid, make the ``change`` directly or, refused because it
+    reaches an open planning period, offer it as a change request (filed by a second submit)."""
+    submission: Submission | None = None
+    if request.method == "POST" and form.is_valid():
+        governed = change()
+        submission = submit_change(
+            request, governed.proposal, governed.direct, place=form, saved=governed.saved
+        )
+        if submission.done:
+            return redirect(governed.next_url)
+    return _form_page(request, form, page, submission)
+
+
+def _form_page(
+    request: HttpRequest, form: forms.Form, page: EditPage, submission: Submission | None
+) -> HttpResponse:
+    """The authoring page with its offer, if any; 400 after a POST that saved nothing."""
+    offer = submission.offer if submission is not None else None
     context = {"page": page, "form": form, "offer": offer, **(page.extra or {})}
+    status = 400 if request.method == "POST" else 200
     return render(request, "strategy/edit.html", context, status=status)
 
 
@@ -170,12 +177,13 @@ def _day(form: forms.Form) -> dt.date:
     return day
 
 
+def _dated(form: forms.Form) -> dict[str, Any]:
+    """What a write from the page passes its action: the effective day, reason and source."""
+    return {"effective": _day(form), "reason": form.cleaned_data["reason"], "source": "page"}
+
+
 def _on(day: dt.date) -> str:
     return date_format(day, "j M Y")
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
 
 
 # ---------------------------------------------------------------- objectives
@@ -252,14 +260,8 @@ def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def write() -> Written:
-        do_update_objective(
-            user,
-            objective,
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-            **references.resolve(REVISE_FIELDS, form.cleaned_data),
-        )
+        changes = references.resolve(REVISE_FIELDS, form.cleaned_data)
+        do_update_objective(user, objective, **_dated(form), **changes)
         return f"{objective.code} saved from {_on(_day(form))}.", _objective_url(objective)
 
     page = EditPage(
@@ -271,14 +273,6 @@ def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Save revision",
     )
     return serve_form(request, form, page, write)
-
-
-def _weight_diff(version: ObjectiveVersion, values: dict[str, Any]) -> list[DiffLine]:
-    labels = {spec.name: spec.name.replace("_", " ").capitalize() for spec in WEIGHT_FIELDS}
-    return [
-        DiffLine(labels[name], _number(getattr(version, name)), _number(value))
-        for name, value in values.items()
-    ]
 
 
 @login_required
@@ -295,35 +289,23 @@ def objective_weights(request: HttpRequest, pk: int) -> HttpResponse:
             "contribution_weight"
         ].help_text = "Counts only once the objective contributes to a parent."
 
-    def write() -> Written:
-        do_set_objective_weights(
-            user,
-            objective,
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-            weight=form.cleaned_data["weight"],
-            contribution_weight=form.cleaned_data["contribution_weight"],
-        )
-        return f"Weights of {objective.code} saved from {_on(_day(form))}.", _objective_url(
-            objective
-        )
-
-    def governed() -> RequestOffer:
-        day = _day(form)
+    def change() -> Governed:
+        day, data = _day(form), form.cleaned_data
         before = version_on(ObjectiveVersion, day, objective=objective) or version
         changed = {
-            name: form.cleaned_data[name]
-            for name in GOVERNED_FIELDS
-            if form.cleaned_data[name] != getattr(before, name)
+            name: data[name] for name in GOVERNED_FIELDS if data[name] != getattr(before, name)
         }
-        return offer_request(
-            request,
-            kind=ChangeKind.OBJECTIVE_WEIGHT,
-            subject=objective.code,
-            payload=changed,
-            effective=day,
-            diff=_weight_diff(before, changed),
+        return Governed(
+            Proposal(ChangeKind.OBJECTIVE_WEIGHT, objective.code, changed, day),
+            lambda: do_set_objective_weights(
+                user,
+                objective,
+                weight=data["weight"],
+                contribution_weight=data["contribution_weight"],
+                **_dated(form),
+            ),
+            f"Weights of {objective.code} saved from {_on(day)}.",
+            _objective_url(objective),
         )
 
     page = EditPage(
@@ -335,7 +317,7 @@ def objective_weights(request: HttpRequest, pk: int) -> HttpResponse:
         back_label=objective.code,
         submit="Save weights",
     )
-    return serve_form(request, form, page, write, governed)
+    return serve_governed(request, form, page, change)
 
 
 @login_required
@@ -369,15 +351,9 @@ def objective_retire(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- measures
 
 
-def _measure_offer(
-    request: HttpRequest,
-    objective: Objective,
-    form: forms.Form,
-    row: MeasureRow | None,
-    kpi_code: str,
-    kpi_name: str,
-    weight: float | None,
-) -> RequestOffer:
+def _measure_proposal(
+    objective: Objective, kpi_code: str, weight: float | None, day: dt.date
+) -> Proposal:
     """The ``measure_weight`` request for a KPI measuring ``objective`` with ``weight``
     (None: removed)."""
     payload: dict[str, Any] = {"kpi": kpi_code}
@@ -385,16 +361,7 @@ def _measure_offer(
         payload["remove"] = True
     else:
         payload["weight"] = weight
-    before = "not measuring" if row is None else _number(row.weight)
-    after = "removed" if weight is None else _number(weight)
-    return offer_request(
-        request,
-        kind=ChangeKind.MEASURE_WEIGHT,
-        subject=objective.code,
-        payload=payload,
-        effective=_day(form),
-        diff=[DiffLine(f"Weight of {kpi_name} ({kpi_code})", before, after)],
-    )
+    return Proposal(ChangeKind.MEASURE_WEIGHT, objective.code, payload, day)
 
 
 def _measure_row(request: HttpRequest, objective: Objective, kpi_pk: int) -> MeasureRow:
@@ -415,29 +382,15 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     references = kpi_references(user, today(), leave_out=measuring)
     form = dated_form(MEASURE, references, posted(request), spec_initial({}, MEASURE))
 
-    def kpi_picked() -> tuple[Any, float]:
+    def change() -> Governed:
         values = references.resolve(MEASURE, form.cleaned_data)
-        return values["kpi"], values["weight"]
-
-    def write() -> Written:
-        kpi, weight = kpi_picked()
-        do_set_measure(
-            user,
-            objective,
-            kpi,
-            weight=weight,
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
+        kpi, weight, day = values["kpi"], values["weight"], _day(form)
+        return Governed(
+            _measure_proposal(objective, kpi.code, weight, day),
+            lambda: do_set_measure(user, objective, kpi, weight=weight, **_dated(form)),
+            f"{kpi.code} measures {objective.code} from {_on(day)}.",
+            _objective_url(objective),
         )
-        return f"{kpi.code} measures {objective.code} from {_on(_day(form))}.", _objective_url(
-            objective
-        )
-
-    def governed() -> RequestOffer:
-        kpi, weight = kpi_picked()
-        name = references.rows["kpi"][kpi.code][0]
-        return _measure_offer(request, objective, form, None, kpi.code, name, weight)
 
     page = EditPage(
         title=f"Add a KPI to {version.name}",
@@ -447,7 +400,7 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_label=objective.code,
         submit="Add KPI",
     )
-    return serve_form(request, form, page, write, governed)
+    return serve_governed(request, form, page, change)
 
 
 def _measure_change(request: HttpRequest, pk: int, kpi_pk: int, *, remove: bool) -> HttpResponse:
@@ -461,23 +414,21 @@ def _measure_change(request: HttpRequest, pk: int, kpi_pk: int, *, remove: bool)
     else:
         form = dated_form(MEASURE_WEIGHT_FIELDS, None, posted(request), {"weight": row.weight})
 
-    def weight() -> float | None:
-        return None if remove else form.cleaned_data["weight"]
+    def change() -> Governed:
+        day, common = _day(form), _dated(form)
+        weight: float | None = None if remove else form.cleaned_data["weight"]
 
-    def write() -> Written:
-        day, reason = _day(form), form.cleaned_data["reason"]
-        common: dict[str, Any] = {"effective": day, "reason": reason, "source": "page"}
-        new = weight()
-        if new is None:
-            do_remove_measure(user, objective, kpi, **common)
-            done = f"{kpi.code} no longer measures {objective.code} from {_on(day)}."
+        def direct() -> object:
+            if weight is None:
+                return do_remove_measure(user, objective, kpi, **common)
+            return do_set_measure(user, objective, kpi, weight=weight, **common)
+
+        if weight is None:
+            saved = f"{kpi.code} no longer measures {objective.code} from {_on(day)}."
         else:
-            do_set_measure(user, objective, kpi, weight=new, **common)
-            done = f"Weight of {kpi.code} saved from {_on(day)}."
-        return done, _objective_url(objective)
-
-    def governed() -> RequestOffer:
-        return _measure_offer(request, objective, form, row, kpi.code, name, weight())
+            saved = f"Weight of {kpi.code} saved from {_on(day)}."
+        proposal = _measure_proposal(objective, kpi.code, weight, day)
+        return Governed(proposal, direct, saved, _objective_url(objective))
 
     if remove:
         title, submit = f"Remove {name} from {version.name}", "Remove KPI"
@@ -499,7 +450,7 @@ def _measure_change(request: HttpRequest, pk: int, kpi_pk: int, *, remove: bool)
         back_label=objective.code,
         submit=submit,
     )
-    return serve_form(request, form, page, write, governed)
+    return serve_governed(request, form, page, change)
 
 
 @login_required
@@ -528,46 +479,23 @@ def perspective_weights_page(request: HttpRequest, unit_pk: int) -> HttpResponse
     require_edit(user, unit)
     references = perspective_references()
     form = dated_form(PERSPECTIVE_WEIGHT, references, posted(request))
-    lines = perspective_weights(unit, today())
+    here = reverse("strategy:perspective-weights", args=[unit.pk])
 
-    def picked() -> tuple[Any, float]:
+    def change() -> Governed:
         values = references.resolve(PERSPECTIVE_WEIGHT, form.cleaned_data)
-        return values["perspective"], values["weight"]
-
-    def write() -> Written:
-        perspective, weight = picked()
-        do_set_perspective_weight(
-            user,
-            perspective,
-            unit,
-            weight=weight,
-            effective=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-        )
-        return (
-            f"{perspective.name} weighs {weight:g} in {unit.name}'s scorecard from "
-            f"{_on(_day(form))}.",
-            reverse("strategy:perspective-weights", args=[unit.pk]),
-        )
-
-    def governed() -> RequestOffer:
-        perspective, weight = picked()
-        before = perspective_weights(unit, _day(form))
-        old = next(line for line in before if line.perspective.pk == perspective.pk)
-        return offer_request(
-            request,
-            kind=ChangeKind.PERSPECTIVE_WEIGHT,
-            subject=perspective.code,
-            payload={"unit_id": unit.pk, "weight": weight},
-            effective=_day(form),
-            diff=[
-                DiffLine(
-                    f"Weight of {perspective.name} in {unit.name}",
-                    _number(old.weight),
-                    _number(weight),
-                )
-            ],
+        perspective, weight, day = values["perspective"], values["weight"], _day(form)
+        return Governed(
+            Proposal(
+                ChangeKind.PERSPECTIVE_WEIGHT,
+                perspective.code,
+                {"unit_id": unit.pk, "weight": weight},
+                day,
+            ),
+            lambda: do_set_perspective_weight(
+                user, perspective, unit, weight=weight, **_dated(form)
+            ),
+            f"{perspective.name} weighs {weight:g} in {unit.name}'s scorecard from {_on(day)}.",
+            here,
         )
 
     page = EditPage(
@@ -578,6 +506,6 @@ def perspective_weights_page(request: HttpRequest, unit_pk: int) -> HttpResponse
         back=reverse("strategy:unit-map", args=[unit.pk]),
         back_label=f"Strategy map · {unit.name}",
         submit="Save weight",
-        extra={"weights": lines},
+        extra={"weights": perspective_weights(unit, today())},
     )
-    return serve_form(request, form, page, write, governed)
+    return serve_governed(request, form, page, change)
