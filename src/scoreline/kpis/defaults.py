@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["DEFAULTS_FROM", "DEFAULT_POLICY", "DEFAULT_STATUSES", "DEFAULT_STATUS_RULES"]
+__all__ = [
+    "DEFAULTS_FROM",
+    "DEFAULT_CASCADE_SHARE",
+    "DEFAULT_POLICY",
+    "DEFAULT_STATUSES",
+    "DEFAULT_STATUS_RULES",
+]
 
 # The day the default definitions take effect: before any data a customer brings.
 DEFAULTS_FROM = dt.date(2000, 1, 1)
@@ -26,3 +32,7 @@ DEFAULT_STATUS_RULES: list[tuple[str, str, float | None, str]] = [
 
 # (combine, missing, cap at 100)
 DEFAULT_POLICY = ("weighted_mean", "skip", True)
+
+# The share of contributing objectives in the score of an objective that also has KPIs of
+# its own (decision 6): its own KPIs carry the rest.
+DEFAULT_CASCADE_SHARE = 0.3

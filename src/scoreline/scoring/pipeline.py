@@ -33,9 +33,11 @@ from scoreline.engine.nodes import (
     NODE_KINDS,
     PAYLOAD,
     PERSPECTIVE_BITS,
+    STORED_KINDS,
     SUBJECT_BITS,
     NodeKey,
     leaf_codes,
+    node_codes,
     node_key,
     node_kinds,
     stored_nodes,
@@ -343,13 +345,20 @@ def _attainment(
 
 @dataclass
 class Graph:
-    """The scorecard graph: node codes (sorted), each node's policy, and the engine plan."""
+    """The scorecard graph: node codes (sorted), each node's policy, and the engine plan.
+
+    An objective measured both by KPIs of its own and by contributing objectives has two
+    part nodes, ("own_kpis", id) and ("contributing", id), whose codes come last; the
+    objective mixes them by its policy's cascade share. Parts are computed, never stored.
+    """
 
     codes: IntArray
     plan: rollup.RollupPlan
+    shared: rollup.SharedGraph
     combine: IntArray
     missing: IntArray
     cap: FloatArray
+    cascade_share: FloatArray
     objective: IntArray  # objectives loaded (sorted) and the subject code of their owner
     owner: IntArray
 
@@ -365,7 +374,34 @@ class Graph:
         return node_kinds(self.codes)
 
     def policy(self, node: int) -> Policy:
-        return Policy(int(self.combine[node]), int(self.missing[node]), float(self.cap[node]))
+        return Policy(
+            int(self.combine[node]),
+            int(self.missing[node]),
+            float(self.cap[node]),
+            float(self.cascade_share[node]),
+        )
+
+    def stored(self, nodes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """The roll-up nodes among ``nodes`` whose scores are stored: neither leaves nor parts."""
+        kinds = self.kinds()[nodes]
+        return nodes[(kinds != NODE_KINDS.index("kpi")) & (kinds < len(STORED_KINDS))]
+
+    @property
+    def parts(self) -> npt.NDArray[np.intp]:
+        """Every part node (own KPIs, then contributing objectives)."""
+        return np.arange(self.shared.n_original, self.shared.n_nodes, dtype=np.intp)
+
+    @cached_property
+    def parts_of(self) -> dict[int, tuple[int, int]]:
+        """The own-KPIs and contributing parts of each objective node that has both."""
+        shared = self.shared
+        pairs = zip(shared.own.tolist(), shared.cascaded.tolist(), strict=True)
+        return dict(zip(shared.split.tolist(), pairs, strict=True))
+
+    def measured_by(self, node: int) -> str:
+        """What an objective node's score comes from: "own_kpis", "contributing" or "both"."""
+        own, cascaded = bool(self.shared.has_own[node]), bool(self.shared.has_cascaded[node])
+        return "both" if own and cascaded else "contributing" if cascaded else "own_kpis"
 
     def owner_of(self, objective: int) -> tuple[str, int] | None:
         """The unit ("u", id) or person ("p", id) owning a loaded objective."""
@@ -395,16 +431,28 @@ def build_graph(edges: Edges, day: dt.date) -> Graph:
     combine = np.array([p.combine for p in policies], dtype=np.int64)[unit_slot]
     missing = np.array([p.missing for p in policies], dtype=np.int64)[unit_slot]
     cap = np.array([p.cap for p in policies], dtype=np.float64)[unit_slot]
-    plan = rollup.RollupPlan(
-        len(codes),
-        edge_child=np.searchsorted(codes, edges.child),
-        edge_parent=np.searchsorted(codes, edges.parent),
-        edge_weight=edges.weight,
-        node_combine=combine,
-        node_missing=missing,
-        node_cap=cap,
+    share = np.array([p.cascade_share for p in policies], dtype=np.float64)[unit_slot]
+    child, parent = np.searchsorted(codes, edges.child), np.searchsorted(codes, edges.parent)
+    # An objective's contributing objectives (and goals) share its score with its own KPIs.
+    kinds, objective = node_kinds(codes), NODE_KINDS.index("objective")
+    cascaded = (kinds[child] == objective) & (kinds[parent] == objective)
+    shared = rollup.split_shares(len(codes), child, parent, edges.weight, cascaded, share)
+    # Part kinds come after every stored kind, so the codes stay sorted.
+    split = codes[shared.split] & PAYLOAD
+    codes = np.concatenate(
+        [codes, node_codes("own_kpis", split), node_codes("contributing", split)]
     )
-    return Graph(codes, plan, combine, missing, cap, edges.objective, edges.owner)
+    return Graph(
+        codes,
+        shared.plan(combine, missing, cap),
+        shared,
+        shared.per_node(combine),
+        shared.per_node(missing),
+        shared.per_node(cap),
+        shared.per_node(share),
+        edges.objective,
+        edges.owner,
+    )
 
 
 # ---------------------------------------------------------------- computing
@@ -446,7 +494,7 @@ def compute(
     graph = build_graph(load_edges(day), day)
     done_months, matrix = leaf_matrix(graph, leaves)
     scores = graph.plan.apply(matrix, inplace=True)
-    inner = np.flatnonzero(graph.kinds() != NODE_KINDS.index("kpi"))
+    inner = graph.stored(np.arange(len(graph.codes), dtype=np.intp))
     return Computation(day, defs, leaves, graph, done_months, scores, inner)
 
 
@@ -597,9 +645,10 @@ def _recompute_segment(
     changed = np.flatnonzero(mine)
     current[changed] = np.nan
     _write_leaves(current, graph, leaves, months_done)
-    nodes = rollup.affected_nodes(graph.plan, changed)
+    # Parts are not stored: an affected objective needs both of its parts recomputed.
+    nodes = np.union1d(rollup.affected_nodes(graph.plan, changed), graph.parts)
     rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
-    inner = nodes[~is_leaf[nodes]]
+    inner = graph.stored(nodes)
     done = Computation(day, defs, leaves, graph, months_done, current, inner)
     with transaction.atomic():
         _delete_part(done, affected, units, persons)
@@ -730,22 +779,35 @@ def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     for node in done.nodes:
         key, policy = graph.keys[node], graph.policy(node)
         ids = _node_fields(key, graph)
-        explanation = db_json(
-            Score,
-            "explanation",
-            {
-                "combine": rollup.Combine(policy.combine).name.lower(),
-                "missing": rollup.Missing(policy.missing).name.lower(),
-                "cap": None if np.isinf(policy.cap) else policy.cap,
-                "definitions_as_of": day,
-            },
-        )
+        stated: dict[str, object] = {
+            "combine": rollup.Combine(policy.combine).name.lower(),
+            "missing": rollup.Missing(policy.missing).name.lower(),
+            "cap": None if np.isinf(policy.cap) else policy.cap,
+            "definitions_as_of": day,
+        }
+        if key[0] == "objective":
+            stated |= {
+                "cascade_share": policy.cascade_share,
+                "measured_by": graph.measured_by(node),
+            }
         head = (
             FIELDS_OF_KIND[str(key[0])].value, ids.get("kpi_id"), ids.get("objective_id"),
             ids.get("perspective_id"), ids.get("unit_id"), ids.get("person_id"),
         )  # fmt: skip
-        for period, value in zip(periods, done.scores[node].tolist(), strict=True):
+        scores = done.scores[node].tolist()
+        parts = graph.parts_of.get(node)
+        if parts is None:
+            explanation = db_json(Score, "explanation", stated)
+            for period, value in zip(periods, scores, strict=True):
+                if math.isfinite(value):
+                    yield (*head, period, None, value, "", explanation, computed_at)
+            continue
+        # The two parts' scores of the month explain how the objective mixed them.
+        own, contributing = (done.scores[part].tolist() for part in parts)
+        for period, value, *mixed in zip(periods, scores, own, contributing, strict=True):
             if math.isfinite(value):
+                split = {"own_kpis": _number(mixed[0]), "contributing": _number(mixed[1])}
+                explanation = db_json(Score, "explanation", stated | split)
                 yield (*head, period, None, value, "", explanation, computed_at)
 
 
