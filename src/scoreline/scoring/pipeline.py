@@ -386,10 +386,11 @@ class Graph:
         kinds = self.kinds()[nodes]
         return nodes[(kinds != NODE_KINDS.index("kpi")) & (kinds < len(STORED_KINDS))]
 
-    @property
-    def parts(self) -> npt.NDArray[np.intp]:
-        """Every part node (own KPIs, then contributing objectives)."""
-        return np.arange(self.shared.n_original, self.shared.n_nodes, dtype=np.intp)
+    def parts_among(self, nodes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """Both part nodes of each objective among ``nodes`` that has them."""
+        shared = self.shared
+        mine = np.isin(shared.split, nodes)
+        return np.concatenate([shared.own[mine], shared.cascaded[mine]])
 
     @cached_property
     def parts_of(self) -> dict[int, tuple[int, int]]:
@@ -646,7 +647,8 @@ def _recompute_segment(
     current[changed] = np.nan
     _write_leaves(current, graph, leaves, months_done)
     # Parts are not stored: an affected objective needs both of its parts recomputed.
-    nodes = np.union1d(rollup.affected_nodes(graph.plan, changed), graph.parts)
+    nodes = rollup.affected_nodes(graph.plan, changed)
+    nodes = np.union1d(nodes, graph.parts_among(nodes))
     rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
     inner = graph.stored(nodes)
     done = Computation(day, defs, leaves, graph, months_done, current, inner)
