@@ -853,6 +853,7 @@ def test_a_units_scorecard_is_a_tree_down_to_kpis_with_drill_down(api_as: Client
         }
     ]
     assert [child["code"] for child in growth["children"]] == ["SALES-N-CALLS"]
+    assert growth["split"]["summary"] == "own KPIs 100% · contributing objectives 0%"
     # The unit's score is the weighted mean of its perspectives' (equal weights by default).
     assert card["score"] == pytest.approx((100 / 3 * 2.5 + 90.0) / 2)
     assert [child["code"] for child in card["children"]] == ["SALES-N"]

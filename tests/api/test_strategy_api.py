@@ -191,6 +191,20 @@ def test_an_objective_shows_its_cascade_links_kpis_and_explained_score(
     # One KPI: the objective scores what REVENUE scores (95 between 80 and 100 -> 58.33).
     assert latest["score"] == pytest.approx(100 / 3 * (1 + 15 / 20))
     assert latest["explanation"]["combine"] == "weighted_mean"
+    # SALES-N-CALLS contributes but has no score: skipped, the own KPI carries it all.
+    assert latest["split"] == {
+        "cascade_share": 0.3,
+        "weakest_link": False,
+        "parts": [
+            {"part": "own_kpis", "label": "own KPIs", "share": 1.0,
+             "score": pytest.approx(latest["score"])},
+            {"part": "contributing", "label": "contributing objectives", "share": 0.0,
+             "score": None},
+        ],
+        "summary": "own KPIs 100% · contributing objectives 0%",
+        "arithmetic": "",
+        "note": "the contributing objectives have no score this month, so they are skipped",
+    }  # fmt: skip
     assert latest["measures"] == [
         {
             "code": "REVENUE",

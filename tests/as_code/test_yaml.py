@@ -173,6 +173,7 @@ def world(enterprise: Enterprise) -> Enterprise:
         combine="minimum",
         missing="blank",
         cap_at_100=False,
+        cascade_share=0.5,
     )
     for code, weight in [("financial", 0.4), ("customer", 0.3), ("internal-process", 0.2)]:
         perspective = Perspective.objects.get(code=code)
@@ -820,6 +821,12 @@ BAD_INPUT: dict[str, BadEdit] = {
         "  - kpi: margin\n    weight: 0.5\n  - kpi: margin\n",
         "  - kpi: margin\n    weight: 1.0\n",
         "objectives.measures[1].kpi: 'margin' appears twice in this record (first on line",
+    ),
+    "share outside 0 to 1": (
+        "  cascade_share: 0.5\n",
+        "  cascade_share: 1.5\n",
+        "  cascade_share: 1.5",
+        "scorecards.policy.cascade_share: a share lies between 0 and 1, got 1.5",
     ),
     "unknown person": (
         "  owner: E00001\n",

@@ -438,6 +438,33 @@ def test_a_scorecard_policy_changes_by_request_in_an_open_period(
     assert "combine" in bad.value.fields
 
 
+def test_a_scorecard_policy_request_carries_the_share_of_contributing_objectives(
+    enterprise: Enterprise, open_year: None, recomputed: list[set[int] | None]
+) -> None:
+    sales = enterprise.units["SALES"]
+    policy: dict[str, Any] = {
+        "combine": "weighted_mean",
+        "missing": "skip",
+        "cap_at_100": True,
+        "cascade_share": 0.5,
+    }
+    filed = request(enterprise, "scorecard_policy", "SALES", policy, actor="ceo")
+    do_decide_change(enterprise.users["admin"], filed.pk, True)
+    stored = version_on(ScorecardPolicy, EFFECTIVE, unit=sales)
+    assert stored is not None and stored.cascade_share == 0.5
+    with nothing_written(), pytest.raises(Invalid) as bad:
+        request(
+            enterprise, "scorecard_policy", "SALES", {**policy, "cascade_share": 1.5}, actor="ceo"
+        )
+    assert "cascade_share" in bad.value.fields
+    # Left out, the share is the default one.
+    without = {key: value for key, value in policy.items() if key != "cascade_share"}
+    filed = request(enterprise, "scorecard_policy", "SALES", without, actor="ceo")
+    do_decide_change(enterprise.users["admin"], filed.pk, True)
+    stored = version_on(ScorecardPolicy, EFFECTIVE, unit=sales)
+    assert stored is not None and stored.cascade_share == 0.3
+
+
 def test_decided_requests_stay_in_the_history_of_whoever_may_see_them(
     enterprise: Enterprise, make_kpi: MakeKpi, open_year: None
 ) -> None:

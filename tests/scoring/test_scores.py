@@ -213,7 +213,9 @@ def test_objectives_roll_up_their_kpis_and_the_cascade(
     assert uk_objective == pytest.approx(uk)
     group_revenue = kpi[(scorecard["revenue"].pk, units["GRP"].pk)]
     group_margin = kpi[(scorecard["margin"].pk, units["GRP"].pk)]
-    expected = (3 * group_revenue + 1 * group_margin + 1 * uk) / 5
+    # Own KPIs weighted 3 and 1 carry 70%, the UK objective contributing to it 30% (the
+    # default share of contributing objectives, decision 7).
+    expected = 0.7 * (3 * group_revenue + 1 * group_margin) / 4 + 0.3 * uk
     assert _stored(NodeKind.OBJECTIVE, objective=scorecard["group"])[month] == pytest.approx(
         expected
     )

@@ -39,6 +39,7 @@ from tests.builders.pages import (
 from tests.builders.reference import install_reference_data
 from tests.builders.strategy_pages import (
     ON_TIME,
+    ON_TIME_NORTH,
     PROMOTERS,
     StrategyWorld,
     build_strategy,
@@ -167,14 +168,39 @@ def test_the_objective_page_shows_the_cascade_with_contribution_weights(
     assert "contribution weight 2" in north
 
 
+def on_time_score(value: float) -> float:
+    """On-time delivery scored against its target: piecewise over 85, 92 and 97."""
+    return float(score_piecewise(np.array([value]), 85.0, 92.0, 97.0, direction=1)[0])
+
+
 def test_the_latest_kpi_scores_of_an_objective_are_shown_with_their_status(
     strategy: StrategyWorld, page_of: PageOf
 ) -> None:
     html = page_of("ceo", objective_url(strategy, "deliver"))
     measures = section(html, "measures").split("</table>")[0]
-    expected = float(score_piecewise(np.array([ON_TIME[-1]]), 85.0, 92.0, 97.0, direction=1)[0])
+    expected = on_time_score(ON_TIME[-1])
     assert f'<span class="score-number">{expected:.1f}</span>' in measures
     assert "status-green" in measures
+
+
+def test_the_objective_page_shows_the_share_of_its_own_kpis_and_contributing_objectives(
+    strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    html = page_of("ceo", objective_url(strategy, "deliver"))
+    split = section(html, "score-split").split("</div>")[0]
+    # "Deliver" is measured by on-time delivery at the group (94.5 last month) and Sales
+    # North's objective contributes to it (84): 70% and 30% by the default policy.
+    own, north = on_time_score(ON_TIME[-1]), on_time_score(ON_TIME_NORTH[-1])
+    assert "Own KPIs 70% · contributing objectives 30%" in split
+    assert (
+        f"70% \N{MULTIPLICATION SIGN} {own:.1f} + 30% \N{MULTIPLICATION SIGN} {north:.1f} = {0.7 * own + 0.3 * north:.1f}"
+        in split
+    )
+    assert 'Measured by <span class="small muted">· 70% of the score</span>' in html
+    assert 'Contributing objectives <span class="small muted">· 30% of the score</span>' in html
+    # Sales North's objective has no contributing objectives: its own KPIs carry it all.
+    north_page = page_of("ceo", objective_url(strategy, "north-deliver"))
+    assert "Own KPIs 100%" in section(north_page, "score-split")
 
 
 def test_an_unmeasured_objective_says_so_on_its_page(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -40,6 +40,7 @@ from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.actions.objectives import do_update_objective
+from scoreline.scoring.explanations import cascade_split
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
 from scoreline.strategy.actions.objectives import do_create_objective
@@ -98,10 +99,49 @@ class ContributionOut(Schema):
     status: str
 
 
+class SharePartOut(Schema):
+    part: Literal["own_kpis", "contributing"]
+    label: str
+    share: float = Field(description="What the part carried of the objective's score, 0 to 1")
+    score: float | None = Field(description="The part's score (null: none that month)")
+
+
+class CascadeSplitOut(Schema):
+    cascade_share: float = Field(
+        description="The scorecard policy's share of contributing objectives, 0 to 1"
+    )
+    weakest_link: bool = Field(description="The objective takes the lower part instead")
+    parts: list[SharePartOut]
+    summary: str = Field(description='In words: "own KPIs 70% · contributing objectives 30%"')
+    arithmetic: str
+    note: str = Field(description="Why the shares differ from the policy's, if they do")
+
+
+def split_out(score: Score | None) -> dict[str, Any] | None:
+    """How an objective's score divides between its own KPIs and contributing objectives."""
+    split = cascade_split(score)
+    if split is None:
+        return None
+    return {
+        "cascade_share": split.cascade_share,
+        "weakest_link": split.weakest_link,
+        "parts": [
+            {"part": p.part, "label": p.label, "share": p.share, "score": p.score}
+            for p in split.parts
+        ],
+        "summary": split.summary,
+        "arithmetic": split.arithmetic,
+        "note": split.note,
+    }
+
+
 class ObjectiveScoreOut(Schema):
     period: dt.date
     score: float | None
     explanation: dict[str, Any] = Field(description="How the score was rolled up")
+    split: CascadeSplitOut | None = Field(
+        description="Its own KPIs' and the contributing objectives' shares of the score"
+    )
     measures: list[ContributionOut] = Field(description="Scores of the KPIs measuring it")
     children: list[ContributionOut] = Field(
         description="Scores of the objectives contributing to it in the cascade"
@@ -237,6 +277,7 @@ def latest_score(
         "period": row.period,
         "score": row.score,
         "explanation": row.explanation,
+        "split": split_out(row),
         "measures": [
             contribution(m.kpi.code, m.weight, kpi_scores.get(m.kpi.pk)) for m in measures
         ],

@@ -14,6 +14,7 @@ from scoreline.api.lookups import (
     subject_of,
     visible_unit,
 )
+from scoreline.api.objectives import CascadeSplitOut, split_out
 from scoreline.api.support import ERRORS, Text, request_user
 from scoreline.lib.dates import today
 from scoreline.lib.months import month_start
@@ -79,6 +80,9 @@ class ScorecardObjectiveOut(Schema):
     score: float | None
     status: str = Field(description=STATUS)
     coverage: CoverageOut | None
+    split: CascadeSplitOut | None = Field(
+        description="Its own KPIs' and the contributing objectives' shares of the score"
+    )
     kpis: list[ScorecardKpiOut]
     children: list[ScorecardChildOut] = Field(
         description="Objectives cascading into this one (drill down)"
@@ -181,6 +185,7 @@ def _objective_out(line: ObjectiveLine) -> dict[str, Any]:
         "name": version.name,
         "weight": version.weight,
         **_rolled_up(line.score),
+        "split": split_out(line.score),
         "kpis": [_kpi_out(kpi) for kpi in line.kpis],
         "children": [
             {

@@ -39,7 +39,7 @@ from scoreline.kpis.validation import (
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
 from scoreline.lib.fields import FieldSpec, FieldType
-from scoreline.lib.validation import check_not_all_zero, check_weight
+from scoreline.lib.validation import check_not_all_zero, check_share, check_weight
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import ObjectiveVersion
 from scoreline.strategy.rules import check_placement
@@ -395,6 +395,7 @@ class _Checker:
         for record, located in self.rows("scorecards"):
             if "unit" in record and record["unit"] is None and record.get("policy") is not None:
                 has_default = True
+            self.check_share(located, record.get("policy"))
             weights = record.get("weights")
             if weights is None:
                 continue
@@ -407,6 +408,17 @@ class _Checker:
                 line,
                 "the default scorecard (unit: null) with its policy is missing",
             )
+
+    def check_share(self, located: Located, policy: Mapping[str, Any] | None) -> None:
+        """A scorecard policy's share of contributing objectives: from 0 to 1."""
+        if policy is None or "cascade_share" not in policy:
+            return
+        try:
+            check_share("cascade_share", policy["cascade_share"])
+        except Invalid as error:
+            line = _field_line(located, "policy[0].cascade_share")
+            reason = f"scorecards.policy.cascade_share: {error.fields['cascade_share'][0]}"
+            self.errors.append(ArchitectureError(located.file, line, reason))
 
     def check_weights(
         self, section: str, located: Located, name: str, items: list[dict[str, Any]]

@@ -14,6 +14,14 @@ A scorecard graph has five kinds of node, each with a key that people and storag
 ``("person", person id)``
     An individual scorecard.
 
+and two kinds that are computed but never stored, the parts of an objective measured both by
+its own KPIs and by objectives cascading into it (see :func:`scoreline.engine.rollup.split_shares`):
+
+``("own_kpis", objective id)``
+    The objective's own KPIs combined.
+``("contributing", objective id)``
+    The objectives contributing to it combined.
+
 The graph itself is built on codes: one int64 per node with the kind (its position in
 :data:`NODE_KINDS`) in the bits from :data:`KIND_SHIFT` up and the ids packed below. A
 subject is one integer, units even and persons odd (:func:`subject_code`), below
@@ -44,6 +52,7 @@ __all__ = [
     "NODE_KINDS",
     "PAYLOAD",
     "PERSPECTIVE_BITS",
+    "STORED_KINDS",
     "SUBJECT_BITS",
     "NodeKey",
     "kpi_nodes",
@@ -58,7 +67,8 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 
 NodeKey = tuple[object, ...]
-NODE_KINDS = ("kpi", "objective", "perspective", "unit", "person")
+NODE_KINDS = ("kpi", "objective", "perspective", "unit", "person", "own_kpis", "contributing")
+STORED_KINDS = NODE_KINDS[:5]
 KIND_SHIFT = 58
 PAYLOAD = (1 << KIND_SHIFT) - 1
 SUBJECT_BITS = 22  # subjects (units and persons) below 2**21 each
@@ -156,7 +166,7 @@ def stored_nodes(
     Parameters
     ----------
     kind : array of str
-        Each row's kind, a name in :data:`NODE_KINDS`.
+        Each row's kind, a name in :data:`STORED_KINDS`.
     kpi, objective, perspective, unit, person : array of int64
         The rows' ids, 0 where a row has none.
 
@@ -179,7 +189,7 @@ def stored_nodes(
         ],
         default=person,
     )
-    position = np.select([kind == name for name in NODE_KINDS], list(range(len(NODE_KINDS))))
+    position = np.select([kind == name for name in STORED_KINDS], list(range(len(STORED_KINDS))))
     return (position << KIND_SHIFT) | payload
 
 

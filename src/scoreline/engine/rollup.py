@@ -41,6 +41,20 @@ Missing children (NaN scores)
 ``BLANK``
     Any missing child makes the parent NaN.
 
+Own measures and cascaded children
+----------------------------------
+An objective is measured by its own KPIs and may have objectives cascading into it
+(contributing objectives, individual goals). Pooled in one weighted mean, the number of
+children would decide: a hundred goals at 100 would drown four amber KPIs.
+:func:`split_shares` therefore splits every parent that has both kinds of children into
+two parts, its *own* children and its *cascaded* ones; each part combines its children by
+the parent's rule and missing policy, and the parent mixes the two parts, the cascaded one
+with the parent's *share* and the own one with ``1 - share``: a weighted mean of the parts,
+or the lower of the parts that take part (share > 0) when the parent takes the weakest
+link. A parent with only one kind of children is not split: that kind carries 100%.
+Under ``SKIP`` a part without a score leaves the other part 100%; under ``BLANK`` it blanks
+the parent; under ``ZERO`` a part always has a score (its missing children count 0).
+
 NaN policy
 ----------
 NaN in ``leaf_scores`` is a missing score and follows the parent's ``Missing``
@@ -66,7 +80,9 @@ Two KPIs (weights 30 and 70) under an objective, and a weakest-link parent:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -75,7 +91,16 @@ from scoreline.engine import parallel
 from scoreline.engine.arrays import as_floats
 from scoreline.engine.errors import EngineInputError
 
-__all__ = ["Combine", "Missing", "RollupPlan", "affected_nodes", "rollup", "rollup_subset"]
+__all__ = [
+    "Combine",
+    "Missing",
+    "RollupPlan",
+    "SharedGraph",
+    "affected_nodes",
+    "rollup",
+    "rollup_subset",
+    "split_shares",
+]
 
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.intp]
@@ -143,6 +168,28 @@ def _per_node_codes(
             f"{name}[{bad[0]}] = {array[bad[0]]} is not a {codes.__name__} code ({choices})"
         )
     return array.astype(np.int8)
+
+
+def _edges(
+    n_nodes: int, edge_child: ArrayLike, edge_parent: ArrayLike, edge_weight: ArrayLike
+) -> tuple[int, IndexArray, IndexArray, FloatArray]:
+    """The node count and the edges' children, parents and weights, checked."""
+    n = _node_count(n_nodes)
+    child = _node_indices(edge_child, "edge_child", n)
+    parent = _node_indices(edge_parent, "edge_parent", n)
+    if child.size != parent.size:
+        raise EngineInputError(
+            f"edge_child has {child.size} edges but edge_parent has {parent.size}"
+        )
+    weight = as_floats(edge_weight, "edge_weight")
+    if weight.ndim == 0:
+        weight = np.full(child.size, weight)
+    if weight.shape != child.shape:
+        raise EngineInputError(
+            f"edge_weight must be one weight or one per edge ({child.size}), "
+            f"got shape {weight.shape}"
+        )
+    return n, child, parent, weight
 
 
 def _ranges(starts: IndexArray, counts: IndexArray) -> IndexArray:
@@ -229,21 +276,7 @@ class RollupPlan:
         node_missing: ArrayLike = Missing.SKIP,
         node_cap: ArrayLike = 100.0,
     ) -> None:
-        n = _node_count(n_nodes)
-        child = _node_indices(edge_child, "edge_child", n)
-        parent = _node_indices(edge_parent, "edge_parent", n)
-        if child.size != parent.size:
-            raise EngineInputError(
-                f"edge_child has {child.size} edges but edge_parent has {parent.size}"
-            )
-        weight = as_floats(edge_weight, "edge_weight")
-        if weight.ndim == 0:
-            weight = np.full(child.size, weight)
-        if weight.shape != child.shape:
-            raise EngineInputError(
-                f"edge_weight must be one weight or one per edge ({child.size}), "
-                f"got shape {weight.shape}"
-            )
+        n, child, parent, weight = _edges(n_nodes, edge_child, edge_parent, edge_weight)
         self._combine = _per_node_codes(node_combine, "node_combine", n, Combine)
         self._missing = _per_node_codes(node_missing, "node_missing", n, Missing)
         cap = as_floats(node_cap, "node_cap")
@@ -619,3 +652,187 @@ def rollup_subset(
         if group.size:
             out[group] = plan._node_scores(out, group, int(plan.levels[group[0]]))
     return out[:, 0] if np.ndim(scores) == 1 else out
+
+
+@dataclass(frozen=True)
+class SharedGraph:
+    """A scorecard graph whose parents with both own and cascaded children are split.
+
+    Nodes ``0 .. n_original - 1`` are the original nodes; the own part of every split parent
+    follows, then its cascaded part, both in the order of ``split``. Build it with
+    :func:`split_shares`, then its plan with :meth:`plan`.
+
+    Attributes
+    ----------
+    n_original : int
+        Nodes of the graph given.
+    n_nodes : int
+        ``n_original`` plus two parts per split parent.
+    edge_child, edge_parent, edge_weight : ndarray
+        The edges, those of split parents moved to their parts, and the two mixing edges of
+        each split parent: own part weighted ``1 - share``, cascaded part ``share``.
+    split : ndarray of intp
+        The parents split, ascending.
+    has_own, has_cascaded : ndarray of bool
+        Per original node: whether it has own (cascaded) children of non-zero weight.
+    """
+
+    n_original: int
+    n_nodes: int
+    edge_child: IndexArray
+    edge_parent: IndexArray
+    edge_weight: FloatArray
+    split: IndexArray
+    has_own: NDArray[np.bool_]
+    has_cascaded: NDArray[np.bool_]
+
+    @property
+    def own(self) -> IndexArray:
+        """The own part of each split parent."""
+        return self.n_original + np.arange(self.split.size, dtype=np.intp)
+
+    @property
+    def cascaded(self) -> IndexArray:
+        """The cascaded part of each split parent."""
+        return self.own + self.split.size
+
+    def per_node(self, values: ArrayLike, name: str = "values") -> NDArray[Any]:
+        """One value per original node (along the first axis), each part taking its parent's.
+
+        Examples
+        --------
+        >>> shared = split_shares(3, [0, 1], [2, 2], 1.0, [False, True], 0.5)
+        >>> shared.per_node([7, 8, 9]).tolist()
+        [7, 8, 9, 9, 9]
+        """
+        array = np.asarray(values)
+        if array.ndim == 0:
+            array = np.full(self.n_original, array)
+        if array.shape[0] != self.n_original:
+            raise EngineInputError(
+                f"{name} must have one entry per node ({self.n_original}), got {array.shape}"
+            )
+        return np.concatenate([array, array[self.split], array[self.split]])
+
+    def plan(
+        self,
+        node_combine: ArrayLike = Combine.WEIGHTED_MEAN,
+        node_missing: ArrayLike = Missing.SKIP,
+        node_cap: ArrayLike = 100.0,
+    ) -> RollupPlan:
+        """The roll-up plan of the split graph, given the original nodes' rules.
+
+        Each part combines its children by its parent's rule, missing policy and cap; a split
+        parent mixes its parts by a weighted mean, or takes the lower part when its rule is
+        the weakest link (a part with share 0 takes no part).
+        """
+        combine = self.per_node(node_combine, "node_combine")
+        mixing = combine[self.split]
+        combine[self.split] = np.where(
+            mixing == Combine.MINIMUM, Combine.MINIMUM, Combine.WEIGHTED_MEAN
+        )
+        return RollupPlan(
+            self.n_nodes,
+            self.edge_child,
+            self.edge_parent,
+            self.edge_weight,
+            node_combine=combine,
+            node_missing=self.per_node(node_missing, "node_missing"),
+            node_cap=self.per_node(node_cap, "node_cap"),
+        )
+
+
+def split_shares(
+    n_nodes: int,
+    edge_child: ArrayLike,
+    edge_parent: ArrayLike,
+    edge_weight: ArrayLike,
+    edge_cascaded: ArrayLike,
+    node_share: ArrayLike,
+) -> SharedGraph:
+    """Give the cascaded children of every parent an explicit share of its score.
+
+    A parent with children of both kinds (own, e.g. the KPIs measuring an objective, and
+    cascaded, e.g. the objectives contributing to it) gets two new part nodes: its own
+    children and its cascaded children move to them, and the parent mixes the parts, the
+    cascaded part with weight ``share`` and the own part with ``1 - share``. Within a part the
+    edge weights stay relative, so the number of cascaded children no longer decides how much
+    they count. A parent with children of one kind only keeps them: they carry 100%.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes.
+    edge_child, edge_parent, edge_weight
+        As for :class:`RollupPlan`.
+    edge_cascaded : array_like of bool
+        Per edge (or one for all): the child is a cascaded child of its parent rather than
+        one of its own measures.
+    node_share : array_like of float
+        Per node (or one for all): the share of its cascaded children, in ``[0, 1]``. Only
+        parents with both kinds of children use it.
+
+    Returns
+    -------
+    SharedGraph
+
+    Raises
+    ------
+    EngineInputError
+        A node index is out of range, the arrays do not match, or a share is not a number
+        between 0 and 1 (the message names the node).
+
+    Examples
+    --------
+    Objective 4 is measured by KPIs 0 and 1, and objectives 2 and 3 contribute to it; the
+    contributing objectives have a share of 25%: ``0.75 * (50 + 70) / 2 + 0.25 * 100 = 70``
+    (pooled, the four children would give 80).
+
+    >>> shared = split_shares(5, [0, 1, 2, 3], [4, 4, 4, 4], 1.0, [False, False, True, True], 0.25)
+    >>> scores = shared.plan().apply(shared.per_node([50.0, 70.0, 100.0, 100.0, np.nan]))
+    >>> scores[[4, *shared.own, *shared.cascaded]].tolist()
+    [70.0, 60.0, 100.0]
+    """
+    n, child, parent, weight = _edges(n_nodes, edge_child, edge_parent, edge_weight)
+    cascaded = _per_item(np.asarray(edge_cascaded), child.size, "edge_cascaded", "edge")
+    if cascaded.size and cascaded.dtype != np.bool_:
+        raise EngineInputError(f"edge_cascaded must hold booleans, got {cascaded.dtype}")
+    share = _per_item(as_floats(node_share, "node_share"), n, "node_share", "node")
+    outside = np.flatnonzero(~((share >= 0) & (share <= 1)))
+    if outside.size:
+        at = outside[0]
+        raise EngineInputError(f"node {at}: its share must lie between 0 and 1, got {share[at]}")
+
+    # A NaN weight counts: it leaves its part, and so its parent, without a score.
+    counted = weight != 0
+    has_own = np.bincount(parent[counted & ~cascaded], minlength=n) > 0
+    has_cascaded = np.bincount(parent[counted & cascaded], minlength=n) > 0
+    split = np.flatnonzero(has_own & has_cascaded).astype(np.intp)
+    slot = np.full(n, -1, dtype=np.intp)
+    slot[split] = np.arange(split.size, dtype=np.intp)
+    at = slot[parent]
+    moved = at >= 0
+    new_parent = parent.copy()
+    new_parent[moved] = n + at[moved] + np.where(cascaded[moved], split.size, 0)
+    own = n + np.arange(split.size, dtype=np.intp)
+    return SharedGraph(
+        n_original=n,
+        n_nodes=n + 2 * split.size,
+        edge_child=np.concatenate([child, own, own + split.size]),
+        edge_parent=np.concatenate([new_parent, split, split]),
+        edge_weight=np.concatenate([weight, 1.0 - share[split], share[split]]),
+        split=split,
+        has_own=has_own,
+        has_cascaded=has_cascaded,
+    )
+
+
+def _per_item(array: NDArray[Any], size: int, name: str, item: str) -> NDArray[Any]:
+    """``array`` as one entry per item: a single value is repeated ``size`` times."""
+    if array.ndim == 0:
+        return np.full(size, array)
+    if array.shape != (size,):
+        raise EngineInputError(
+            f"{name} must be one value or one per {item} ({size}), got {array.shape}"
+        )
+    return array

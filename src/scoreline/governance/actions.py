@@ -29,7 +29,8 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
     subject: the perspective code; payload: ``{"unit_id": id or null, "weight": w}``.
 ``scorecard_policy``
     subject: the unit code, or ``""`` for the default policy; payload: ``{"combine": rule,
-    "missing": policy, "cap_at_100": true or false}``.
+    "missing": policy, "cap_at_100": true or false, "cascade_share": share}``, the share of
+    contributing objectives from 0 to 1 optional (default 0.3).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from scoreline.kpis.fields import STATUS_RULE_FIELDS, TARGET
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.errors import AccessDenied, Conflict, Invalid, NotFound
-from scoreline.lib.fields import FieldType
+from scoreline.lib.fields import FieldType, field_names
 from scoreline.lib.validation import require_text
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise
@@ -69,6 +70,7 @@ from scoreline.scoring.actions.scorecards import (
     prepare_perspective_weight,
     prepare_scorecard_policy,
 )
+from scoreline.scoring.fields import SCORECARD_POLICY
 from scoreline.strategy.models import Objective, Perspective
 
 __all__ = [
@@ -217,7 +219,7 @@ def change_from_payload(
             raise Invalid.field("weight", "is required")
         return prepare_perspective_weight(perspective, _unit(payload), payload["weight"], day)
     if kind == ChangeKind.SCORECARD_POLICY:
-        _only(payload, {"combine", "missing", "cap_at_100"})
+        _only(payload, set(field_names(SCORECARD_POLICY)))
         for key in ("combine", "missing", "cap_at_100"):
             if key not in payload:
                 raise Invalid.field(key, "is required")
@@ -226,7 +228,10 @@ def change_from_payload(
             unit = OrgUnit.objects.filter(code=subject).first()
             if unit is None:
                 raise Invalid.field("subject", f"no unit with code {subject!r}", "not_found")
-        return prepare_scorecard_policy(unit, dict(payload), day)
+        content = {
+            spec.name: payload.get(spec.name, spec.default_value()) for spec in SCORECARD_POLICY
+        }
+        return prepare_scorecard_policy(unit, content, day)
     raise Invalid.field("kind", f"{kind!r} is not one of {', '.join(CHANGE_KINDS)}")
 
 

@@ -9,6 +9,7 @@ from scoreline.engine.scoring import GOAL_SCORE, RED_FLAG_SCORE
 __all__ = [
     "BELOW_BANDS",
     "DEFAULTS_FROM",
+    "DEFAULT_CASCADE_SHARE",
     "DEFAULT_POLICY",
     "DEFAULT_STATUSES",
     "DEFAULT_STATUS_RULES",
@@ -48,3 +49,7 @@ PERCENT_OF_TARGET_RULES: list[tuple[str, str, float | None, str]] = [
 
 # (combine, missing, cap at 100)
 DEFAULT_POLICY = ("weighted_mean", "skip", True)
+
+# The share of contributing objectives in the score of an objective that also has KPIs of
+# its own (decision 7): its own KPIs carry the rest.
+DEFAULT_CASCADE_SHARE = 0.3

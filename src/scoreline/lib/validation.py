@@ -16,6 +16,7 @@ __all__ = [
     "check_finite",
     "check_model_fields",
     "check_not_all_zero",
+    "check_share",
     "check_weight",
     "fail",
     "fields_error",
@@ -64,6 +65,14 @@ def check_weight(field: str, value: object) -> float:
     if weight < 0:
         raise fail(field, f"a weight cannot be negative, got {show(weight)}")
     return weight
+
+
+def check_share(field: str, value: object) -> float:
+    """A share: a finite number from 0 to 1."""
+    share = check_finite(field, value)
+    if not 0 <= share <= 1:
+        raise fail(field, f"a share lies between 0 and 1, got {show(share)}")
+    return share
 
 
 def check_not_all_zero(field: str, weights: Iterable[float]) -> None:

@@ -1,5 +1,9 @@
-"""Why a stored KPI score is what it is: the engine re-derives it from the inputs stored beside
-it and the definition it was computed with. The KPI page and the API explain scores alike."""
+"""Why a stored score is what it is, for pages and the API alike.
+
+A KPI score: the engine re-derives it from the inputs stored beside it and the definition it
+was computed with. An objective score: how it divided between the objective's own KPIs and
+the objectives contributing to it (:func:`cascade_split`).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,14 @@ from scoreline.kpis.queries import kpi_version_on
 from scoreline.scoring.engine_codes import METHOD
 from scoreline.scoring.models import Score
 
-__all__ = ["ScoreExplanation", "definitions_day", "explain_scores"]
+__all__ = [
+    "CascadeSplit",
+    "ScoreExplanation",
+    "SharePart",
+    "cascade_split",
+    "definitions_day",
+    "explain_scores",
+]
 
 
 @dataclass(frozen=True)
@@ -138,3 +149,130 @@ def _explain(score: Score, version: KpiVersion | None, table: dict[str, float]) 
         result=engine["score"],
         attainment=attainment,
     )
+
+
+# ---------------------------------------------------------------- objectives
+
+PART_LABELS = {"own_kpis": "own KPIs", "contributing": "contributing objectives"}
+
+
+@dataclass(frozen=True)
+class SharePart:
+    """One part of an objective's score: its own KPIs, or the objectives contributing to it.
+
+    ``share`` is what the part carried in the month (0 to 1), ``score`` its score (None when
+    it had none that month).
+    """
+
+    part: str
+    share: float
+    score: float | None
+
+    @property
+    def label(self) -> str:
+        return PART_LABELS[self.part]
+
+    @property
+    def percent(self) -> str:
+        return percent(self.share)
+
+
+@dataclass(frozen=True)
+class CascadeSplit:
+    """How a stored objective score divides between the objective's own KPIs and the
+    objectives (and individual goals) contributing to it.
+
+    ``cascade_share`` is the policy's share of contributing objectives; ``parts`` what each
+    part carried in the month; ``weakest_link`` whether the objective took the lower part
+    instead of mixing them; ``note`` why the shares differ from the policy's, if they do.
+    """
+
+    score: float
+    cascade_share: float
+    weakest_link: bool
+    parts: tuple[SharePart, ...]
+    note: str
+
+    @property
+    def summary(self) -> str:
+        """The shares in words: "own KPIs 70% · contributing objectives 30%" (under the
+        weakest link: "the lower of own KPIs and contributing objectives")."""
+        if self.weakest_link and len(self.parts) > 1:
+            taking_part = [part.label for part in self.parts if part.share > 0]
+            return "the lower of " + " and ".join(taking_part)
+        return " · ".join(f"{part.label} {percent(part.share)}" for part in self.parts)
+
+    def part(self, name: str) -> SharePart | None:
+        """The part named ``name`` ("own_kpis" or "contributing"), if the objective has it."""
+        return next((part for part in self.parts if part.part == name), None)
+
+    @property
+    def own_kpis(self) -> SharePart | None:
+        return self.part("own_kpis")
+
+    @property
+    def contributing(self) -> SharePart | None:
+        return self.part("contributing")
+
+    @property
+    def policy_percent(self) -> str:
+        """The policy's share of contributing objectives as a percentage."""
+        return percent(self.cascade_share)
+
+    @property
+    def arithmetic(self) -> str:
+        """The sum that gives the score, or the comparison under the weakest link."""
+        counted = [part for part in self.parts if part.share > 0 and part.score is not None]
+        if len(counted) < 2:
+            return ""
+        if self.weakest_link:
+            terms = " and ".join(f"{part.label} {part.score:.1f}" for part in counted)
+            return f"the lower of {terms}: {self.score:.1f}"
+        terms = " + ".join(
+            f"{percent(part.share)} \N{MULTIPLICATION SIGN} {part.score:.1f}" for part in counted
+        )
+        return f"{terms} = {self.score:.1f}"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with at most one decimal: 0.3 -> "30%", 1/3 -> "33.3%"."""
+    return f"{share * 100:.1f}".removesuffix(".0") + "%"
+
+
+def _optional(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def cascade_split(score: Score | None) -> CascadeSplit | None:
+    """How an objective's stored score divides between its own KPIs and the objectives
+    contributing to it (None for other scores, and for scores stored before the split was
+    recorded)."""
+    stored = score.explanation if score is not None else None
+    if score is None or score.score is None or not isinstance(stored, dict):
+        return None
+    measured_by, share = stored.get("measured_by"), _optional(stored.get("cascade_share"))
+    if measured_by not in ("own_kpis", "contributing", "both") or share is None:
+        return None
+    weakest = stored.get("combine") == "minimum"
+    if measured_by != "both":
+        alone = SharePart(measured_by, 1.0, score.score)
+        why = (
+            "no objective contributes to it"
+            if measured_by == "own_kpis"
+            else "it has no KPIs of its own"
+        )
+        return CascadeSplit(score.score, share, weakest, (alone,), why)
+    own, contributing = _optional(stored.get("own_kpis")), _optional(stored.get("contributing"))
+    shares, note = (1.0 - share, share), ""
+    if (own is None and shares[0] > 0) or (contributing is None and shares[1] > 0):
+        # Only a skipping policy stores a score with a part missing: the other carries it all.
+        shares = (0.0, 1.0) if own is None else (1.0, 0.0)
+        skipped = PART_LABELS["own_kpis" if own is None else "contributing"]
+        note = f"the {skipped} have no score this month, so they are skipped"
+    elif weakest:
+        note = "weakest link: the lower of the parts that take part"
+    parts = (
+        SharePart("own_kpis", shares[0], own),
+        SharePart("contributing", shares[1], contributing),
+    )
+    return CascadeSplit(score.score, share, weakest, parts, note)

@@ -24,6 +24,7 @@ from scoreline.engine import parallel
 from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.nodes import PAYLOAD, PERSPECTIVE_BITS, kpi_nodes, node_codes, subject_code
 from scoreline.engine.status import Basis
+from scoreline.kpis.defaults import DEFAULT_CASCADE_SHARE
 from scoreline.kpis.models import KpiValue, KpiVersion, ObjectiveMeasure, StatusRule, Target
 from scoreline.lib.dates import effective_between, effective_on
 from scoreline.lib.months import month_index, month_of
@@ -606,6 +607,7 @@ class Policy:
     combine: int
     missing: int
     cap: float
+    cascade_share: float = DEFAULT_CASCADE_SHARE
 
 
 def load_policies(day: dt.date, unit_ids: Collection[int]) -> dict[int | None, Policy]:
@@ -614,7 +616,10 @@ def load_policies(day: dt.date, unit_ids: Collection[int]) -> dict[int | None, P
     rows = rows.filter(Q(unit__isnull=True) | Q(unit_id__in=list(unit_ids)))
     return {
         row.unit_id: Policy(
-            COMBINE[row.combine], MISSING[row.missing], 100.0 if row.cap_at_100 else np.inf
+            COMBINE[row.combine],
+            MISSING[row.missing],
+            100.0 if row.cap_at_100 else np.inf,
+            row.cascade_share,
         )
         for row in rows
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from scoreline.kpis.defaults import DEFAULT_CASCADE_SHARE
 from scoreline.kpis.models import Kpi
 from scoreline.lib.constraints import dates_ordered
 from scoreline.lib.versioned import Versioned
@@ -34,6 +35,13 @@ class ScorecardPolicy(Versioned):
     combine = models.CharField(max_length=16, choices=CombineRule.choices)
     missing = models.CharField(max_length=8, choices=MissingPolicy.choices)
     cap_at_100 = models.BooleanField(default=True)
+    cascade_share = models.FloatField(
+        default=DEFAULT_CASCADE_SHARE,
+        help_text=(
+            "Share of the contributing objectives in the score of an objective that also has "
+            "KPIs of its own (0 to 1); its own KPIs carry the rest"
+        ),
+    )
 
     class Meta:
         db_table = "kpis_scorecardpolicy"
@@ -43,10 +51,17 @@ class ScorecardPolicy(Versioned):
                 fields=["unit", "valid_from"], name="scorecard_policy_one_per_day"
             ),
             dates_ordered("scorecard_policy_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(cascade_share__gte=0) & Q(cascade_share__lte=1),
+                name="scorecard_policy_cascade_share_is_a_share",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id or 'default'}: {self.combine}, missing {self.missing}"
+        return (
+            f"{self.unit_id or 'default'}: {self.combine}, missing {self.missing}, "
+            f"contributing objectives {self.cascade_share:.0%}"
+        )
 
 
 class PerspectiveWeight(Versioned):

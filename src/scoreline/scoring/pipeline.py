@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 import itertools
 import math
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -42,9 +42,11 @@ from scoreline.engine.nodes import (
     NODE_KINDS,
     PAYLOAD,
     PERSPECTIVE_BITS,
+    STORED_KINDS,
     SUBJECT_BITS,
     NodeKey,
     leaf_codes,
+    node_codes,
     node_key,
     node_kinds,
     stored_nodes,
@@ -369,13 +371,20 @@ def _attainment(
 
 @dataclass
 class Graph:
-    """The scorecard graph: node codes (sorted), each node's policy, and the engine plan."""
+    """The scorecard graph: node codes (sorted), each node's policy, and the engine plan.
+
+    An objective measured both by KPIs of its own and by contributing objectives has two
+    part nodes, ("own_kpis", id) and ("contributing", id), whose codes come last; the
+    objective mixes them by its policy's cascade share. Parts are computed, never stored.
+    """
 
     codes: IntArray
     plan: rollup.RollupPlan
+    shared: rollup.SharedGraph
     combine: IntArray
     missing: IntArray
     cap: FloatArray
+    cascade_share: FloatArray
     objective: IntArray  # objectives loaded (sorted) and the subject code of their owner
     owner: IntArray
     counting: rollup.RollupPlan  # adds up leaf counts over the same edges (coverage)
@@ -397,7 +406,35 @@ class Graph:
         return node_kinds(self.codes)
 
     def policy(self, node: int) -> Policy:
-        return Policy(int(self.combine[node]), int(self.missing[node]), float(self.cap[node]))
+        return Policy(
+            int(self.combine[node]),
+            int(self.missing[node]),
+            float(self.cap[node]),
+            float(self.cascade_share[node]),
+        )
+
+    def stored(self, nodes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """The roll-up nodes among ``nodes`` whose scores are stored: neither leaves nor parts."""
+        kinds = self.kinds()[nodes]
+        return nodes[(kinds != NODE_KINDS.index("kpi")) & (kinds < len(STORED_KINDS))]
+
+    def parts_among(self, nodes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """Both part nodes of each objective among ``nodes`` that has them."""
+        shared = self.shared
+        mine = np.isin(shared.split, nodes)
+        return np.concatenate([shared.own[mine], shared.cascaded[mine]])
+
+    @cached_property
+    def parts_of(self) -> dict[int, tuple[int, int]]:
+        """The own-KPIs and contributing parts of each objective node that has both."""
+        shared = self.shared
+        pairs = zip(shared.own.tolist(), shared.cascaded.tolist(), strict=True)
+        return dict(zip(shared.split.tolist(), pairs, strict=True))
+
+    def measured_by(self, node: int) -> str:
+        """What an objective node's score comes from: "own_kpis", "contributing" or "both"."""
+        own, cascaded = bool(self.shared.has_own[node]), bool(self.shared.has_cascaded[node])
+        return "both" if own and cascaded else "contributing" if cascaded else "own_kpis"
 
     def owner_of(self, objective: int) -> tuple[str, int] | None:
         """The unit ("u", id) or person ("p", id) owning a loaded objective."""
@@ -427,18 +464,30 @@ def build_graph(edges: Edges, day: dt.date) -> Graph:
     combine = np.array([p.combine for p in policies], dtype=np.int64)[unit_slot]
     missing = np.array([p.missing for p in policies], dtype=np.int64)[unit_slot]
     cap = np.array([p.cap for p in policies], dtype=np.float64)[unit_slot]
+    share = np.array([p.cascade_share for p in policies], dtype=np.float64)[unit_slot]
     child, parent = np.searchsorted(codes, edges.child), np.searchsorted(codes, edges.parent)
-    plan = rollup.RollupPlan(
-        len(codes),
-        edge_child=child,
-        edge_parent=parent,
-        edge_weight=edges.weight,
-        node_combine=combine,
-        node_missing=missing,
-        node_cap=cap,
+    # An objective's contributing objectives (and goals) share its score with its own KPIs.
+    kinds, objective = node_kinds(codes), NODE_KINDS.index("objective")
+    cascaded = (kinds[child] == objective) & (kinds[parent] == objective)
+    shared = rollup.split_shares(len(codes), child, parent, edges.weight, cascaded, share)
+    # Part kinds come after every stored kind, so the codes stay sorted.
+    split = codes[shared.split] & PAYLOAD
+    codes = np.concatenate(
+        [codes, node_codes("own_kpis", split), node_codes("contributing", split)]
     )
-    counting = coverage.counting_plan(len(codes), child, parent, edges.weight)
-    return Graph(codes, plan, combine, missing, cap, edges.objective, edges.owner, counting)
+    return Graph(
+        codes,
+        shared.plan(combine, missing, cap),
+        shared,
+        shared.per_node(combine),
+        shared.per_node(missing),
+        shared.per_node(cap),
+        shared.per_node(share),
+        edges.objective,
+        edges.owner,
+        # Coverage counts the values below each node over the edges as given (parts have none).
+        coverage.counting_plan(len(codes), child, parent, edges.weight),
+    )
 
 
 # ---------------------------------------------------------------- coverage
@@ -545,7 +594,7 @@ def compute(
     due = expected_leaves(defs, targets, graph, done_months)
     present, expected = count_coverage(graph, matrix, due)
     scores = graph.plan.apply(matrix, inplace=True)
-    inner = np.flatnonzero(graph.kinds() != NODE_KINDS.index("kpi"))
+    inner = graph.stored(np.arange(len(graph.codes), dtype=np.intp))
     return Computation(day, defs, leaves, graph, done_months, scores, inner, present, expected)
 
 
@@ -706,9 +755,11 @@ def _recompute_segment(
     present, expected = count_coverage(
         graph, current, due, (frontier, stored_present[frontier], stored_expected[frontier])
     )
+    # Parts are not stored: an affected objective needs both of its parts recomputed.
     nodes = rollup.affected_nodes(graph.plan, changed)
+    nodes = np.union1d(nodes, graph.parts_among(nodes))
     rollup.rollup_subset(graph.plan, current, nodes, inplace=True)
-    inner = nodes[~is_leaf[nodes]]
+    inner = graph.stored(nodes)
     done = Computation(day, defs, leaves, graph, months_done, current, inner, present, expected)
     with transaction.atomic():
         _delete_part(done, affected, units, persons)
@@ -879,24 +930,45 @@ def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
     for at, node in enumerate(done.nodes.tolist()):
         key, policy = graph.keys[node], graph.policy(node)
         ids = _node_fields(key, graph)
-        explanation = {
+        stated: dict[str, object] = {
             "combine": rollup.Combine(policy.combine).name.lower(),
             "missing": rollup.Missing(policy.missing).name.lower(),
             "cap": None if np.isinf(policy.cap) else policy.cap,
             "definitions_as_of": day,
         }
+        if key[0] == "objective":
+            stated |= {
+                "cascade_share": policy.cascade_share,
+                "measured_by": graph.measured_by(node),
+            }
         head = (
             FIELDS_OF_KIND[str(key[0])].value, ids.get("kpi_id"), ids.get("objective_id"),
             ids.get("perspective_id"), ids.get("unit_id"), ids.get("person_id"),
         )  # fmt: skip
+        scores = done.scores[node].tolist()
         counts = zip(done.present[node].tolist(), done.expected[node].tolist(), strict=True)
-        for period, value, status_of, (present, expected) in zip(
-            periods, done.scores[node].tolist(), statuses[at], counts, strict=True
+        # An objective split in two parts explains each month by the parts' scores.
+        parts = graph.parts_of.get(node)
+        mixes: Iterable[tuple[float, float] | None] = (
+            zip(*(done.scores[part].tolist() for part in parts), strict=True)
+            if parts is not None
+            else itertools.repeat(None)
+        )
+        for period, value, status_of, (present, expected), mixed in zip(
+            periods,
+            scores,
+            statuses[at],
+            counts,
+            mixes,
+            strict=False,  # mixes may repeat
         ):
-            if math.isfinite(value):
-                coverage_of = dict(zip(COVERAGE_KEYS, (int(present), int(expected)), strict=True))
-                stored = db_json(Score, "explanation", {**explanation, **coverage_of})
-                yield (*head, period, None, value, status_of, stored, computed_at)
+            if not math.isfinite(value):
+                continue
+            said = stated | dict(zip(COVERAGE_KEYS, (int(present), int(expected)), strict=True))
+            if mixed is not None:
+                said |= {"own_kpis": _number(mixed[0]), "contributing": _number(mixed[1])}
+            stored = db_json(Score, "explanation", said)
+            yield (*head, period, None, value, status_of, stored, computed_at)
 
 
 def band_statuses(defs: Definitions, scores: FloatArray) -> list[list[str]]:

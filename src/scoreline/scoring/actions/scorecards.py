@@ -12,12 +12,13 @@ from django.db import transaction
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser
 from scoreline.audit.versions import save_or_end_audited_version
+from scoreline.kpis.defaults import DEFAULT_CASCADE_SHARE
 from scoreline.kpis.models import (
     ObjectiveMeasure,
 )
 from scoreline.lib.dates import effective_on
 from scoreline.lib.errors import Invalid
-from scoreline.lib.validation import check_weight
+from scoreline.lib.validation import check_share, check_weight
 from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.changes import Change
@@ -174,6 +175,7 @@ class PolicyChange(Change[ScorecardPolicy | None]):
             )
         if not isinstance(self.content["cap_at_100"], bool):
             raise Invalid.field("cap_at_100", "must be true or false")
+        check_share("cascade_share", self.content.get("cascade_share"))
 
     def apply(self, actor: AnyUser, *, reason: str, source: str) -> ScorecardPolicy | None:
         return save_or_end_audited_version(
@@ -192,9 +194,10 @@ class PolicyChange(Change[ScorecardPolicy | None]):
 def prepare_scorecard_policy(
     unit: OrgUnit | None, content: dict[str, Any] | None, day: dt.date
 ) -> PolicyChange:
-    """``unit``'s scorecard policy (None: the default) from ``day``: ``content`` holds
-    ``combine``, ``missing`` and ``cap_at_100``, or is None to end the unit's own. A policy
-    cannot reach back into a closed period."""
+    """``unit``'s scorecard policy (None: the default) from ``day``: ``content`` holds the
+    fields of :data:`~scoreline.scoring.fields.SCORECARD_POLICY` (``combine``, ``missing``,
+    ``cap_at_100``, ``cascade_share``), or is None to end the unit's own. A policy cannot
+    reach back into a closed period."""
     return PolicyChange(
         right=Capability.EDIT_STRATEGY,
         unit=unit,
@@ -214,15 +217,23 @@ def do_set_scorecard_policy(
     combine: str,
     missing: str,
     cap_at_100: bool,
+    cascade_share: float = DEFAULT_CASCADE_SHARE,
     effective: dt.date,
     reason: str = "",
     source: str = "page",
 ) -> ScorecardPolicy | None:
-    """How ``unit``'s scorecard rolls up (None: the organisation's default) from ``effective``.
+    """How ``unit``'s scorecard rolls up (None: the organisation's default) from ``effective``:
+    the rule that combines, missing data, the cap, and the share of contributing objectives
+    in an objective that also has KPIs of its own.
 
     A policy cannot reach back into a closed period. Returns None when nothing changed.
     """
-    content = {"combine": combine, "missing": missing, "cap_at_100": cap_at_100}
+    content = {
+        "combine": combine,
+        "missing": missing,
+        "cap_at_100": cap_at_100,
+        "cascade_share": cascade_share,
+    }
     change = prepare_scorecard_policy(unit, content, effective)
     return carry_out(actor, change, reason=reason, source=source)
 

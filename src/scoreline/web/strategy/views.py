@@ -29,6 +29,7 @@ from scoreline.lib.errors import AccessDenied, NotFound
 from scoreline.lib.months import month_start
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.explanations import cascade_split
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import latest_by, scores_for
 from scoreline.strategy.actions.shared import holder_unit
@@ -363,6 +364,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
         "score": latest,
         "score_fill": score_fill(latest.score if latest else None),
         "combine": combine_label(latest),
+        "split": cascade_split(latest),
         "measures": _measure_lines(user, detail),
         "owner_name": describe_value(ObjectiveVersion, "owner", version.owner_id, owners),
         "people_shown": owners["owner"],
