@@ -139,6 +139,16 @@ def test_the_month_in_progress_is_provisional_with_its_coverage(
     assert f"Latest month with enough data: {add_months(strategy.this_month, -1):%B %Y}" in coverage
 
 
+def test_a_month_without_any_value_says_so_and_points_to_the_last_month_with_data(
+    enterprise: Enterprise, strategy: StrategyWorld, page_of: PageOf
+) -> None:
+    html = page_of("ceo", scorecard_url(enterprise, "GRP", strategy.this_month))
+    coverage = section(html, "coverage").split("</div>")[0]
+    assert 'data-state="empty"' in coverage
+    assert f"Nothing has been entered for {strategy.this_month:%B %Y}" in coverage
+    assert f"Latest month with enough data: {add_months(strategy.this_month, -1):%B %Y}" in coverage
+
+
 def test_the_api_defaults_to_the_last_complete_month_and_labels_the_month_in_progress(
     enterprise: Enterprise, strategy: StrategyWorld, early_value: float
 ) -> None:
