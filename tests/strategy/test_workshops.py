@@ -9,6 +9,8 @@ from scoreline.access.actions import do_grant_role
 from scoreline.access.models import Role
 from scoreline.audit.models import AuditEvent
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
+from scoreline.scoring import pipeline
+from scoreline.scoring.actions.objectives import do_agree_weights as agree_and_rescore
 from scoreline.strategy.actions.themes import do_save_theme
 from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
@@ -254,6 +256,34 @@ def test_agreeing_by_the_mean_sets_the_objective_weights_from_the_day(
         assert version(objective, DAY).weight == 1.0
     assert AuditEvent.objects.filter(action="objective.update").count() == 3
     assert AuditEvent.objects.get(action="workshop.agree").reason == "Board"
+
+
+def test_agreed_objective_weights_rescore_every_scorecard_and_theme_weights_none(
+    enterprise: Enterprise, objectives: list[Objective], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recomputed: list[object] = []
+
+    def record(**asked: object) -> int:
+        recomputed.append(asked.get("kpi_ids"))
+        return 0
+
+    monkeypatch.setattr(pipeline, "recompute", record)
+    workshop = create(enterprise, objectives)
+    allocate_all(enterprise, workshop)
+    agree_and_rescore(enterprise.users["ceo"], workshop, method="mean", effective=AGREE_FROM)
+    assert recomputed == [None]
+
+    ceo = enterprise.users["ceo"]
+    themes = [do_save_theme(ceo, code=code, name=code.title()) for code in ("growth", "focus")]
+    on_themes = do_create_workshop(
+        ceo, name="Themes", unit=enterprise.units["GRP"], subject="themes", held_on=DAY,
+        items=themes,
+        participants=[ParticipantSpec(enterprise.people["manager"], enterprise.units["SALES"])],
+    )  # fmt: skip
+    growth, focus = on_themes.items.all()
+    do_record_allocation(ceo, on_themes.participants.get(), {growth: 60, focus: 40})
+    agree_and_rescore(ceo, on_themes, method="mean", effective=DAY)
+    assert recomputed == [None]  # theme weights score nothing
 
 
 def test_agreeing_by_the_median_renormalises_the_medians(

@@ -30,9 +30,9 @@ from scoreline.api.support import (
     request_user,
 )
 from scoreline.lib.errors import Invalid, NotFound
+from scoreline.scoring.actions.objectives import do_agree_weights
 from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
-    do_agree_weights,
     do_create_workshop,
     do_record_allocation,
 )

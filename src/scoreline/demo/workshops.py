@@ -17,10 +17,10 @@ from django.contrib.auth.models import User
 from scoreline.lib.months import add_months
 from scoreline.lib.periods import Period, fiscal_year_of
 from scoreline.org.models import OrgUnit, Person, UnitKind
+from scoreline.scoring.actions.objectives import do_agree_weights
 from scoreline.strategy.actions.workshops import (
     POINTS_TOTAL,
     ParticipantSpec,
-    do_agree_weights,
     do_create_workshop,
     do_record_allocation,
 )

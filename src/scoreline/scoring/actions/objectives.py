@@ -1,4 +1,5 @@
-"""An objective revised or retired, and the scores of the scorecards it rolls into redone.
+"""An objective revised, retired or reweighed by a workshop, and the scores of the
+scorecards it rolls into redone.
 
 Strategy prepares the change (:mod:`scoreline.strategy.actions.objectives`); moving an
 objective in the cascade, to another unit or perspective, reweighing it or ending it changes
@@ -14,15 +15,16 @@ from typing import Any
 from django.db import transaction
 
 from scoreline.access.scope import AnyUser
-from scoreline.scoring.actions.rescoring import carry_out
+from scoreline.scoring.actions.rescoring import carry_out, rescore
+from scoreline.strategy.actions import workshops
 from scoreline.strategy.actions.objectives import (
     prepare_objective_retirement,
     prepare_objective_update,
 )
 from scoreline.strategy.actions.shared import lock_objective
-from scoreline.strategy.models import Objective, ObjectiveVersion
+from scoreline.strategy.models import Objective, ObjectiveVersion, Workshop, WorkshopSubject
 
-__all__ = ["do_retire_objective", "do_update_objective"]
+__all__ = ["do_agree_weights", "do_retire_objective", "do_update_objective"]
 
 
 @transaction.atomic
@@ -63,3 +65,18 @@ def do_retire_objective(
     retired = carry_out(actor, change, reason=reason, source="page")
     assert retired is not None  # a retirement always changes something
     return retired
+
+
+@transaction.atomic
+def do_agree_weights(
+    actor: AnyUser, workshop: Workshop, *, method: str, effective: dt.date, reason: str = ""
+) -> Workshop:
+    """Close a priority workshop on its agreed weights (see
+    :func:`scoreline.strategy.actions.workshops.do_agree_weights`); weights agreed for
+    objectives change how every scorecard rolls up, so the scores are redone."""
+    agreed = workshops.do_agree_weights(
+        actor, workshop, method=method, effective=effective, reason=reason
+    )
+    if agreed.subject == WorkshopSubject.OBJECTIVES:
+        rescore(None)
+    return agreed

@@ -23,11 +23,11 @@ from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for, units_for
+from scoreline.scoring.actions.objectives import do_agree_weights
 from scoreline.strategy.actions.workshops import (
     AGREEMENT_METHODS,
     POINTS_TOTAL,
     ParticipantSpec,
-    do_agree_weights,
     do_create_workshop,
     do_record_allocation,
 )
