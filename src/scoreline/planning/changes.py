@@ -28,7 +28,7 @@ Result = TypeVar("Result")
 
 @dataclass(kw_only=True)
 class Change(ABC, Generic[Applied]):
-    """A change to a governed definition: who may make it, which days it alters, how it applies.
+    """A change to a definition: who may make it, which days it alters, how it applies.
 
     ``unit`` is where the right is needed and whose approvers decide a request (None: the
     whole organisation; with ``shared`` the right held anywhere is enough, as for the shared
