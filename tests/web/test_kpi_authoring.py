@@ -518,3 +518,19 @@ def test_the_inbox_shows_what_a_pending_request_would_change(
         client_for("steward").get(reverse("kpis:changes")).content.decode(), "own-requests"
     )
     assert "<ins>From the quarterly survey</ins>" in mine
+
+
+def test_a_target_whose_span_lies_in_a_closed_period_offers_no_revision(
+    enterprise: Enterprise, plain: StrategyWorld, client_for: ClientFor, make_period: MakePeriod
+) -> None:
+    kpi, unit = plain.kpis["on-time"], enterprise.units["GRP"]
+    target = Target.objects.get(kpi=kpi, unit=unit, valid_until__isnull=True)
+    page = reverse("kpis:kpi-unit", args=[kpi.pk, unit.pk])
+    client = client_for("steward")
+
+    def row() -> str:
+        return section(client.get(page).content.decode(), "targets").split("</table>")[0]
+
+    assert "Revise" in row()
+    make_period("Whole span", target.period_start, target.period_end, "closed")
+    assert "Revise" not in row() and "Whole span is closed" in row()

@@ -22,7 +22,7 @@ from scoreline.engine.directions import DIRECTIONS
 from scoreline.engine.scoring import band_ranges
 from scoreline.kpi_quality.queries import target_specificity_for
 from scoreline.kpi_quality.reports import smart_check_definition
-from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod
+from scoreline.kpis.models import Kpi, KpiVersion, Rubric, ScoringMethod, Target
 from scoreline.kpis.queries import (
     can_see_catalogue,
     kpi_version_on,
@@ -36,6 +36,7 @@ from scoreline.lib.months import add_months, month_start
 from scoreline.lib.versioned import VersionChange
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
+from scoreline.planning.control import closed_throughout
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.explanations import explain_scores
 from scoreline.scoring.models import NodeKind, Score
@@ -100,6 +101,13 @@ def _subject_units(user: AnyUser, kpi: Kpi) -> QuerySet[OrgUnit]:
     with_values = values_for(user, kpi).filter(unit__isnull=False).order_by().values("unit_id")
     with_targets = targets_for(user, kpi).filter(unit__isnull=False).order_by().values("unit_id")
     return units_for(user).filter(Q(pk__in=with_values) | Q(pk__in=with_targets)).order_by("path")
+
+
+def _frozen(target: Target) -> str:
+    """Why a target can no longer be revised (empty when it can): its whole span lies in a
+    closed planning period."""
+    closed = closed_throughout(target.period_start, target.period_end)
+    return f"{closed.label} is closed" if closed is not None else ""
 
 
 def _may_enter(user: AnyUser, unit: OrgUnit | None, definition: KpiVersion) -> bool:
@@ -197,7 +205,7 @@ def _kpi_context(
         "explanation": explanation,
         "palette": palette,
         "rows": rows,
-        "targets": targets,
+        "targets": [(target, _frozen(target)) for target in targets],
         "quarters": kpi_periods(kpi, unit=unit, per="quarter")[-QUARTERS_SHOWN:] if unit else [],
         "reach": [
             row for row in target_specificity_for(user, kpi) if unit and row.unit == unit.code
