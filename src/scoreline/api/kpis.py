@@ -121,7 +121,7 @@ class KpiCreateIn(
         *(spec for spec in KPI if spec.required), base=_KpiCreation, names=_API_NAMES
     )
 ):
-    pass
+    pass  # no docstring: it would become the schema's description in the OpenAPI document
 
 
 class _KpiRevision(_KpiFields):
@@ -134,7 +134,7 @@ class KpiUpdateIn(
         *(spec for spec in KPI if spec.name in _APART), base=_KpiRevision, optional=True
     )
 ):
-    pass
+    pass  # no docstring: it would become the schema's description in the OpenAPI document
 
 
 def kpi_out(version: KpiVersion) -> dict[str, Any]:

@@ -32,7 +32,7 @@ router = Router()
 
 
 class RuleOut(response_schema(*STATUS_RULE)):  # type: ignore[misc]
-    pass
+    pass  # no docstring: it would become the schema's description in the OpenAPI document
 
 
 class RulesOut(Schema):
@@ -44,7 +44,7 @@ class RulesOut(Schema):
 
 
 class RuleIn(request_schema(*STATUS_RULE)):  # type: ignore[misc]
-    pass
+    pass  # no docstring: it would become the schema's description in the OpenAPI document
 
 
 class RulesIn(Input):

@@ -13,7 +13,7 @@ from scoreline.planning.models import PeriodState, PlanningPeriod
 
 __all__ = [
     "closed_period",
-    "closed_throughout",
+    "closed_periods",
     "governing_period",
     "require_direct_change_allowed",
     "require_not_closed",
@@ -40,13 +40,9 @@ def closed_period(day: dt.date, until: dt.date | None = None) -> PlanningPeriod 
     return _touching(PeriodState.CLOSED, day, until)
 
 
-def closed_throughout(start: dt.date, end: dt.date) -> PlanningPeriod | None:
-    """The closed period holding every day from ``start`` up to ``end``: nothing in between
-    can change any more, whatever day a change would take effect."""
-    periods = PlanningPeriod.objects.filter(
-        state=PeriodState.CLOSED, start__lte=start, end__gte=end
-    )
-    return periods.order_by("start").first()
+def closed_periods() -> list[PlanningPeriod]:
+    """Every closed planning period, earliest first."""
+    return list(PlanningPeriod.objects.filter(state=PeriodState.CLOSED).order_by("start"))
 
 
 def require_not_closed(

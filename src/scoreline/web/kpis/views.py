@@ -36,7 +36,8 @@ from scoreline.lib.months import add_months, month_start
 from scoreline.lib.versioned import VersionChange
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
-from scoreline.planning.control import closed_throughout
+from scoreline.planning.control import closed_periods
+from scoreline.planning.models import PlanningPeriod
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.explanations import explain_scores
 from scoreline.scoring.models import NodeKind, Score
@@ -103,11 +104,13 @@ def _subject_units(user: AnyUser, kpi: Kpi) -> QuerySet[OrgUnit]:
     return units_for(user).filter(Q(pk__in=with_values) | Q(pk__in=with_targets)).order_by("path")
 
 
-def _frozen(target: Target) -> str:
-    """Why a target can no longer be revised (empty when it can): its whole span lies in a
-    closed planning period."""
-    closed = closed_throughout(target.period_start, target.period_end)
-    return f"{closed.label} is closed" if closed is not None else ""
+def _frozen(target: Target, closed: list[PlanningPeriod]) -> str:
+    """Why a target can no longer be revised (empty when it can): its whole span lies in one
+    of the ``closed`` planning periods."""
+    for period in closed:
+        if period.start <= target.period_start and target.period_end <= period.end:
+            return f"{period.label} is closed"
+    return ""
 
 
 def _may_enter(user: AnyUser, unit: OrgUnit | None, definition: KpiVersion) -> bool:
@@ -175,6 +178,7 @@ def _kpi_context(
             if month in values
         ]
         targets = list(targets_for(user, kpi, unit=unit))
+    closed = closed_periods() if targets else []
     people = related_ids(history, "owner") | related_ids(history, "steward")
     people |= {pk for pk in (definition.owner_id, definition.steward_id) if pk is not None}
     named = visible_names(user, people)
@@ -205,7 +209,7 @@ def _kpi_context(
         "explanation": explanation,
         "palette": palette,
         "rows": rows,
-        "targets": [(target, _frozen(target)) for target in targets],
+        "targets": [(target, _frozen(target, closed)) for target in targets],
         "quarters": kpi_periods(kpi, unit=unit, per="quarter")[-QUARTERS_SHOWN:] if unit else [],
         "reach": [
             row for row in target_specificity_for(user, kpi) if unit and row.unit == unit.code
