@@ -662,8 +662,10 @@ class TargetShape:
 
     phasing: str
     additive: bool
-    # One profile of twelve weights (mean 1) per fiscal year, for seasonal phasing.
+    # One profile of twelve weights (mean 1) per fiscal year, for seasonal phasing: in the
+    # order of the year's months, and as a target stores it, by calendar month (January first).
     profiles: tuple[tuple[float, ...], ...] = ()
+    by_month: tuple[tuple[float, ...], ...] = ()
 
     def final_weight(self, year: int) -> float:
         """The share of the year's level the last month carries (1 unless seasonal)."""
@@ -679,12 +681,16 @@ def _shapes(drivers: Drivers, calendar: Calendar) -> tuple[TargetShape, ...]:
         if k in kpis.formulas:
             shapes.append(TargetShape("flat", additive))
         elif additive and kpis.templates[source].season:
-            profiles = []
+            profiles, by_month = [], []
             for window in calendar.fiscal_slices():
                 shape = 1.0 + drivers.season[source, window]
-                weights = np.round(12.0 * shape / shape.sum(), 4)
-                profiles.append(tuple(float(weight) for weight in weights))
-            shapes.append(TargetShape("seasonal", True, tuple(profiles)))
+                weights = [float(weight) for weight in np.round(12.0 * shape / shape.sum(), 4)]
+                profiles.append(tuple(weights))
+                calendar_weights = [0.0] * 12
+                for day, weight in zip(calendar.axis[window], weights, strict=True):
+                    calendar_weights[day.month - 1] = weight
+                by_month.append(tuple(calendar_weights))
+            shapes.append(TargetShape("seasonal", True, tuple(profiles), tuple(by_month)))
         elif additive:
             shapes.append(TargetShape("flat", True))
         else:
@@ -798,7 +804,7 @@ def _target_plan(
         range_high=float(numbers["range_high"][row]) if ranged else None,
         baseline=float(numbers["baseline"][row]) if ramp else None,
         phasing=shape.phasing,
-        profile=shape.profiles[year] if shape.profiles else (),
+        profile=shape.by_month[year] if shape.by_month else (),
     )
 
 
