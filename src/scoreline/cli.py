@@ -65,13 +65,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     _check_database()
+    from scoreline.scoring.freshness import refresh_if_stale
+
     call_command("migrate", interactive=False, verbosity=0 if args.quiet else 1)
+    refresh_if_stale(print)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from scoreline.scoring.freshness import require_current
     from scoreline.server import serve
 
+    require_current()
     serve(args.host, args.port, args.threads)
     return 0
 

@@ -24,6 +24,7 @@ from scoreline.demo.personas import describe_personas
 from scoreline.demo.strategy import strategy_summary
 from scoreline.lib.env import env_str
 from scoreline.org.models import OrgUnit
+from scoreline.scoring.freshness import refresh_if_stale
 from scoreline.server import serve as serve_forever
 
 __all__ = ["DEFAULT_PASSWORD", "database_location", "run_demo"]
@@ -63,6 +64,7 @@ def run_demo(*, employees: int, seed: int, serve: bool, host: str, port: int) ->
         _build(console, employees, seed, password, location)
     else:
         _reuse(console, built, BuildParameters(employees, seed), password, location)
+    refresh_if_stale(console.print)
     _print_logins(console, password)
     if not serve:
         return 0

@@ -127,3 +127,16 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period}: {self.score}"
+
+
+class ScoringRules(models.Model):
+    """The version of the scoring rules the stored scores follow (one row at most).
+
+    A full recompute records it; see :mod:`scoreline.scoring.freshness`.
+    """
+
+    version = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"scoring rules {self.version}, computed {self.computed_at:%Y-%m-%d %H:%M}"

@@ -61,6 +61,7 @@ from scoreline.lib.dates import today
 from scoreline.lib.months import month_end, month_index, month_of
 from scoreline.org.models import OrgUnit, Person
 from scoreline.scoring.engine_codes import CYCLE, METHOD, PHASING, TREE
+from scoreline.scoring.freshness import note_rules, record_rules
 from scoreline.scoring.loading import (
     Definitions,
     Edges,
@@ -670,7 +671,9 @@ def recompute(*, kpi_ids: set[int] | None = None, as_of: dt.date | None = None) 
     parts = compute_as_of(day)
     with transaction.atomic():
         Score.objects.all().delete()
-        return sum(_store(part) for part in parts)
+        written = sum(_store(part) for part in parts)
+        record_rules()
+        return written
 
 
 def recompute_value(
@@ -887,6 +890,7 @@ SCORE_FIELDS = (
 
 def _store(done: Computation) -> int:
     """Write a computation's scores: every scored value, and every roll-up node with a score."""
+    note_rules()
     return BulkInsert(Score, SCORE_FIELDS).write(itertools.chain(_kpi_rows(done), _node_rows(done)))
 
 
