@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Count, Func, IntegerField, Q
+from django.db.models import Count, Func, IntegerField, Max, Q
 from django.db.models.functions import Coalesce
 
 from scoreline.engine import parallel
@@ -673,6 +673,14 @@ def version_boundaries(until: dt.date, since: dt.date | None = None) -> list[dt.
                 within = within.filter(**{f"{column}__gt": since})
             days.update(within.values_list(column, flat=True).distinct())
     return sorted(days)
+
+
+def latest_stored_month(until_month: int) -> int | None:
+    """The latest month up to ``until_month`` that holds a value of any KPI."""
+    latest = KpiValue.objects.filter(period__lte=month_of(until_month)).aggregate(
+        latest=Max("period")
+    )["latest"]
+    return None if latest is None else month_index(latest)
 
 
 def stored_months(until_month: int, kpi_ids: Collection[int] | None = None) -> list[int]:

@@ -71,6 +71,7 @@ from scoreline.scoring.loading import (
     ValueRows,
     fetch_rows,
     headcounts,
+    latest_stored_month,
     load_definitions,
     load_edges,
     load_policies,
@@ -620,18 +621,39 @@ def compute_as_of(as_of: dt.date) -> list[Computation]:
 
 
 def definition_days(months: Collection[int], as_of: dt.date) -> list[tuple[dt.date, list[int]]]:
-    """Months grouped by the definitions governing them, with the day to read those from."""
+    """Months grouped by the definitions governing them, with the day to read those from.
+
+    A run of months between two changes of definition is scored on one day: the end of the
+    run's last month that holds values (or ``as_of``, when that comes first). The day is
+    the same whichever months of the run are asked for, so that the recompute after one
+    value reads the organisation (headcounts, the people with goals) on the day the full
+    recompute reads it.
+    """
     # Only a boundary after the first month's end can put months in different groups.
     first = min(months, default=month_index(as_of))
     boundaries = version_boundaries(as_of, since=month_end(month_of(first)))
-    groups: dict[int, list[tuple[int, dt.date]]] = {}
+    groups: dict[int, list[int]] = {}
     for month in sorted(months):
-        day = min(month_end(month_of(month)), as_of)
-        groups.setdefault(bisect.bisect_right(boundaries, day), []).append((month, day))
+        groups.setdefault(bisect.bisect_right(boundaries, _month_day(month, as_of)), []).append(
+            month
+        )
     return [
-        (max(day for _, day in group), [month for month, _ in group])
-        for _, group in sorted(groups.items())
+        (_run_day(boundaries[key] if key < len(boundaries) else None, max(group), as_of), group)
+        for key, group in sorted(groups.items())
     ]
+
+
+def _month_day(month: int, as_of: dt.date) -> dt.date:
+    return min(month_end(month_of(month)), as_of)
+
+
+def _run_day(before: dt.date | None, month: int, as_of: dt.date) -> dt.date:
+    """The day of the run of months holding ``month`` and ending before ``before`` (the
+    next change of definition, if any): see :func:`definition_days`."""
+    last = month_index(as_of)
+    if before is not None and before <= as_of:
+        last = min(last, month_index(before) - 1)  # the last month ending before it
+    return _month_day(max(latest_stored_month(last) or month, month), as_of)
 
 
 def leaf_matrix(graph: Graph, leaves: Leaves) -> tuple[IntArray, FloatArray]:
