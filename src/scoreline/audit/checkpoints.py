@@ -35,7 +35,7 @@ class Checkpoint:
     taken_at: datetime
 
     def describe(self) -> str:
-        return f"the checkpoint of {self.taken_at:%Y-%m-%d %H:%M} UTC"
+        return f"the checkpoint of {self.taken_at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _sealed_text(seq: int, hash_: str, taken_at: str) -> str:
