@@ -90,6 +90,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 world_enterprise = WORLDS.fixture("enterprise", lambda _: build_enterprise(), fresh=reread)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_checkpoints_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Checkpoints stay out of the data directory, where a demo's would judge the tests' chains."""
+    folder = tmp_path_factory.mktemp("audit")
+    with override_settings(AUDIT_CHECKPOINTS=folder / "checkpoints.jsonl"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     # Argon2 is the production hasher (tested in tests/access); tests build many users.

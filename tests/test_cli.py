@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,10 @@ def run_cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
             {"SCORELINE_MIN_GROUP_SIZE": "0"},
             "configuration error: SCORELINE_MIN_GROUP_SIZE=0 is below the minimum of 1",
         ),
+        (
+            {"SCORELINE_AUDIT_KEY": "too-short"},
+            "configuration error: SCORELINE_AUDIT_KEY is shorter than 32 characters",
+        ),
         ({"DATABASE_URL": "postgres://nobody@127.0.0.1:9/scoreline"}, "database error:"),
     ],
 )
@@ -58,6 +63,13 @@ def test_migrate_then_audit_verify_on_a_fresh_sqlite_file(tmp_path: Path) -> Non
     assert run_cli("migrate", "--quiet", env=env, tmp_path=tmp_path).returncode == 0
     verified = run_cli("audit", "verify", env=env, tmp_path=tmp_path)
     assert verified.returncode == 0 and "0 events checked" in verified.stdout
+    # The first checkpoint makes the audit key, readable by its owner only, in the data directory.
+    taken = run_cli("audit", "checkpoint", env=env, tmp_path=tmp_path)
+    checkpoints = tmp_path / "audit_checkpoints.jsonl"
+    assert taken.stdout == f"checkpoint of event #0 appended to {checkpoints}\n", taken.stderr
+    assert stat.S_IMODE((tmp_path / "audit_key").stat().st_mode) == 0o600
+    verified = run_cli("audit", "verify", env=env, tmp_path=tmp_path)
+    assert f"agrees with 1 checkpoint in {checkpoints}" in verified.stdout
 
 
 @pytest.mark.django_db

@@ -128,14 +128,41 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from scoreline.audit.chain import verify_chain
+    from scoreline.audit.verification import verify_chain
 
     result = verify_chain()
     if result.ok:
         print(f"audit chain intact: {result.checked} events checked")
+        for note in result.notes:
+            print(f"  {note}")
         return 0
-    print(f"audit chain broken at event #{result.broken_seq}: {result.problem}", file=sys.stderr)
+    where = f"broken at event #{result.broken_seq}" if result.broken_seq else "not intact"
+    print(f"audit chain {where}: {result.problem}", file=sys.stderr)
     return 1
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from scoreline.audit.verification import take_checkpoint
+
+    checkpoint = take_checkpoint()
+    print(f"checkpoint of event #{checkpoint.seq} appended to {settings.AUDIT_CHECKPOINTS}")
+    return 0
+
+
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    from scoreline.audit.verification import seal_chain
+
+    event = seal_chain()
+    if event is None:
+        print("nothing to seal: the audit chain is empty or already sealed")
+        return 0
+    print(
+        f"sealed: events #1 to #{event.seq - 1}, written before events were sealed, "
+        f"are anchored by the seal of event #{event.seq}"
+    )
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -200,8 +227,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="audit_command", required=True
     )
     audit.add_parser(
-        "verify", help="check the hash chain; non-zero exit at the first broken event"
+        "verify",
+        help="check the chain's hashes, seals and checkpoints; non-zero exit at the first "
+        "broken event",
     ).set_defaults(handler=cmd_audit_verify)
+    audit.add_parser(
+        "checkpoint",
+        help="verify, then append the sealed head of the chain to SCORELINE_AUDIT_CHECKPOINTS",
+    ).set_defaults(handler=cmd_audit_checkpoint)
+    audit.add_parser(
+        "seal", help="once, after an upgrade: anchor events written before events were sealed"
+    ).set_defaults(handler=cmd_audit_seal)
     add_subcommands(sub)
     return parser
 

@@ -41,6 +41,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# The key that seals the audit trail, kept outside the database (docs/operations.md). Unset:
+# generated on the first event recorded and kept in AUDIT_KEY_FILE.
+AUDIT_KEY = env_str("SCORELINE_AUDIT_KEY", "")
+if AUDIT_KEY and len(AUDIT_KEY) < 32:
+    raise ConfigError("SCORELINE_AUDIT_KEY is shorter than 32 characters")
+AUDIT_KEY_FILE = DATA_DIR / "audit_key"
+# Where `scoreline audit checkpoint` appends the sealed head of the chain and `audit verify` reads it.
+AUDIT_CHECKPOINTS = env_path("SCORELINE_AUDIT_CHECKPOINTS", DATA_DIR / "audit_checkpoints.jsonl")
 ALLOWED_HOSTS = env_list("SCORELINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("SCORELINE_CSRF_TRUSTED_ORIGINS", [])
 

@@ -5,8 +5,9 @@ import itertools
 import pytest
 from django.db import connection, transaction
 
-from scoreline.audit.chain import GENESIS_HASH, record_event, verify_chain
+from scoreline.audit.chain import GENESIS_HASH, record_event
 from scoreline.audit.models import AuditEvent
+from scoreline.audit.verification import verify_chain
 from scoreline.cli import main
 from tests.builders.enterprise import Enterprise
 

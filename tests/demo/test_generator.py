@@ -12,8 +12,8 @@ from django.test import Client
 from scoreline.access.capabilities import Capability
 from scoreline.access.models import Grant
 from scoreline.access.scope import capability_paths
-from scoreline.audit.chain import verify_chain
 from scoreline.audit.models import AuditEvent
+from scoreline.audit.verification import verify_chain
 from scoreline.demo.build import DEMO_BUILD_ACTION, DemoPlan, build_demo, plan_demo
 from scoreline.demo.org import REFERENCE_DATE
 from scoreline.demo.personas import PERSONA_GRANTS, PERSONAS

@@ -1,4 +1,5 @@
-"""Audit events carry the hash of their predecessor, so an edited or deleted row breaks the chain."""
+"""Audit events carry the hash of their predecessor, so an edited or deleted row breaks the chain,
+and a seal made with a key kept outside the database, so a rewritten chain cannot be resealed."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    seal = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="HMAC-SHA256 of the hash with the audit key; empty on events written before sealing",
+    )
 
     class Meta:
         ordering = ["seq"]
