@@ -18,7 +18,7 @@ from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.models import KpiValue
 from scoreline.lib.strict import ISO_DATE_PATTERN
 from tests.builders.api import ApiClient
-from tests.builders.architecture import Architecture
+from tests.builders.architecture import NEW_KPI, NEW_OBJECTIVE, Architecture
 
 pytestmark = pytest.mark.usefixtures("arch")
 
@@ -27,32 +27,8 @@ Clients = Callable[[str | None], ApiClient]
 LONE_SURROGATE = "\\ud800"  # as a JSON escape: decodes to half a character
 
 VALUE = {"unit": "SALES", "period": "2024-03", "value": 50, "note": "Lost an account"}
-KPI = {
-    "code": "CHURN",
-    "valid_from": "2024-01-01",
-    "name": "Customer churn rate",
-    "description": "Share of customers lost in the month",
-    "unit_of_measure": "%",
-    "direction": "lower",
-    "temporality": "lagging",
-    "kind": "output",
-    "time_aggregation": "average",
-    "tree_aggregation": "average",
-    "scoring": "linear",
-    "reason": "New KPI",
-}
-OBJECTIVE = {
-    "code": "SALES-N-VISITS",
-    "name": "Visit every key account each quarter",
-    "description": "Each key account once a quarter",
-    "perspective": "customer",
-    "unit": "SALES-N",
-    "parent": "SALES-GROW",
-    "horizon_start": "2024-01-01",
-    "horizon_end": "2025-01-01",
-    "valid_from": "2024-01-01",
-    "reason": "Kick-off",
-}
+KPI = NEW_KPI
+OBJECTIVE = NEW_OBJECTIVE | {"description": "Each key account once a quarter"}
 CHANGE = {
     "kind": "objective_weight",
     "subject": "SALES-GROW",
