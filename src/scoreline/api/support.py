@@ -163,7 +163,9 @@ def _validation_problem(exc: NinjaValidationError) -> Problem:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
-        fields.setdefault(name, []).append(str(error.get("msg", "invalid value")))
+        message = str(error.get("msg", "invalid value"))
+        # pydantic puts this before the reasons of our own validators; they speak for themselves.
+        fields.setdefault(name, []).append(message.removeprefix("Value error, "))
     return 400, "invalid", f"Invalid input in {', '.join(fields) or 'the request'}.", fields
 
 
