@@ -17,7 +17,7 @@ from scoreline.governance.models import ChangeRequest, ChangeState
 from scoreline.kpis.models import Kpi, KpiValue, KpiVersion, StatusRule, Target
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from tests.builders.api import ApiClient
-from tests.builders.architecture import DAY, SPAN_END, Architecture
+from tests.builders.architecture import DAY, NEW_KPI, SPAN_END, Architecture
 from tests.builders.enterprise import Enterprise
 
 # ---------------------------------------------------------------- tests
@@ -54,23 +54,6 @@ def open_fy2024() -> PlanningPeriod:
     return PlanningPeriod.objects.create(
         label="FY2024", start=DAY, end=SPAN_END, state=PeriodState.OPEN
     )
-
-
-NEW_KPI = {
-    "code": "CHURN",
-    "valid_from": "2024-01-01",
-    "name": "Customer churn rate",
-    "description": "Share of customers lost in the month",
-    "unit_of_measure": "%",
-    "direction": "lower",
-    "temporality": "lagging",
-    "kind": "output",
-    "time_aggregation": "average",
-    "tree_aggregation": "average",
-    "scoring": "linear",
-    "data_source": "crm.churn",
-    "reason": "New KPI",
-}
 
 
 # The catalogue

@@ -24,7 +24,7 @@ from scoreline.strategy.models import (
     WorkshopAllocation,
 )
 from tests.builders.api import ApiClient
-from tests.builders.architecture import Architecture
+from tests.builders.architecture import NEW_OBJECTIVE, Architecture
 from tests.builders.kpis import recomputed_scores, stored_scores
 
 Clients = Callable[[str | None], ApiClient]
@@ -64,19 +64,6 @@ def open_fy2024() -> PlanningPeriod:
     return PlanningPeriod.objects.create(
         label="FY2024", start=dt.date(2024, 1, 1), end=dt.date(2025, 1, 1), state=PeriodState.OPEN
     )
-
-
-NEW_OBJECTIVE = {
-    "code": "SALES-N-VISITS",
-    "name": "Visit every key account each quarter",
-    "perspective": "customer",
-    "unit": "SALES-N",
-    "parent": "SALES-GROW",
-    "horizon_start": "2024-01-01",
-    "horizon_end": "2025-01-01",
-    "valid_from": "2024-01-01",
-    "reason": "Kick-off",
-}
 
 
 # Objectives: lists

@@ -24,7 +24,7 @@ from scoreline.as_code import (
     plan_architecture,
 )
 from scoreline.as_code import apply as apply_module
-from scoreline.as_code.commands import main_apply, main_export, main_plan, parse_day
+from scoreline.as_code.commands import main_apply, main_export, main_plan
 from scoreline.as_code.export import dump_file
 from scoreline.as_code.parse import parse_architecture
 from scoreline.as_code.schema import SECTIONS
@@ -952,12 +952,6 @@ def test_the_plan_command_prints_each_problem_and_fails(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(f"{path}:{line}: kpis.direction: unknown value 'down'")
     assert err[1] == f"scoreline: 1 problem in {path}; nothing was applied"
-
-
-def test_the_as_of_option_takes_an_iso_date() -> None:
-    assert parse_day("2026-01-31") == dt.date(2026, 1, 31)
-    with pytest.raises(argparse.ArgumentTypeError, match="expected a date like 2026-01-31"):
-        parse_day("31/01/2026")
 
 
 def test_the_command_line_runs_the_strategy_commands(

@@ -29,6 +29,34 @@ DAY = dt.date(2024, 1, 1)
 HORIZON_END = dt.date(2027, 1, 1)
 SPAN_END = dt.date(2025, 1, 1)
 
+# Bodies of a new KPI and a new objective for the API, valid against the architecture.
+NEW_KPI = {
+    "code": "CHURN",
+    "valid_from": "2024-01-01",
+    "name": "Customer churn rate",
+    "description": "Share of customers lost in the month",
+    "unit_of_measure": "%",
+    "direction": "lower",
+    "temporality": "lagging",
+    "kind": "output",
+    "time_aggregation": "average",
+    "tree_aggregation": "average",
+    "scoring": "linear",
+    "data_source": "crm.churn",
+    "reason": "New KPI",
+}
+NEW_OBJECTIVE = {
+    "code": "SALES-N-VISITS",
+    "name": "Visit every key account each quarter",
+    "perspective": "customer",
+    "unit": "SALES-N",
+    "parent": "SALES-GROW",
+    "horizon_start": "2024-01-01",
+    "horizon_end": "2025-01-01",
+    "valid_from": "2024-01-01",
+    "reason": "Kick-off",
+}
+
 
 @dataclass
 class Architecture:

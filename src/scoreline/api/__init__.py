@@ -31,6 +31,7 @@ from scoreline.api import (
     workshops,
 )
 from scoreline.api.authentication import API_AUTH
+from scoreline.api.body import JsonBody
 from scoreline.api.support import install_error_handlers
 from scoreline.lib.errors import NotFound
 
@@ -55,6 +56,7 @@ api = ScorelineAPI(
     ),
     urls_namespace="api-v1",
     auth=API_AUTH,
+    parser=JsonBody(),
 )
 install_error_handlers(api)
 # One router per resource, mounted in this order (the order of the documentation).

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from scoreline.api.fields import AsOf
+from scoreline.api.fields import AsOf, Day
 from scoreline.api.pages import day_or_today, page_list, worst_status
 from scoreline.api.support import (
     ERRORS,
@@ -70,7 +70,7 @@ def _esg_status(user: User, item: EsgItem, day: dt.date) -> tuple[str, dt.date |
 
 @router.get("/esg", response={200: EsgPage, **ERRORS}, tags=["strategy"])
 def list_esg(
-    request: HttpRequest, page: Query[PageQuery], as_of: dt.date | None = AsOf
+    request: HttpRequest, page: Query[PageQuery], as_of: Day | None = AsOf
 ) -> dict[str, Any]:
     """Objectives and KPIs with an ESG pillar, a disclosure reference or a regulator or
     investor requirement, by pillar, each with the status of its latest scores."""

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import AsOf, Code, Reason
+from scoreline.api.fields import AsOf, Code, Day, Reason
 from scoreline.api.lookups import (
     referenced_person,
     rubric_by_code,
@@ -113,7 +113,7 @@ class _KpiFields(
 
 class _KpiCreation(_KpiFields):
     code: str = Field(min_length=1, max_length=60)
-    valid_from: dt.date
+    valid_from: Day
 
 
 class KpiCreateIn(
@@ -125,7 +125,7 @@ class KpiCreateIn(
 
 
 class _KpiRevision(_KpiFields):
-    effective_from: dt.date = Field(description="First day of the new version")
+    effective_from: Day = Field(description="First day of the new version")
     reason: str = Field(min_length=1, max_length=1000, description="Why (kept in the history)")
 
 
@@ -208,7 +208,7 @@ def list_kpis(
     page: Query[PageQuery],
     q: Text | None = Query(None, max_length=200, description="Part of a code or name"),
     kind: KpiKind | None = Query(None),
-    as_of: dt.date | None = AsOf,
+    as_of: Day | None = AsOf,
 ) -> dict[str, Any]:
     """The KPI catalogue: each KPI's definition in force, by code."""
     versions = kpis_for(request_user(request), as_of)
@@ -242,7 +242,7 @@ def create_kpi(request: HttpRequest, payload: KpiCreateIn) -> Status:
 
 
 @router.get("/kpis/{code}", response={200: KpiDetailOut, **ERRORS}, tags=["kpis"])
-def get_kpi(request: HttpRequest, code: Code, as_of: dt.date | None = AsOf) -> dict[str, Any]:
+def get_kpi(request: HttpRequest, code: Code, as_of: Day | None = AsOf) -> dict[str, Any]:
     """The definition in force with its SMART check and the latest scores."""
     user = request_user(request)
     return _detail(user, visible_kpi(user, code), as_of or today())

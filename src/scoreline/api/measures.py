@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import Code, Reason
+from scoreline.api.fields import Code, Day, Reason
 from scoreline.api.lookups import referenced_kpi, visible_objective
 from scoreline.api.support import (
     ERRORS,
@@ -47,7 +47,7 @@ class MeasureOut(Schema):
 class MeasureIn(Input):
     kpi: str = Field(max_length=60, description="KPI code")
     weight: float = Field(description="Relative weight of the KPI in the objective's score")
-    effective_from: dt.date
+    effective_from: Day
     reason: str = Reason
 
 
@@ -104,7 +104,7 @@ def remove_measure(
     request: HttpRequest,
     code: Code,
     kpi: Text = Query(..., max_length=60, description="KPI code"),
-    effective_from: dt.date = Query(..., description="First day the KPI no longer measures it"),
+    effective_from: Day = Query(..., description="First day the KPI no longer measures it"),
     reason: Text = Query("", max_length=1000),
 ) -> dict[str, Any]:
     """Stop measuring the objective by a KPI from ``effective_from`` on."""

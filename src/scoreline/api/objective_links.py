@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import Code, Reason
+from scoreline.api.fields import Code, Day, Reason
 from scoreline.api.lookups import referenced_objective, visible_objective
 from scoreline.api.support import (
     ERRORS,
@@ -33,7 +33,7 @@ router = Router()
 
 class LinkIn(Input):
     effect: str = Field(max_length=60, description="The objective this one drives")
-    effective_from: dt.date
+    effective_from: Day
     reason: str = Reason
 
 
@@ -78,7 +78,7 @@ def unlink_objectives(
     request: HttpRequest,
     code: Code,
     effect: Text = Query(..., max_length=60, description="The objective no longer driven"),
-    effective_from: dt.date = Query(..., description="First day without the arrow"),
+    effective_from: Day = Query(..., description="First day without the arrow"),
     reason: Text = Query("", max_length=1000),
 ) -> dict[str, Any]:
     """Remove an arrow from the map from ``effective_from`` on; earlier days keep it."""

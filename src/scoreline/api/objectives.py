@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import AsOf, Code, Reason
+from scoreline.api.fields import AsOf, Code, Day, Reason
 from scoreline.api.lookups import (
     perspective_by_code,
     referenced_objective,
@@ -25,6 +25,7 @@ from scoreline.api.pages import HistoryPage, day_or_today, history_out, page_lis
 from scoreline.api.specs import response_schema, response_values
 from scoreline.api.support import (
     ERRORS,
+    Choice,
     Input,
     PageQuery,
     Text,
@@ -175,17 +176,17 @@ class ObjectiveCreateIn(Input):
     parent: str | None = Field(None, max_length=60, description="Objective it contributes to")
     contribution_weight: float = 1.0
     weight: float = 1.0
-    horizon_start: dt.date
-    horizon_end: dt.date = Field(description="First day after the horizon")
-    valid_from: dt.date
-    esg_pillar: EsgPillar = EsgPillar.NONE
+    horizon_start: Day
+    horizon_end: Day = Field(description="First day after the horizon")
+    valid_from: Day
+    esg_pillar: Choice[EsgPillar] = EsgPillar.NONE
     disclosure_ref: str = Field("", max_length=60)
-    required_by: RequiredBy = RequiredBy.NONE
+    required_by: Choice[RequiredBy] = RequiredBy.NONE
     reason: str = Reason
 
 
 class ObjectiveUpdateIn(Input):
-    effective_from: dt.date = Field(description="First day of the new version")
+    effective_from: Day = Field(description="First day of the new version")
     reason: str = Field(min_length=1, max_length=1000, description="Why (kept in the history)")
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
@@ -197,11 +198,11 @@ class ObjectiveUpdateIn(Input):
     parent: str | None = Field(None, max_length=60, description="Null leaves the cascade")
     contribution_weight: float | None = None
     weight: float | None = None
-    horizon_start: dt.date | None = None
-    horizon_end: dt.date | None = None
-    esg_pillar: EsgPillar | None = None
+    horizon_start: Day | None = None
+    horizon_end: Day | None = None
+    esg_pillar: Choice[EsgPillar] | None = None
     disclosure_ref: str | None = Field(None, max_length=60)
-    required_by: RequiredBy | None = None
+    required_by: Choice[RequiredBy] | None = None
 
 
 def _objective_out(version: ObjectiveVersion) -> dict[str, Any]:
@@ -313,7 +314,7 @@ def list_objectives(
     unit: Text | None = Query(None, max_length=40, description="Only this unit's objectives"),
     perspective: Text | None = Query(None, max_length=40, description="Perspective code"),
     unmeasured: bool = Query(False, description="Only objectives no KPI measures"),
-    as_of: dt.date | None = AsOf,
+    as_of: Day | None = AsOf,
 ) -> dict[str, Any]:
     """Objectives and individual goals in force that the caller may see."""
     user = request_user(request)
@@ -365,7 +366,7 @@ def create_objective(request: HttpRequest, payload: ObjectiveCreateIn) -> Status
 
 
 @router.get("/objectives/{code}", response={200: ObjectiveDetailOut, **ERRORS}, tags=["objectives"])
-def get_objective(request: HttpRequest, code: Code, as_of: dt.date | None = AsOf) -> dict[str, Any]:
+def get_objective(request: HttpRequest, code: Code, as_of: Day | None = AsOf) -> dict[str, Any]:
     """An objective with its place in the cascade, map links, KPIs and latest score."""
     user = request_user(request)
     return _detail(user, visible_objective(user, code), day_or_today(as_of))

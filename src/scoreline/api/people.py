@@ -15,9 +15,19 @@ from ninja import Field, Query, Router, Schema, Status
 from scoreline.access.actions import do_record_shown_fields
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import field_access, require_anywhere, require_on_unit
-from scoreline.api.fields import Reason
+from scoreline.api.fields import Day, Reason
 from scoreline.api.lookups import country_by_code, currency_by_code, referenced_unit_by_id
-from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.support import (
+    ERRORS,
+    Choice,
+    DecimalNumber,
+    Id,
+    Input,
+    PageQuery,
+    Text,
+    page_of,
+    request_user,
+)
 from scoreline.lib.errors import Invalid, NotFound
 from scoreline.lib.tree import subtree_q
 from scoreline.org.actions import (
@@ -78,7 +88,7 @@ class PersonPage(Schema):
 
 
 class _PersonFields(Input):
-    kind: PersonKind | None = None
+    kind: Choice[PersonKind] | None = None
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
     email: str | None = Field(None, max_length=254)
@@ -86,16 +96,16 @@ class _PersonFields(Input):
     job_family: str | None = Field(None, max_length=80)
     job_level: int | None = Field(None, ge=1, le=20)
     grade: str | None = Field(None, max_length=20)
-    fte: Decimal | None = Field(None, gt=0, le=1, max_digits=4, decimal_places=3)
-    hire_date: dt.date | None = None
-    leave_date: dt.date | None = None
+    fte: DecimalNumber | None = Field(None, gt=0, le=1, max_digits=4, decimal_places=3)
+    hire_date: Day | None = None
+    leave_date: Day | None = None
     country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 country code")
     location: str | None = Field(None, max_length=100)
     primary_unit_id: Id | None = None
-    base_salary: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    base_salary: DecimalNumber | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     salary_currency: str | None = Field(None, max_length=3)
-    gender: Gender | None = None
-    date_of_birth: dt.date | None = None
+    gender: Choice[Gender] | None = None
+    date_of_birth: Day | None = None
     reason: str = Reason
 
 
@@ -108,7 +118,7 @@ class PersonCreateIn(_PersonFields):
     job_family: str = Field(max_length=80)
     job_level: int = Field(ge=1, le=20)
     grade: str = Field(max_length=20)
-    hire_date: dt.date
+    hire_date: Day
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 country code")
     primary_unit_id: Id
     user: str | None = Field(None, max_length=150, description="Username of the person's login")

@@ -12,10 +12,19 @@ from ninja import Field, Query, Router, Schema
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_on_unit
-from scoreline.api.fields import Reason
+from scoreline.api.fields import Day, Reason
 from scoreline.api.lookups import referenced_person_by_id, referenced_unit_by_id
 from scoreline.api.people import visible_person
-from scoreline.api.support import ERRORS, Id, Input, PageQuery, page_of, request_user
+from scoreline.api.support import (
+    ERRORS,
+    Choice,
+    DecimalNumber,
+    Id,
+    Input,
+    PageQuery,
+    page_of,
+    request_user,
+)
 from scoreline.lib.dates import effective_on, today
 from scoreline.org.actions import (
     LineSpec,
@@ -63,13 +72,13 @@ class PersonLinesOut(Schema):
 
 class LineIn(Input):
     manager_id: Id
-    kind: LineKind
-    weight: Decimal = Field(max_digits=5, decimal_places=2, description="Share in percent")
+    kind: Choice[LineKind]
+    weight: DecimalNumber = Field(max_digits=5, decimal_places=2, description="Share in percent")
     unit_id: Id | None = Field(None, description="The project or unit the line belongs to")
 
 
 class LinesIn(Input):
-    effective: dt.date = Field(description="First day the new lines are in force")
+    effective: Day = Field(description="First day the new lines are in force")
     lines: list[LineIn] = Field(max_length=100)
     reason: str = Reason
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ninja import Field, Schema
 from pydantic import create_model
 
-from scoreline.api.fields import Month
-from scoreline.api.support import Input
+from scoreline.api.fields import Day, Month
+from scoreline.api.support import Choice, Input
 from scoreline.lib.fields import FieldSpec, FieldType, reference_code
 
 __all__ = ["request_schema", "response_schema", "response_values"]
@@ -52,6 +52,18 @@ def _value_type(spec: FieldSpec, *, as_text: bool = False) -> Any:
     if spec.type is FieldType.CHOICE and spec.enum is not None and not as_text:
         return spec.enum
     return _TYPES[spec.type]
+
+
+def _request_type(spec: FieldSpec) -> Any:
+    """A field's type in a request body, read from JSON (see ``Input``): days and months
+    from their ISO text, a choice from its value."""
+    if spec.type is FieldType.DATE:
+        return Day
+    if spec.type is FieldType.MONTH:
+        return Month
+    kind = _value_type(spec)
+    # The choice class is known only at run time: mypy cannot check the alias applied to it.
+    return cast(Any, Choice)[kind] if spec.enum is not None else kind
 
 
 def response_schema(
@@ -117,7 +129,7 @@ def request_schema(
     """
     definitions: dict[str, Any] = dict(leading or {})
     for spec in fields:
-        kind = Month if spec.type is FieldType.MONTH else _value_type(spec)
+        kind = _request_type(spec)
         settings = {**_limits(spec), "description": _description(spec, described)}
         if optional or spec.nullable:
             kind = kind | None

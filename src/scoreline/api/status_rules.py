@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from scoreline.api.fields import AsOf, Code, Reason
+from scoreline.api.fields import AsOf, Code, Day, Reason
 from scoreline.api.lookups import (
     visible_kpi,
 )
@@ -49,7 +49,7 @@ class RuleIn(request_schema(*STATUS_RULE)):  # type: ignore[misc]
 
 class RulesIn(Input):
     rules: list[RuleIn] = Field(max_length=50, description="The last one is the OTHERWISE rule")
-    effective_from: dt.date
+    effective_from: Day
     reason: str = Reason
 
 
@@ -67,9 +67,7 @@ def rules_out(kpi: Kpi, day: dt.date) -> dict[str, Any]:
 
 
 @router.get("/kpis/{code}/status-rules", response={200: RulesOut, **ERRORS}, tags=["kpis"])
-def get_status_rules(
-    request: HttpRequest, code: Code, as_of: dt.date | None = AsOf
-) -> dict[str, Any]:
+def get_status_rules(request: HttpRequest, code: Code, as_of: Day | None = AsOf) -> dict[str, Any]:
     """The ordered status rules of the KPI, or the default rules it inherits."""
     user = request_user(request)
     return rules_out(visible_kpi(user, code), as_of or today())

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from scoreline.api.fields import AsOf
+from scoreline.api.fields import AsOf, Day
 from scoreline.api.lookups import visible_unit
 from scoreline.api.objectives import ObjectiveOut, _objective_out
 from scoreline.api.pages import day_or_today
@@ -51,7 +51,7 @@ class MapOut(Schema):
 def get_strategy_map(
     request: HttpRequest,
     unit: Text = Query(..., max_length=40, description="Unit code"),
-    as_of: dt.date | None = AsOf,
+    as_of: Day | None = AsOf,
 ) -> dict[str, Any]:
     """The unit's objectives lane by lane (perspective) with the arrows between them."""
     user = request_user(request)

@@ -9,6 +9,8 @@ request that failed authentication.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from django.contrib.auth.models import User
@@ -20,13 +22,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import AfterValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, Strict
 
+from scoreline.api.body import UnstorableValue
 from scoreline.lib.errors import AccessDenied, Invalid, NotFound
 
 __all__ = [
     "ERRORS",
     "MAX_PAGE_SIZE",
+    "Choice",
+    "DecimalNumber",
     "ErrorOut",
     "Id",
     "Input",
@@ -54,16 +59,26 @@ def _without_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_without_nul)]
 
 
+E = TypeVar("E", bound=Enum)
+Choice = Annotated[E, Strict(False)]
+"""A choice of a request body, given by its value (``Choice[UnitKind]``): strict
+validation would want a member of the class itself."""
+
+DecimalNumber = Annotated[Decimal, Strict(False)]
+"""An exact number of a request body, given as a JSON number or as its text (``"12.50"``):
+strict validation would want a ``Decimal`` itself. ``true`` is still no number."""
+
+
 class Input(Schema):
-    """A request body: unknown fields are errors and no text may hold NUL characters."""
+    """A request body: unknown fields are errors and every value must have its field's type.
 
-    # A misspelt field must be an error, not a silently ignored change.
-    model_config = ConfigDict(extra="forbid")
+    A misspelt field must be an error, not a silently ignored change; and ``true`` is no
+    number, ``1`` no true, ``"5"`` no count (pydantic's strict mode). Dates and months are
+    read from their ISO text by their own types (``Day``, ``Month``); text that cannot be
+    stored never gets this far (:mod:`.body`).
+    """
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        return _without_nul(value) if isinstance(value, str) else value
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 DEFAULT_PAGE_SIZE = 50
@@ -148,7 +163,9 @@ def _validation_problem(exc: NinjaValidationError) -> Problem:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
-        fields.setdefault(name, []).append(str(error.get("msg", "invalid value")))
+        message = str(error.get("msg", "invalid value"))
+        # pydantic puts this before the reasons of our own validators; they speak for themselves.
+        fields.setdefault(name, []).append(message.removeprefix("Value error, "))
     return 400, "invalid", f"Invalid input in {', '.join(fields) or 'the request'}.", fields
 
 
@@ -164,6 +181,9 @@ def _model_validation_problem(exc: DjangoValidationError) -> Problem:
 
 
 def _http_problem(exc: HttpError) -> Problem:
+    if isinstance(exc.__cause__, UnstorableValue):  # raised reading the body
+        field, reason = exc.__cause__.field, exc.__cause__.reason
+        return 400, "invalid", f"Invalid input in {field}.", {field: [reason]}
     message = exc.message
     if isinstance(exc, AuthenticationError) and message == "Unauthorized":
         message = "Authentication required: send a bearer token or log in."

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import AsOf, Code, PersonQuery, Reason, UnitQuery
+from scoreline.api.fields import AsOf, Code, Day, PersonQuery, Reason, UnitQuery
 from scoreline.api.lookups import (
     subject_of,
     subject_out,
@@ -67,7 +67,7 @@ class TargetIn(
         },
     )
 ):
-    effective_from: dt.date | None = Field(
+    effective_from: Day | None = Field(
         None, description="First day of this version (default: the start of the span)"
     )
     reason: str = Reason
@@ -92,7 +92,7 @@ def list_targets(
     page: Query[PageQuery],
     unit: Text | None = UnitQuery,
     person: Text | None = PersonQuery,
-    as_of: dt.date | None = AsOf,
+    as_of: Day | None = AsOf,
 ) -> dict[str, Any]:
     """The KPI's targets in force, for the units and people the caller may see."""
     user = request_user(request)
@@ -123,7 +123,7 @@ class SpecificityOut(Schema):
     tags=["targets"],
 )
 def target_specificity(
-    request: HttpRequest, code: Code, as_of: dt.date | None = AsOf
+    request: HttpRequest, code: Code, as_of: Day | None = AsOf
 ) -> list[dict[str, Any]]:
     """How likely each current unit target is to be reached, judged from the KPI's own history
     (empirical period-over-period changes); targets above 90% are too easy, below 10%

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from scoreline.access.aggregates import summarise_people
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere, require_on_unit
-from scoreline.api.fields import Reason
+from scoreline.api.fields import Day, Reason
 from scoreline.api.lookups import (
     country_by_code,
     currency_by_code,
@@ -22,7 +22,7 @@ from scoreline.api.lookups import (
     referenced_unit_by_id,
     visible_unit_by_id,
 )
-from scoreline.api.support import ERRORS, Id, Input, PageQuery, Text, page_of, request_user
+from scoreline.api.support import ERRORS, Choice, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.lib.tree import subtree_q
@@ -92,18 +92,18 @@ class UnitPage(Schema):
 class UnitCreateIn(Input):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
-    kind: UnitKind
+    kind: Choice[UnitKind]
     parent_id: Id | None = Field(None, description="The parent unit; none for a top-level unit")
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 country code")
     currency: str = Field(max_length=3, description="ISO 4217 currency code")
     cost_centre: str = Field("", max_length=40)
     manager_id: Id | None = None
-    valid_from: dt.date
+    valid_from: Day
     reason: str = Reason
 
 
 class UnitUpdateIn(Input):
-    effective: dt.date = Field(description="First day of the new version; after the current one")
+    effective: Day = Field(description="First day of the new version; after the current one")
     name: str | None = Field(None, min_length=1, max_length=200)
     manager_id: Id | None = Field(None, description="A person's id; null removes the manager")
     parent_id: Id | None = Field(None, description="Move the unit under this unit")

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere
-from scoreline.api.fields import Reason
+from scoreline.api.fields import Day, Reason
 from scoreline.api.lookups import (
     referenced_objective,
     referenced_person,
@@ -22,6 +22,7 @@ from scoreline.api.lookups import (
 from scoreline.api.pages import plain
 from scoreline.api.support import (
     ERRORS,
+    Choice,
     Id,
     Input,
     PageQuery,
@@ -104,8 +105,8 @@ class ParticipantIn(Input):
 class WorkshopIn(Input):
     name: str = Field(min_length=1, max_length=200)
     unit: str = Field(max_length=40, description="Unit code")
-    subject: WorkshopSubject
-    held_on: dt.date
+    subject: Choice[WorkshopSubject]
+    held_on: Day
     items: list[Text] = Field(max_length=100, description="Theme or objective codes")
     participants: list[ParticipantIn] = Field(max_length=200)
     reason: str = Reason
@@ -121,7 +122,7 @@ class AllocationIn(Input):
 
 class AgreementIn(Input):
     method: Literal["mean", "median"]
-    effective_from: dt.date = Field(
+    effective_from: Day = Field(
         description="First day of the agreed weights (objectives' weights change then)"
     )
     reason: str = Reason

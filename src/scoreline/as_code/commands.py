@@ -1,9 +1,9 @@
 """The ``scoreline strategy export|plan|apply PATH`` commands.
 
 Each returns the exit status. Problems in the files are printed one per line as
-``file:line: reason`` on standard error, followed by a one-line summary; a refusal (a
-change in a closed or open period, a missing reason) is raised for the command line to
-print as its one line.
+``file:line: reason`` on standard error (the first ``MAX_SHOWN_PROBLEMS``, then how many
+more), followed by a one-line summary; a refusal (a change in a closed or open period, a
+missing reason) is raised for the command line to print as its one line.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from scoreline.as_code.schema import count
+from scoreline.lib.limits import MAX_SHOWN_PROBLEMS
 
 __all__ = [
     "apply_command",
@@ -21,17 +22,8 @@ __all__ = [
     "main_apply",
     "main_export",
     "main_plan",
-    "parse_day",
     "plan_command",
 ]
-
-
-def parse_day(text: str) -> dt.date:
-    """An ``--as-of`` value: an ISO date."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, got {text!r}") from None
 
 
 def _day(as_of: dt.date | None) -> dt.date:
@@ -41,8 +33,11 @@ def _day(as_of: dt.date | None) -> dt.date:
 
 
 def _print_problems(errors: tuple[object, ...], path: Path) -> None:
-    for error in errors:
+    """Each problem on its own line, up to ``MAX_SHOWN_PROBLEMS``; the rest are counted."""
+    for error in errors[:MAX_SHOWN_PROBLEMS]:
         print(error, file=sys.stderr)
+    if len(errors) > MAX_SHOWN_PROBLEMS:
+        print(f"... and {len(errors) - MAX_SHOWN_PROBLEMS} more", file=sys.stderr)
     print(
         f"scoreline: {count(len(errors), 'problem')} in {path}; nothing was applied",
         file=sys.stderr,

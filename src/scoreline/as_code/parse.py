@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from scoreline.as_code.files import compose, read_text
 from scoreline.as_code.schema import (
     SECTIONS,
     ArchitectureError,
@@ -27,6 +28,7 @@ from scoreline.as_code.schema import (
     is_single_file,
 )
 from scoreline.lib.fields import FieldSpec, FieldType
+from scoreline.lib.strict import parse_iso_date, text_problem
 
 __all__ = ["Located", "Parsed", "parse_architecture"]
 
@@ -287,13 +289,17 @@ class _Reader:
             return value
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return parse_iso_date(value)
             except ValueError:
                 pass
         self.fail(node, f"{what}: expected a date (YYYY-MM-DD), got {_describe(node)}")
         return _BAD
 
     def text(self, node: yaml.ScalarNode, spec: FieldSpec, value: str, what: str) -> Any:
+        problem = text_problem(value)
+        if problem is not None:
+            self.fail(node, f"{what}: {problem}")
+            return _BAD
         if spec.type is FieldType.CHOICE and value not in spec.choices:
             allowed = ", ".join(repr(choice) for choice in spec.choices)
             self.fail(node, f"{what}: unknown value {value!r} (allowed: {allowed})")
@@ -318,37 +324,6 @@ class _Bad:
 _BAD: Any = _Bad()
 
 
-def _compose(file: str, text: str, errors: list[ArchitectureError]) -> yaml.Node | None:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = int(mark.line) + 1 if mark is not None else 1
-        problem = error.problem or error.context or "unreadable YAML"
-        if error.context and error.problem:
-            problem = f"{problem} ({error.context})"
-        errors.append(ArchitectureError(file, line, f"not valid YAML: {problem}"))
-        return None
-    except yaml.YAMLError as error:
-        errors.append(ArchitectureError(file, 1, f"not valid YAML: {error}"))
-        return None
-    if node is None:
-        errors.append(ArchitectureError(file, 1, "the file is empty"))
-    return node
-
-
-def _read_text(path: Path, errors: list[ArchitectureError]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        errors.append(ArchitectureError(str(path), 0, "no such file"))
-    except UnicodeDecodeError as error:
-        errors.append(ArchitectureError(str(path), 1, f"not UTF-8 text: {error.reason}"))
-    except OSError as error:
-        errors.append(ArchitectureError(str(path), 0, f"cannot read: {error.strerror}"))
-    return None
-
-
 def _empty(parsed: Parsed, spec: SectionSpec) -> None:
     parsed.records[spec.name] = []
     parsed.positions[spec.name] = []
@@ -363,8 +338,8 @@ def _read_section(parsed: Parsed, spec: SectionSpec, reader: _Reader, node: yaml
 
 def _parse_single(path: Path, parsed: Parsed) -> None:
     file = str(path)
-    text = _read_text(path, parsed.errors)
-    root = None if text is None else _compose(file, text, parsed.errors)
+    text = read_text(path, parsed.errors)
+    root = None if text is None else compose(file, text, parsed.errors)
     reader = _Reader(file, parsed.errors)
     given: dict[str, yaml.Node] = {}
     if root is not None and not isinstance(root, yaml.MappingNode):
@@ -411,8 +386,8 @@ def _parse_folder(path: Path, parsed: Parsed) -> None:
         _empty(parsed, spec)
         file = path / spec.file_name
         parsed.sections[spec.name] = (str(file), 1)
-        text = _read_text(file, parsed.errors)
-        root = None if text is None else _compose(str(file), text, parsed.errors)
+        text = read_text(file, parsed.errors, folder=path)
+        root = None if text is None else compose(str(file), text, parsed.errors)
         if root is not None:
             _read_section(parsed, spec, _Reader(str(file), parsed.errors), root)
         else:

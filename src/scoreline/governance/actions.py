@@ -56,6 +56,7 @@ from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
 from scoreline.lib.errors import AccessDenied, Conflict, Invalid, NotFound
 from scoreline.lib.fields import FieldType, field_names
+from scoreline.lib.strict import parse_iso_date
 from scoreline.lib.validation import require_text
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise
@@ -94,7 +95,7 @@ def _date(payload: Mapping[str, Any], key: str) -> dt.date:
     value = payload.get(key)
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            return parse_iso_date(value)
         except ValueError:
             pass
     raise Invalid.field(key, f"must be a date as YYYY-MM-DD, got {value!r}")

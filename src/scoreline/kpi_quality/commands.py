@@ -7,19 +7,14 @@ Handlers import Django code only when they run, after the command line has set D
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from scoreline.lib.limits import MAX_SHOWN_PROBLEMS, describe_file_limits
+from scoreline.lib.strict import date_option
+
 __all__ = ["add_subcommands"]
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def cmd_scores_recompute(args: argparse.Namespace) -> int:
@@ -133,8 +128,8 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     recompute.add_argument(
         "--as-of",
-        type=_day,
-        help="recompute with the definitions in force on DATE and print the result",
+        type=date_option,
+        help="recompute with the definitions in force on DATE (YYYY-MM-DD) and print the result",
     )
     recompute.set_defaults(handler=cmd_scores_recompute)
 
@@ -150,7 +145,9 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     specificity = kpis.add_parser(
         "specificity", help="how reachable each unit target is, from the KPI's own history"
     )
-    specificity.add_argument("--as-of", type=_day, default=None, help="the day to judge on")
+    specificity.add_argument(
+        "--as-of", type=date_option, default=None, help="the day to judge on, YYYY-MM-DD"
+    )
     specificity.add_argument("--json", action="store_true")
     specificity.set_defaults(handler=cmd_kpis_specificity)
 
@@ -163,8 +160,19 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("apply", cmd_strategy_apply, "apply PATH atomically"),
     ):
         command = strategy.add_parser(name, help=text)
-        command.add_argument("path", type=Path, help="a .yaml file or a folder")
-        command.add_argument("--as-of", type=_day, default=None, help="the effective day")
+        if name == "export":
+            command.add_argument("path", type=Path, help="a .yaml file or a folder")
+        else:
+            command.add_argument(
+                "path",
+                type=Path,
+                help=f"a .yaml file, or a folder of section files lying inside it; "
+                f"{describe_file_limits()}; prints the first {MAX_SHOWN_PROBLEMS} problems "
+                "and counts the rest",
+            )
+        command.add_argument(
+            "--as-of", type=date_option, default=None, help="the effective day, YYYY-MM-DD"
+        )
         if name == "apply":
             command.add_argument("--reason", required=True, help="why, for the audit trail")
         command.set_defaults(handler=handler)
@@ -173,6 +181,9 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check", help="report every stored row that breaks a rule the actions enforce"
     )
     check.add_argument(
-        "--as-of", type=_day, default=None, help="check the rows in force on DATE (default today)"
+        "--as-of",
+        type=date_option,
+        default=None,
+        help="check the rows in force on DATE, YYYY-MM-DD (default today)",
     )
     check.set_defaults(handler=cmd_check)
