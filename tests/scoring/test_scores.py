@@ -228,8 +228,11 @@ def test_values_scored_in_pieces_side_by_side_store_what_one_piece_does(
     def stored() -> list[tuple[object, ...]]:
         fields = ("kind", "kpi", "objective", "unit", "person", "period", "value", "score")
         return [
-            (*row[:-1], json.dumps(row[-1], sort_keys=True))
-            for row in Score.objects.order_by(*fields).values_list(*fields, "status", "explanation")
+            (
+                *(getattr(row, Score._meta.get_field(name).attname) for name in fields),
+                json.dumps(row.explanation, sort_keys=True),
+            )
+            for row in Score.objects.order_by(*fields)
         ]
 
     recompute()
