@@ -21,6 +21,15 @@ BEFORE: list[tuple[str, str | None]] = [
     ("scoring", None),
     ("governance", None),
 ]
+# A unit's score as stored before its explanation moved to columns.
+EXPLAINED = {
+    "combine": "weighted_mean",
+    "missing": "skip",
+    "cap": 100.0,
+    "definitions_as_of": "2026-03-31",
+    "values_present": 4,
+    "values_expected": 5,
+}
 
 
 def _migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
@@ -47,7 +56,7 @@ def test_rows_of_the_moved_tables_survive_the_forward_migration() -> None:
             period=dt.date(2026, 3, 1),
             score=87.5,
             status="green",
-            explanation={"why": "kept"},
+            explanation=EXPLAINED,
             computed_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
         )
         OldRequest.objects.create(
@@ -63,7 +72,8 @@ def test_rows_of_the_moved_tables_survive_the_forward_migration() -> None:
 
     assert PlanningPeriod.objects.get().label == "FY2026"
     score = Score.objects.get()
-    assert (score.score, score.status, score.explanation) == (87.5, "green", {"why": "kept"})
+    # The explanation moved from JSON to columns (decision 8) and reads back the same.
+    assert (score.score, score.status, score.explanation) == (87.5, "green", EXPLAINED)
     assert ChangeRequest.objects.get().justification == "audit finding"
     assert ScorecardPolicy.objects.filter(unit__isnull=True).count() == 1
     assert ContentType.objects.filter(app_label="scoring", model="score").exists()

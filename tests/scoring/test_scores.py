@@ -226,10 +226,22 @@ def test_values_scored_in_pieces_side_by_side_store_what_one_piece_does(
     scorecard: dict[str, Kpi], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def stored() -> list[tuple[object, ...]]:
-        fields = ("kind", "kpi", "objective", "unit", "person", "period", "value", "score")
+        fields = (
+            "kind",
+            "kpi_id",
+            "objective_id",
+            "unit_id",
+            "person_id",
+            "period",
+            "value",
+            "score",
+        )
         return [
-            (*row[:-1], json.dumps(row[-1], sort_keys=True))
-            for row in Score.objects.order_by(*fields).values_list(*fields, "status", "explanation")
+            (
+                *(getattr(row, name) for name in fields),
+                json.dumps(row.explanation, sort_keys=True),
+            )
+            for row in Score.objects.order_by(*fields)
         ]
 
     recompute()

@@ -14,9 +14,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-import math
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import cached_property
 
 import numpy as np
@@ -56,7 +56,7 @@ from scoreline.engine.sets import distinct, lookup
 from scoreline.engine.targets import MONTHS, TargetSpans, covering_rows
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import SEASONAL_MONTHS
-from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
+from scoreline.lib.bulk import BulkInsert, db_date, db_datetime
 from scoreline.lib.dates import today
 from scoreline.lib.months import month_end, month_index, month_of
 from scoreline.org.models import OrgUnit, Person
@@ -83,7 +83,8 @@ from scoreline.scoring.loading import (
     unit_tree,
     version_boundaries,
 )
-from scoreline.scoring.models import NodeKind, Score
+from scoreline.scoring.models import SCORING_INPUTS, NodeKind, Score
+from scoreline.scoring.storing import delete_every_score, hold_scores_lock, replacing_scores
 
 __all__ = [
     "calendar_profile",
@@ -207,7 +208,7 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
 # ---------------------------------------------------------------- targets
 
 
-PARAMS = ("threshold", "target", "stretch", "low", "high")
+PARAMS = SCORING_INPUTS
 
 
 def calendar_profile(profile: list[float] | None, first: int) -> list[float] | None:
@@ -690,9 +691,11 @@ def recompute(*, kpi_ids: set[int] | None = None, as_of: dt.date | None = None) 
     day = as_of or today()
     if kpi_ids is not None:
         return recompute_kpis(kpi_ids, day=day)
-    parts = compute_as_of(day)
-    with transaction.atomic():
-        Score.objects.all().delete()
+    # Read, computed and stored in one transaction holding the scores' lock: all old or all
+    # new scores are visible, and no other recompute writes in between (decision 8).
+    with replacing_scores():
+        parts = compute_as_of(day)
+        delete_every_score()
         written = sum(_store(part) for part in parts)
         record_rules()
         return written
@@ -722,8 +725,11 @@ def _recompute_part(
     persons: set[int] | None,
 ) -> int:
     written = 0
-    for day, group in definition_days(months, as_of):
-        written += _recompute_segment(day, kpi_ids, group, units, persons)
+    with transaction.atomic():
+        # The stored scores this builds on are read once no full recompute is writing them.
+        hold_scores_lock()
+        for day, group in definition_days(months, as_of):
+            written += _recompute_segment(day, kpi_ids, group, units, persons)
     return written
 
 
@@ -884,124 +890,190 @@ FIELDS_OF_KIND = {
 }
 
 
-def _node_fields(key: NodeKey, graph: Graph) -> dict[str, object]:
-    kind = key[0]
-    if kind == "kpi":
-        subject = key[2]
-        assert isinstance(subject, tuple)
-        return {"kpi_id": key[1], **_subject_fields(subject)}
-    if kind == "objective":
-        found = graph.owner_of(int(key[1]))  # type: ignore[call-overload]
-        return {"objective_id": key[1], **(_subject_fields(found) if found else {})}
-    if kind == "perspective":
-        return {"unit_id": key[1], "perspective_id": key[2]}
-    if kind == "unit":
-        return {"unit_id": key[1]}
-    return {"person_id": key[1]}
-
-
 def _subject_fields(subject: tuple[str, int]) -> dict[str, object]:
     return {"unit_id": subject[1]} if subject[0] == "u" else {"person_id": subject[1]}
 
 
 SCORE_FIELDS = (
     "kind", "kpi", "objective", "perspective", "unit", "person", "period", "value", "score",
-    "status", "explanation", "computed_at",
+    "status", "definitions_as_of", "method", "direction", "status_by", *PARAMS, "attainment",
+    "combine", "missing", "cap", "cascade_share", "measured_by", "values_present",
+    "values_expected", "own_kpis", "contributing", "computed_at",
 )  # fmt: skip
+# Columns a kind of row leaves empty hold "" (text) or NULL (everything else).
+TEXT_FIELDS = {"status", "method", "direction", "status_by", "combine", "missing", "measured_by"}
+
+Column = list[object] | Iterable[object]
 
 
 def _store(done: Computation) -> int:
-    """Write a computation's scores: every scored value, and every roll-up node with a score."""
+    """Write a computation's scores: every scored value, and every roll-up node with a score.
+
+    Rows are built column by column from the computation's arrays, and zipped into tuples
+    only as they are sent.
+    """
     note_rules()
-    return BulkInsert(Score, SCORE_FIELDS).write(itertools.chain(_kpi_rows(done), _node_rows(done)))
+    stamp = db_datetime(timezone.now())
+    day = db_date(done.day)
+    writer = BulkInsert(Score, SCORE_FIELDS)
+    return sum(
+        writer.write(_rows(columns, stamp, day))
+        for columns in (_kpi_columns(done), _node_columns(done))
+    )
 
 
-def _kpi_rows(done: Computation) -> Iterator[tuple[object, ...]]:
-    computed_at = db_datetime(timezone.now())
-    day = done.day.isoformat()
-    leaves, codes, defs = done.leaves, done.defs.statuses, done.defs
+def _rows(columns: dict[str, Column], stamp: object, day: object) -> Iterator[tuple[object, ...]]:
+    n = len(columns["kind"])  # type: ignore[arg-type]
+    columns |= {
+        "computed_at": itertools.repeat(stamp, n),
+        "definitions_as_of": itertools.repeat(day, n),
+    }
+    return zip(
+        *(
+            columns.get(name, itertools.repeat("" if name in TEXT_FIELDS else None, n))
+            for name in SCORE_FIELDS
+        ),
+        strict=False,  # the repeated columns are as long as the others
+    )
+
+
+def _kpi_columns(done: Computation) -> dict[str, Column]:
+    leaves, defs = done.leaves, done.defs
     rows = leaves.rows
-    periods = {int(m): db_date(month_of(int(m))) for m in distinct(rows.month)}
-    status_by = {k: defs.status_by(k) for k in distinct(rows.kpi).tolist()}
+    kpis = distinct(rows.kpi)
+    at = np.searchsorted(kpis, rows.kpi)
+    versions = [defs.kpis[kpi] for kpi in kpis.tolist()]
+    status_by = [defs.status_by(kpi) for kpi in kpis.tolist()]
+
+    def per_kpi(values: list[object]) -> list[object]:
+        return np.array(values, dtype=object)[at].tolist()
+
     # A status by score needs a score; one by value or % of target needs a target.
-    by_score = np.isin(rows.kpi, [k for k, by in status_by.items() if by is None])
+    by_score = np.array([by is None for by in status_by], dtype=bool)[at]
     has_status = np.isfinite(leaves.score) | (~by_score & np.isfinite(leaves.attainment))
-    params = {name: column.tolist() for name, column in leaves.params.items()}
-    score, attainment = leaves.score.tolist(), leaves.attainment.tolist()
-    status = leaves.status.tolist()
-    for i, (kpi, unit, person, month, value) in enumerate(
-        zip(*(getattr(rows, name).tolist() for name in ValueRows.names()), strict=True)
-    ):
-        version = done.defs.kpis[kpi]
-        explanation = {
-            "method": version.scoring,
-            "direction": version.direction,
-            "inputs": {name: _number(column[i]) for name, column in params.items()},
-            "attainment": _number(attainment[i]),
-            "status_by": status_by[kpi],
-            "definitions_as_of": day,
-        }
-        yield (
-            NodeKind.KPI.value, kpi, None, None, unit or None, person or None, periods[month],
-            value, _number(score[i]), codes[status[i]] if has_status[i] and codes else "",
-            db_json(Score, "explanation", explanation), computed_at,
-        )  # fmt: skip
+    statuses = np.array(defs.statuses or [""], dtype=object)[leaves.status if defs.statuses else 0]
+    return {
+        "kind": [NodeKind.KPI.value] * len(rows),
+        "kpi": rows.kpi.tolist(),
+        "unit": _ids(rows.unit),
+        "person": _ids(rows.person),
+        "period": _periods(rows.month),
+        "value": rows.value.tolist(),
+        "score": _nullable(leaves.score),
+        "status": np.where(has_status, statuses, "").tolist(),
+        "method": per_kpi([version.scoring for version in versions]),
+        "direction": per_kpi([version.direction for version in versions]),
+        "status_by": per_kpi([by or "" for by in status_by]),
+        **{name: _nullable(column) for name, column in leaves.params.items()},
+        "attainment": _nullable(leaves.attainment),
+    }
 
 
-def _node_rows(done: Computation) -> Iterator[tuple[object, ...]]:
-    computed_at = db_datetime(timezone.now())
-    graph, day = done.graph, done.day.isoformat()
-    periods = [db_date(month_of(int(m))) for m in done.months]
-    statuses = band_statuses(done.defs, done.scores[done.nodes])
-    for at, node in enumerate(done.nodes.tolist()):
-        key, policy = graph.keys[node], graph.policy(node)
-        ids = _node_fields(key, graph)
-        stated: dict[str, object] = {
-            "combine": rollup.Combine(policy.combine).name.lower(),
-            "missing": rollup.Missing(policy.missing).name.lower(),
-            "cap": None if np.isinf(policy.cap) else policy.cap,
-            "definitions_as_of": day,
-        }
-        if key[0] == "objective":
-            stated |= {
-                "cascade_share": policy.cascade_share,
-                "measured_by": graph.measured_by(node),
-            }
-        head = (
-            FIELDS_OF_KIND[str(key[0])].value, ids.get("kpi_id"), ids.get("objective_id"),
-            ids.get("perspective_id"), ids.get("unit_id"), ids.get("person_id"),
-        )  # fmt: skip
-        scores = done.scores[node].tolist()
-        counts = zip(done.present[node].tolist(), done.expected[node].tolist(), strict=True)
-        # An objective split in two parts explains each month by the parts' scores.
-        parts = graph.parts_of.get(node)
-        mixes: Iterable[tuple[float, float] | None] = (
-            zip(*(done.scores[part].tolist() for part in parts), strict=True)
-            if parts is not None
-            else itertools.repeat(None)
-        )
-        for period, value, status_of, (present, expected), mixed in zip(
-            periods,
-            scores,
-            statuses[at],
-            counts,
-            mixes,
-            strict=False,  # mixes may repeat
-        ):
-            if not math.isfinite(value):
-                continue
-            said = stated | dict(zip(COVERAGE_KEYS, (int(present), int(expected)), strict=True))
-            if mixed is not None:
-                said |= {"own_kpis": _number(mixed[0]), "contributing": _number(mixed[1])}
-            stored = db_json(Score, "explanation", said)
-            yield (*head, period, None, value, status_of, stored, computed_at)
+def _node_columns(done: Computation) -> dict[str, Column]:
+    """The roll-up rows: one per stored node and month with a score."""
+    graph, nodes = done.graph, done.nodes
+    kinds = graph.kinds()[nodes]
+    payload = graph.codes[nodes] & PAYLOAD
+    objective = kinds == NODE_KINDS.index("objective")
+    perspective = kinds == NODE_KINDS.index("perspective")
+    # The unit or person owning each objective (0 when it is not loaded).
+    owned = np.searchsorted(graph.objective, payload).clip(max=max(len(graph.objective) - 1, 0))
+    found = (
+        objective & (graph.objective[owned] == payload)
+        if len(graph.objective)
+        else objective & False
+    )
+    owner = np.where(found, graph.owner[owned] if len(graph.owner) else 0, 0)
+    unit = np.select(
+        [objective, perspective, kinds == NODE_KINDS.index("unit")],
+        [np.where(owner % 2 == 0, owner // 2, 0), payload >> PERSPECTIVE_BITS, payload],
+        default=0,
+    )
+    person = np.select(
+        [objective, kinds == NODE_KINDS.index("person")],
+        [np.where(owner % 2 == 1, owner // 2, 0), payload],
+        default=0,
+    )
+    shared = graph.shared
+    own, cascaded = shared.has_own[nodes], shared.has_cascaded[nodes]
+    measured_by = np.where(
+        objective,
+        np.where(own & cascaded, "both", np.where(cascaded, "contributing", "own_kpis")),
+        "",
+    )
+    # Each objective split in two parts explains its months by the parts' scores.
+    split, is_split = lookup(shared.split.astype(np.int64), nodes.astype(np.int64))
+    parts = split.clip(max=max(len(shared.split) - 1, 0))
+    scores = done.scores[nodes]
+    node, month = np.nonzero(np.isfinite(scores))  # node by node, months in order
+    combine, missing = _names(rollup.Combine), _names(rollup.Missing)
+    cap = graph.cap[nodes]
+
+    def part(which: npt.NDArray[np.intp]) -> list[object]:
+        split_here = is_split[node]
+        values = np.full(len(node), np.nan)
+        values[split_here] = done.scores[which[parts[node[split_here]]], month[split_here]]
+        return _nullable(values)
+
+    return {
+        "kind": np.array(NODE_KINDS, dtype=object)[kinds[node]].tolist(),
+        "objective": _ids(np.where(objective, payload, 0)[node]),
+        "perspective": _ids(
+            np.where(perspective, payload & ((1 << PERSPECTIVE_BITS) - 1), 0)[node]
+        ),
+        "unit": _ids(unit[node]),
+        "person": _ids(person[node]),
+        "period": _periods(done.months[month]),
+        "score": scores[node, month].tolist(),
+        "status": band_statuses(done.defs, scores)[node, month].tolist(),
+        "combine": combine[graph.combine[nodes]][node].tolist(),
+        "missing": missing[graph.missing[nodes]][node].tolist(),
+        "cap": _nullable(np.where(np.isinf(cap), np.nan, cap)[node]),
+        "cascade_share": _nullable(np.where(objective, graph.cascade_share[nodes], np.nan)[node]),
+        "measured_by": measured_by[node].tolist(),
+        "values_present": done.present[nodes[node], month].astype(np.int64).tolist(),
+        "values_expected": done.expected[nodes[node], month].astype(np.int64).tolist(),
+        "own_kpis": part(shared.own),
+        "contributing": part(shared.cascaded),
+    }
 
 
-def band_statuses(defs: Definitions, scores: FloatArray) -> list[list[str]]:
+def _names(codes: type[IntEnum]) -> npt.NDArray[np.object_]:
+    """The names of an engine's codes, lower case, at their codes' positions."""
+    names = np.full(max(codes) + 1, "", dtype=object)
+    for code in codes:
+        names[code] = code.name.lower()
+    return names
+
+
+def _ids(ids: IntArray) -> list[object]:
+    """Database ids, with 0 (no id) as NULL."""
+    out = ids.astype(object)
+    out[ids == 0] = None
+    return out.tolist()
+
+
+def _nullable(values: FloatArray) -> list[object]:
+    """Floats, with NaN (no number) as NULL."""
+    out = values.astype(object)
+    out[~np.isfinite(values)] = None
+    return out.tolist()
+
+
+def _periods(months: IntArray) -> list[object]:
+    """The first day of each month, as the database takes dates."""
+    if not len(months):
+        return []
+    first = int(months.min())
+    days = [db_date(month_of(m)) for m in range(first, int(months.max()) + 1)]
+    return np.array(days, dtype=object)[months - first].tolist()
+
+
+def band_statuses(defs: Definitions, scores: FloatArray) -> npt.NDArray[np.object_]:
     """The status of each roll-up score by the score bands (none when the default rules
     compare something other than scores, which roll-ups do not have)."""
     if not (defs.statuses and defs.follows_score_bands(0)):
-        return [[""] * scores.shape[1] for _ in range(scores.shape[0])]
+        return np.full(scores.shape, "", dtype=object)
     default = defs.rule_set == 0
     found = status.evaluate_status(
         np.nan,
@@ -1015,12 +1087,8 @@ def band_statuses(defs: Definitions, scores: FloatArray) -> list[list[str]]:
         defs.fallback.get(0, 0),
     )
     codes = np.array(defs.statuses, dtype=object)
-    shown: list[list[str]] = np.where(np.isfinite(scores), codes[found], "").tolist()
+    shown: npt.NDArray[np.object_] = np.where(np.isfinite(scores), codes[found], "")
     return shown
-
-
-def _number(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
 
 
 def _delete_part(
@@ -1060,8 +1128,6 @@ def _identity(key: NodeKey) -> dict[str, object]:
 
 
 SCORE_IDS = ("kpi_id", "objective_id", "perspective_id", "unit_id", "person_id")
-# The coverage of a roll-up node, stored in its explanation.
-COVERAGE_KEYS = ("values_present", "values_expected")
 
 
 def _stored_scores(graph: Graph, months: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -1094,7 +1160,7 @@ def _stored_scores(graph: Graph, months: IntArray) -> tuple[FloatArray, FloatArr
     ]
     periods = [month_of(int(m)) for m in months]
     ids_or_0 = {f"{c}_or_0": Coalesce(c, 0) for c in SCORE_IDS}
-    counts = [f"explanation__{key}" for key in COVERAGE_KEYS]
+    counts = ["values_present", "values_expected"]
     fetched = []
     for match in wanted:
         rows = Score.objects.filter(match, period__in=periods).order_by()
