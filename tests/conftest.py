@@ -91,10 +91,13 @@ world_enterprise = WORLDS.fixture("enterprise", lambda _: build_enterprise(), fr
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _audit_checkpoints_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Checkpoints stay out of the data directory, where a demo's would judge the tests' chains."""
+def _audit_files_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The audit key and checkpoints stay out of the data directory, where a demo's would
+    judge the tests' chains (and the tests' key would outlive them)."""
     folder = tmp_path_factory.mktemp("audit")
-    with override_settings(AUDIT_CHECKPOINTS=folder / "checkpoints.jsonl"):
+    with override_settings(
+        AUDIT_CHECKPOINTS=folder / "checkpoints.jsonl", AUDIT_KEY_FILE=folder / "audit_key"
+    ):
         yield
 
 

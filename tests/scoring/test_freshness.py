@@ -59,10 +59,21 @@ def test_the_first_scores_a_database_stores_record_the_rules_they_follow(scored:
     assert stale_rules() is None
 
 
-def test_a_database_without_scores_has_nothing_stale(enterprise: Enterprise) -> None:
-    ScoringRules.objects.create(pk=1, version=RULES - 1, computed_at=NOW)
-    assert not Score.objects.exists()
+def test_a_database_that_never_stored_scores_has_nothing_stale(enterprise: Enterprise) -> None:
+    assert not ScoringRules.objects.exists()
     assert stale_rules() is None
+
+
+def test_scores_an_upgrade_cleared_are_recomputed_by_migrate(
+    scored: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    current = _scores()
+    Score.objects.all().delete()
+    ScoringRules.objects.filter(pk=1).update(version=0)
+    assert stale_rules() == 0
+    assert main(["migrate", "--quiet"]) == 0
+    assert "recomputing them" in capsys.readouterr().out
+    assert _scores() == current
 
 
 def test_serving_refuses_scores_stored_under_older_rules_and_migrate_recomputes_them(

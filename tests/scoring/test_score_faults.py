@@ -20,6 +20,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from scoreline.audit.seals import audit_key
 from scoreline.scoring.pipeline import recompute
 from tests.builders.enterprise import Enterprise
 from tests.builders.scores import NOW, build_scorecards
@@ -60,7 +61,11 @@ class Database:
 
     def environment(self) -> dict[str, str]:
         kept = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        return kept | {"DATABASE_URL": self.url, "SCORELINE_DATA_DIR": str(self.data_dir)}
+        # The key that sealed the test database's audit trail, for `audit verify` to check.
+        key = audit_key()
+        assert key is not None
+        shared = {"SCORELINE_AUDIT_KEY": key.secret.decode()}
+        return kept | shared | {"DATABASE_URL": self.url, "SCORELINE_DATA_DIR": str(self.data_dir)}
 
     def rows(self, sql: str) -> list[tuple[object, ...]]:
         if self.sqlite_file is not None:

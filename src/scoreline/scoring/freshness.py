@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from scoreline.scoring.models import Score, ScoringRules
+from scoreline.scoring.models import ScoringRules
 
 __all__ = [
     "RULES",
@@ -60,9 +60,10 @@ def note_rules() -> None:
 
 def stale_rules() -> int | None:
     """The version of the rules the stored scores follow when it is not :data:`RULES`;
-    None when they are current or there are no scores."""
+    None when they are current or none were ever stored. An upgrade that clears the
+    scores (to change how they are stored) leaves them marked with rules 0."""
     recorded = ScoringRules.objects.filter(pk=1).values_list("version", flat=True).first()
-    if recorded is None or recorded == RULES or not Score.objects.exists():
+    if recorded is None or recorded == RULES:
         return None
     return int(recorded)
 

@@ -1,55 +1,27 @@
 """Scores keep what explains them in columns instead of a JSON document (decision 8).
 
-The explanations stored so far are copied into the new columns by one UPDATE, then the
-JSON column goes; the foreign keys lose their single-column indexes, and the composite
-indexes hold only the rows that name their leading id.
+The stored scores are cleared first and recomputed by ``scoreline migrate`` after the
+migrations (they are results, computed again from the values and definitions); the JSON
+column goes, the foreign keys lose their single-column indexes, and the composite indexes
+hold only the rows that name their leading id.
 """
 
 import django.db.models.deletion
 from django.apps.registry import Apps
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-
-# Column: the path of its value in the explanation, and its SQL type.
-COLUMNS = {
-    "definitions_as_of": (("definitions_as_of",), "date"),
-    "method": (("method",), "text"),
-    "direction": (("direction",), "text"),
-    "status_by": (("status_by",), "text"),
-    "threshold": (("inputs", "threshold"), "float"),
-    "target": (("inputs", "target"), "float"),
-    "stretch": (("inputs", "stretch"), "float"),
-    "low": (("inputs", "low"), "float"),
-    "high": (("inputs", "high"), "float"),
-    "attainment": (("attainment",), "float"),
-    "combine": (("combine",), "text"),
-    "missing": (("missing",), "text"),
-    "cap": (("cap",), "float"),
-    "cascade_share": (("cascade_share",), "float"),
-    "measured_by": (("measured_by",), "text"),
-    "values_present": (("values_present",), "int"),
-    "values_expected": (("values_expected",), "int"),
-    "own_kpis": (("own_kpis",), "float"),
-    "contributing": (("contributing",), "float"),
-}
-POSTGRES_TYPES = {"date": "date", "float": "double precision", "int": "integer"}
+from django.utils import timezone
 
 
-def _read(vendor: str, path: tuple[str, ...], kind: str) -> str:
-    if vendor == "postgresql":
-        keys = ", ".join(path)
-        found = f"(explanation #>> '{{{keys}}}')"
-        return f"COALESCE({found}, '')" if kind == "text" else f"{found}::{POSTGRES_TYPES[kind]}"
-    found = "json_extract(explanation, '$." + ".".join(path) + "')"
-    return f"COALESCE({found}, '')" if kind == "text" else found
-
-
-def explanations_to_columns(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    vendor = schema_editor.connection.vendor
-    settings = ", ".join(
-        f"{column} = {_read(vendor, path, kind)}" for column, (path, kind) in COLUMNS.items()
-    )
-    schema_editor.execute(f"UPDATE kpis_score SET {settings}")
+def clear_scores(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Scores are computed results: rather than copy them into the new columns (a rebuild
+    of the whole table on SQLite), clear them and mark them for the recompute that
+    ``scoreline migrate`` runs next (``scoreline.scoring.freshness``)."""
+    if not apps.get_model("scoring", "Score").objects.exists():
+        return
+    schema_editor.execute("DELETE FROM kpis_score")
+    rules = apps.get_model("scoring", "ScoringRules")
+    rules.objects.update_or_create(pk=1, defaults={"version": 0, "computed_at": timezone.now()})
 
 
 class Migration(migrations.Migration):
@@ -61,6 +33,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(clear_scores, migrations.RunPython.noop),
         migrations.RemoveIndex(
             model_name="score",
             name="score_unit_period",
@@ -269,7 +242,6 @@ class Migration(migrations.Migration):
                 name="score_perspective",
             ),
         ),
-        migrations.RunPython(explanations_to_columns, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name="score",
             name="explanation",
