@@ -13,7 +13,7 @@ import pytest
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.lib.dates import today
 from scoreline.planning.actions import do_create_period, do_open_period
-from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.reference import install_reference_data
