@@ -123,7 +123,7 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
 
         names = objective_names(user, ids)
         lines = _field_lines(ObjectiveVersion, OBJECTIVE, before, after, names, attnames=True)
-        return f"{change.objective.code} from {when}", lines
+        return f"Objective {change.objective.code} from {when}", lines
     if isinstance(change, MeasureChange):
         old = _number(change.current.weight if change.current else None)
         new = "removed" if change.weight is None else _number(change.weight)
