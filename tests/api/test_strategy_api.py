@@ -386,9 +386,7 @@ def test_a_weight_change_in_an_open_period_goes_through_a_change_request(
 
 @pytest.mark.parametrize(("persona", "status"), [("steward", 403), ("outsider", 403)])
 @pytest.mark.usefixtures("arch")
-def test_filing_a_move_needs_the_strategy_right(
-    api_as: Clients, persona: str, status: int
-) -> None:
+def test_filing_a_move_needs_the_strategy_right(api_as: Clients, persona: str, status: int) -> None:
     open_fy2024()
     move = {
         "kind": "objective",

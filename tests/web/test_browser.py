@@ -225,7 +225,10 @@ def test_a_manager_moves_an_objective_by_a_request_the_ceo_approves(
     start = dt.date(today().year, 1, 1)
     ceo, admin = world.users["ceo"], world.users["admin"]
     customer = Perspective.objects.get(code="customer")
-    horizon = {"horizon_start": start, "horizon_end": start.replace(year=start.year + 3)}
+    horizon: dict[str, Any] = {
+        "horizon_start": start,
+        "horizon_end": start.replace(year=start.year + 3),
+    }
     parents = {}
     for code, name in (("GRP-CUST", "Delight our customers"), ("GRP-GROW", "Grow revenue")):
         parents[code] = do_create_objective(

@@ -237,15 +237,15 @@ def test_a_move_in_an_open_period_is_filed_approved_by_someone_else_and_rescored
     with nothing_written():
         offered = manager.post(revise, fields)
     assert offered.status_code == 400  # the open period takes a move only by request
-    moved = '<span class="diff-field">Parent</span> <del>deliver</del> &rarr; <ins>\u2014</ins>'
-    assert moved in section(offered.content.decode(), "change-diff")
+    move_line = '<span class="diff-field">Parent</span> <del>deliver</del> &rarr; <ins>\u2014</ins>'
+    assert move_line in section(offered.content.decode(), "change-diff")
     justified = {"file_request": "1", "justification": "The north reports on its own"}
     assert manager.post(revise, fields | justified).status_code == 302
     request = ChangeRequest.objects.get(kind="objective")
     assert (request.subject, request.payload) == ("north-deliver", {"parent": None})
     assert stored_scores() == before  # nothing moves until someone else approves
     inbox = client_for("ceo").get(reverse("kpis:changes")).content.decode()
-    assert moved in section(inbox, "decidable")
+    assert move_line in section(inbox, "decidable")
     decide = reverse("kpis:decide", args=[request.pk])
     assert client_for("ceo").post(decide, {"decision": "approve"}).status_code == 302
     version = version_on(ObjectiveVersion, today(), objective=north)
