@@ -371,6 +371,58 @@ def test_a_weight_change_in_an_open_period_goes_through_a_change_request(
     assert last["changes"] == {"weight": {"before": 1.0, "after": 3.0}}
 
 
+@pytest.mark.parametrize(("persona", "status"), [("steward", 403), ("outsider", 403)])
+@pytest.mark.usefixtures("arch")
+def test_filing_a_move_needs_the_strategy_right(api_as: Clients, persona: str, status: int) -> None:
+    open_fy2024()
+    move = {
+        "kind": "objective",
+        "subject": "SALES-NPS",
+        "payload": {"parent": "GRP-GROW"},
+        "effective_from": "2024-06-01",
+        "justification": "Customers drive growth",
+    }
+    with nothing_written():
+        assert api_as(persona).post("/change-requests", move).status_code == status
+
+
+def test_a_move_in_an_open_period_goes_through_a_change_request_and_rescores(
+    api_as: Clients, arch: Architecture
+) -> None:
+    open_fy2024()
+    before = recomputed_scores()
+    manager, ceo = api_as("manager"), api_as("ceo")
+    body = {"effective_from": "2024-01-01", "reason": "Customers drive growth"}
+    with nothing_written():
+        refused = manager.patch("/objectives/SALES-NPS", body | {"parent": "GRP-GROW"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "change_request_required"
+    assert stored_scores() == before
+
+    filed = manager.post(
+        "/change-requests",
+        {
+            "kind": "objective",
+            "subject": "SALES-NPS",
+            "payload": {"parent": "GRP-GROW"},
+            "effective_from": "2024-01-01",
+            "justification": "Customers drive growth",
+        },
+    )
+    assert filed.status_code == 201, filed.content
+    request_id = filed.json()["id"]
+    approved = ceo.post(f"/change-requests/{request_id}/decision", {"approve": True})
+    assert approved.status_code == 200, approved.content
+    detail = ceo.get("/objectives/SALES-NPS?as_of=2024-01-01").json()
+    assert detail["objective"]["parent"] == "GRP-GROW"
+    stored = stored_scores()
+    assert stored == recomputed_scores()
+    # GRP-GROW now rolls up SALES-NPS beside SALES-GROW: its January score moved.
+    grow = arch.objectives["GRP-GROW"].pk
+    january = [key for key in before if key[2] == grow and key[6] == dt.date(2024, 1, 1)]
+    assert january and all(stored[key] != before[key] for key in january)
+
+
 # The strategy map: links
 
 

@@ -13,9 +13,9 @@ from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import LevelSpec
 from scoreline.scoring.actions.definitions import do_save_rubric, do_set_measure, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions.links import do_link_objectives
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.actions.themes import do_save_theme
 from scoreline.strategy.actions.workshops import (
     ParticipantSpec,

@@ -30,8 +30,8 @@ from scoreline.kpis.models import Kpi, KpiValue, ValueSource
 from scoreline.lib.bulk import BulkInsert, db_date, db_datetime, db_json
 from scoreline.lib.dates import today
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.pipeline import recompute
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import Enterprise
 

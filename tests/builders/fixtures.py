@@ -12,7 +12,7 @@ from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.planning.actions import do_close_period, do_create_period, do_open_period
 from scoreline.planning.models import PlanningPeriod
-from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders import audits
 from tests.builders.enterprise import Enterprise

@@ -22,10 +22,9 @@ from scoreline.scoring.actions.definitions import (
     do_set_target,
     do_update_kpi,
 )
-from scoreline.scoring.actions.objectives import do_update_objective
+from scoreline.scoring.actions.objectives import do_create_objective, do_update_objective
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.strategy.actions.links import do_link_objectives
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.actions.workshops import (
     ParticipantSpec,
     do_create_workshop,

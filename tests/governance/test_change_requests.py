@@ -24,9 +24,10 @@ from scoreline.lib.errors import AccessDenied, Conflict, Invalid
 from scoreline.lib.versioned import version_on
 from scoreline.scoring import pipeline
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_status_rules
-from scoreline.scoring.actions.scorecards import do_set_scorecard_policy
+from scoreline.scoring.actions.objectives import do_update_objective
+from scoreline.scoring.actions.scorecards import do_end_scorecard_policy, do_set_scorecard_policy
 from scoreline.scoring.models import PerspectiveWeight, ScorecardPolicy
-from scoreline.strategy.models import ObjectiveVersion, Perspective
+from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import (
     DAY,
@@ -559,3 +560,123 @@ def test_two_approvals_at_once_apply_the_change_once(
     assert KpiVersion.objects.filter(kpi=kpi).count() == 2
     assert len(events("change_request.approve")) == 1
     assert len(events("kpi.update")) == 1
+
+
+def test_a_move_of_an_objective_changes_only_by_request_in_an_open_period(
+    enterprise: Enterprise,
+    make_objective: MakeObjective,
+    open_year: None,
+    recomputed: list[set[int] | None],
+) -> None:
+    grow = make_objective("GRP-GROW", unit="GRP")
+    care = make_objective("GRP-CARE", unit="GRP", perspective="customer")
+    sales = make_objective("SALES-GROW", unit="SALES", parent=grow)
+    manager = enterprise.users["manager"]
+    for move in ({"parent": care}, {"perspective": Perspective.objects.get(code="customer")}):
+        with nothing_written(), pytest.raises(Invalid) as refused:
+            do_update_objective(manager, sales, effective=EFFECTIVE, **move)
+        assert refused.value.code == "change_request_required"
+    # Its wording is no move: it changes directly, and rescores nothing.
+    do_update_objective(manager, sales, effective=EFFECTIVE, name="Grow sales faster")
+    assert recomputed == []
+
+    filed = request(enterprise, "objective", "SALES-GROW", {"parent": "GRP-CARE"}, actor="manager")
+    assert filed.unit == enterprise.units["SALES"]
+    with nothing_written(), pytest.raises(AccessDenied):
+        request(enterprise, "objective", "SALES-GROW", {"parent": "GRP-CARE"}, actor="steward")
+    do_decide_change(enterprise.users["ceo"], filed.pk, True)
+    version = version_on(ObjectiveVersion, EFFECTIVE, objective=sales)
+    assert version is not None
+    assert (version.parent, version.name, version.source) == (
+        care,
+        "Grow sales faster",
+        f"change_request:{filed.pk}",
+    )
+    # The old parent loses what the new one gains: every scorecard is redone.
+    assert recomputed == [None]
+
+
+def test_a_move_to_another_unit_needs_the_right_over_both_units(
+    enterprise: Enterprise, make_objective: MakeObjective, open_year: None
+) -> None:
+    make_objective("SALES-GROW", unit="SALES")
+    to_finance = {"unit_id": enterprise.units["FIN"].pk}
+    with nothing_written(), pytest.raises(AccessDenied):
+        request(enterprise, "objective", "SALES-GROW", to_finance, actor="manager")
+    filed = request(enterprise, "objective", "SALES-GROW", to_finance, actor="ceo")
+    do_decide_change(enterprise.users["admin"], filed.pk, True)
+    objective = Objective.objects.get(code="SALES-GROW")
+    version = version_on(ObjectiveVersion, EFFECTIVE, objective=objective)
+    assert version is not None and version.unit == enterprise.units["FIN"]
+
+
+def test_a_move_is_refused_in_a_closed_period_directly_and_by_request(
+    enterprise: Enterprise, make_objective: MakeObjective, make_period: MakePeriod
+) -> None:
+    grow = make_objective("GRP-GROW", unit="GRP")
+    make_objective("GRP-CARE", unit="GRP")
+    sales = make_objective("SALES-GROW", unit="SALES", parent=grow)
+    make_period("FY2025", dt.date(2025, 1, 1), YEAR_START, state="closed")
+    in_closed = dt.date(2025, 6, 1)
+    care = Objective.objects.get(code="GRP-CARE")
+    with nothing_written(), pytest.raises(Invalid) as direct:
+        do_update_objective(enterprise.users["ceo"], sales, effective=in_closed, parent=care)
+    assert direct.value.code == "period_closed"
+    with nothing_written(), pytest.raises(Invalid) as requested:
+        request(
+            enterprise, "objective", "SALES-GROW", {"parent": "GRP-CARE"}, actor="ceo",
+            effective=in_closed,
+        )  # fmt: skip
+    assert requested.value.code == "period_closed"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "payload"),
+        ({"parent": "NO-SUCH"}, "parent"),
+        ({"parent": 7}, "parent"),
+        ({"perspective": "no-such"}, "perspective"),
+        ({"unit_id": "SALES"}, "unit_id"),
+        ({"owner_id": 999_999}, "owner_id"),
+        ({"horizon_end": "next year"}, "horizon_end"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_a_bad_objective_request_names_the_field_and_files_nothing(
+    enterprise: Enterprise,
+    make_objective: MakeObjective,
+    open_year: None,
+    payload: dict[str, Any],
+    field: str,
+) -> None:
+    make_objective("SALES-GROW", unit="SALES")
+    with nothing_written(), pytest.raises(Invalid) as refused:
+        request(enterprise, "objective", "SALES-GROW", payload, actor="manager")
+    assert field in refused.value.fields
+
+
+def test_a_units_own_scorecard_policy_is_ended_by_request_in_an_open_period(
+    enterprise: Enterprise, make_period: MakePeriod, recomputed: list[set[int] | None]
+) -> None:
+    sales, ceo = enterprise.units["SALES"], enterprise.users["ceo"]
+    policy: dict[str, Any] = {"combine": "minimum", "missing": "zero", "cap_at_100": True}
+    do_set_scorecard_policy(ceo, sales, effective=DAY, reason="strict", **policy)
+    make_period("FY2026", YEAR_START, YEAR_END)
+    with nothing_written(), pytest.raises(Invalid) as refused:
+        do_end_scorecard_policy(ceo, sales, effective=EFFECTIVE, reason="back to the default")
+    assert refused.value.code == "change_request_required"
+    with nothing_written(), pytest.raises(Invalid) as default:
+        request(enterprise, "scorecard_policy", "", {"end": True}, actor="ceo")
+    assert "subject" in default.value.fields
+    with nothing_written(), pytest.raises(Invalid) as none_left:
+        request(enterprise, "scorecard_policy", "FIN", {"end": True}, actor="ceo")
+    assert none_left.value.code == "not_in_force" and "effective" in none_left.value.fields
+
+    filed = request(enterprise, "scorecard_policy", "SALES", {"end": True}, actor="manager")
+    recomputed.clear()
+    do_decide_change(ceo, filed.pk, True)
+    assert version_on(ScorecardPolicy, EFFECTIVE, unit=sales) is None
+    before = version_on(ScorecardPolicy, EFFECTIVE - dt.timedelta(days=1), unit=sales)
+    assert before is not None and before.valid_until == EFFECTIVE
+    assert recomputed == [None]

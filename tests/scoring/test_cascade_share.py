@@ -14,12 +14,12 @@ from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.lib.errors import Invalid
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.actions.scorecards import do_set_scorecard_policy
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.explanations import cascade_split
 from scoreline.scoring.models import NodeKind, Score, ScorecardPolicy
 from scoreline.scoring.pipeline import recompute
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import nothing_written

@@ -17,10 +17,10 @@ from scoreline.kpis.models import Kpi
 from scoreline.lib.months import month_of
 from scoreline.scoring import loading, pipeline
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders.enterprise import Enterprise
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.strategy import DAY, HORIZON, MakeObjective

@@ -106,7 +106,7 @@ def test_bad_field_values_are_refused_naming_the_field(
 def test_a_horizon_that_ends_before_it_starts_is_refused(
     enterprise: Enterprise, make_objective: MakeObjective
 ) -> None:
-    from scoreline.strategy.actions.objectives import do_create_objective
+    from scoreline.scoring.actions.objectives import do_create_objective
 
     with nothing_written(), pytest.raises(Invalid) as error:
         do_create_objective(

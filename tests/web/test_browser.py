@@ -13,7 +13,7 @@ import pytest
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.lib.dates import today
 from scoreline.planning.actions import do_create_period, do_open_period
-from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.reference import install_reference_data
@@ -216,4 +216,75 @@ def test_a_steward_authors_a_kpi_and_target_and_a_revision_is_approved_by_the_ce
     assert "approved and applied" in page.locator(".messages").inner_text()
     page.goto(kpi_page)
     assert "100.0" in page.get_by_test_id("score-explanation").inner_text()  # (90-80)/(90-80)
+    page.close()
+
+
+def test_a_manager_moves_an_objective_by_a_request_the_ceo_approves(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    start = dt.date(today().year, 1, 1)
+    ceo, admin = world.users["ceo"], world.users["admin"]
+    customer = Perspective.objects.get(code="customer")
+    horizon: dict[str, Any] = {
+        "horizon_start": start,
+        "horizon_end": start.replace(year=start.year + 3),
+    }
+    parents = {}
+    for code, name in (("GRP-CUST", "Delight our customers"), ("GRP-GROW", "Grow revenue")):
+        parents[code] = do_create_objective(
+            ceo, code=code, name=name, unit=world.units["GRP"], perspective=customer,
+            valid_from=start, **horizon,
+        )  # fmt: skip
+    moved = do_create_objective(
+        ceo, code="SALES-CUST", name="Win back lapsed customers", unit=world.units["SALES"],
+        perspective=customer, parent=parents["GRP-CUST"], valid_from=start, **horizon,
+    )  # fmt: skip
+    period = do_create_period(
+        admin, label="This year", start=start, end=start.replace(year=start.year + 1)
+    )
+    do_open_period(admin, period)
+
+    page = sign_in(browser, live_server.url, "manager")
+    page.goto(f"{live_server.url}/strategy/objectives/{moved.pk}/")
+    page.get_by_test_id("edit-links").get_by_role("link", name="Revise").click()
+    page.select_option("select[name=parent]", "GRP-GROW")
+    page.get_by_role("button", name="Save revision").click()
+    offer = page.get_by_test_id("change-offer")
+    assert "Parent GRP-CUST → GRP-GROW" in " ".join(offer.inner_text().split())
+    page.fill("#id_justification", "Lapsed customers are a revenue play")
+    page.get_by_role("button", name="File the change request").click()
+    assert "filed" in page.locator(".messages").inner_text()
+    cascade = page.locator("section", has=page.get_by_role("heading", name="Cascade"))
+    assert "Delight our customers" in cascade.inner_text()  # not moved until approved
+    page.close()
+
+    page = sign_in(browser, live_server.url, "ceo")
+    page.goto(f"{live_server.url}/kpis/changes/")
+    waiting = page.get_by_test_id("decidable")
+    assert "Parent GRP-CUST → GRP-GROW" in " ".join(waiting.inner_text().split())
+    waiting.get_by_role("button", name="Approve and apply").click()
+    assert "approved and applied" in page.locator(".messages").inner_text()
+    page.goto(f"{live_server.url}/strategy/objectives/{moved.pk}/")
+    cascade = page.locator("section", has=page.get_by_role("heading", name="Cascade"))
+    assert "Grow revenue" in cascade.inner_text()
+    assert "Delight our customers" not in cascade.inner_text()
+    page.close()
+
+
+def test_the_ceo_sets_the_default_scorecard_policy(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    page = sign_in(browser, live_server.url, "ceo")
+    page.goto(f"{live_server.url}/kpis/scorecards/{world.units['GRP'].pk}/")
+    page.get_by_test_id("default-policy-link").click()
+    assert page.locator("h1").inner_text() == "Default scorecard policy"
+    page.select_option("#id_combine", "minimum")
+    page.fill("#id_cascade_share", "1.5")
+    page.fill("#id_reason", "The weakest part decides")
+    page.get_by_role("button", name="Save the default policy").click()
+    assert page.locator('.field-error[data-field="cascade_share"]').is_visible()
+    page.fill("#id_cascade_share", "0.4")
+    page.get_by_role("button", name="Save the default policy").click()
+    assert "applies from" in page.locator(".messages").inner_text()
+    assert "Minimum (weakest link)" in page.get_by_test_id("in-force").inner_text()
     page.close()

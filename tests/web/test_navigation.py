@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from scoreline.org.queries import own_unit
-from scoreline.strategy.actions.objectives import do_create_objective
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.pages import ClientFor, PageOf, analyst_on, section

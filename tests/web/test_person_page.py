@@ -15,9 +15,9 @@ from scoreline.access.models import Role, RoleCapability
 from scoreline.audit.models import AuditEvent
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.pipeline import recompute
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import Enterprise
 from tests.builders.pages import ClientFor

@@ -208,13 +208,15 @@ def test_retiring_an_objective_is_refused_while_others_contribute_to_it(
     assert version_on(ObjectiveVersion, today(), objective=green) is None
 
 
-def test_revising_and_retiring_an_objective_rescore_the_scorecards_it_rolls_into(
+def test_a_move_in_an_open_period_is_filed_approved_by_someone_else_and_rescored(
     strategy: StrategyWorld, client_for: ClientFor
 ) -> None:
     since = add_months(strategy.this_month, -3)
     north, green = strategy.objectives["north-deliver"], strategy.objectives["green"]
     deliver = strategy.objectives["deliver"].pk
     before = recomputed_scores()
+    current = version_on(ObjectiveVersion, today(), objective=north)
+    assert current is not None
     fields = {
         "name": "Deliver on time in the north",
         "description": "",
@@ -223,7 +225,7 @@ def test_revising_and_retiring_an_objective_rescore_the_scorecards_it_rolls_into
         "owner": "",
         "parent": "",
         "horizon_start": strategy.start.isoformat(),
-        "horizon_end": "2030-01-01",
+        "horizon_end": current.horizon_end.isoformat(),
         "esg_pillar": "",
         "disclosure_ref": "",
         "required_by": "",
@@ -231,7 +233,23 @@ def test_revising_and_retiring_an_objective_rescore_the_scorecards_it_rolls_into
         "reason": "The north reports on its own",
     }
     revise = reverse("strategy:objective-revise", args=[north.pk])
-    assert client_for("manager").post(revise, fields).status_code == 302
+    manager = client_for("manager")
+    with nothing_written():
+        offered = manager.post(revise, fields)
+    assert offered.status_code == 400  # the open period takes a move only by request
+    move_line = '<span class="diff-field">Parent</span> <del>deliver</del> &rarr; <ins>\u2014</ins>'
+    assert move_line in section(offered.content.decode(), "change-diff")
+    justified = {"file_request": "1", "justification": "The north reports on its own"}
+    assert manager.post(revise, fields | justified).status_code == 302
+    request = ChangeRequest.objects.get(kind="objective")
+    assert (request.subject, request.payload) == ("north-deliver", {"parent": None})
+    assert stored_scores() == before  # nothing moves until someone else approves
+    inbox = client_for("ceo").get(reverse("kpis:changes")).content.decode()
+    assert move_line in section(inbox, "decidable")
+    decide = reverse("kpis:decide", args=[request.pk])
+    assert client_for("ceo").post(decide, {"decision": "approve"}).status_code == 302
+    version = version_on(ObjectiveVersion, today(), objective=north)
+    assert version is not None and version.parent is None
     stored = stored_scores()
     assert stored == recomputed_scores()
     # "deliver" no longer counts the north's punctuality from that month on.

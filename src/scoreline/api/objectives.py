@@ -40,11 +40,10 @@ from scoreline.kpis.measures import (
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.actions.objectives import do_update_objective
+from scoreline.scoring.actions.objectives import do_create_objective, do_update_objective
 from scoreline.scoring.explanations import cascade_split
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.fields import OBJECTIVE, OBJECTIVE_FIELDS
 from scoreline.strategy.models import (
     EsgPillar,

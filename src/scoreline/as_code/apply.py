@@ -42,6 +42,7 @@ from scoreline.lib.errors import Invalid
 from scoreline.lib.fields import FieldSpec, FieldType
 from scoreline.org.models import OrgUnit, Person
 from scoreline.planning.changes import Change, authorise, check
+from scoreline.scoring.actions.objectives import prepare_objective_creation
 from scoreline.scoring.actions.rescoring import rescore
 from scoreline.scoring.actions.scorecards import (
     prepare_perspective_weight,
@@ -49,7 +50,6 @@ from scoreline.scoring.actions.scorecards import (
 )
 from scoreline.strategy.actions.links import prepare_link
 from scoreline.strategy.actions.objectives import (
-    prepare_objective,
     prepare_objective_retirement,
     prepare_objective_update,
 )
@@ -219,7 +219,7 @@ class _Changes:
             return prepare_objective_retirement(self.objective(code), self.day)
         fields = {**self.resolved(planned.after, OBJECTIVE), "person": None}
         if planned.action == "create":
-            return prepare_objective(code, fields, self.day)
+            return prepare_objective_creation(code, fields, self.day)
         objective = Objective.objects.select_for_update().get(code=code)
         return prepare_objective_update(objective, fields, self.day)
 

@@ -32,6 +32,7 @@ from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.models import PeriodState, PlanningPeriod
 from scoreline.scoring.models import PerspectiveWeight, Score
+from scoreline.strategy.actions.objectives import GOVERNED_FIELDS
 from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, WorkshopItem
 
 __all__ = [
@@ -67,7 +68,6 @@ KINDS: tuple[str, ...] = (
 """Item kinds in the order they are planned and written (retirements go in reverse)."""
 
 _ORDER = {kind: index for index, kind in enumerate(KINDS)}
-_OBJECTIVE_WEIGHTS = frozenset({"weight", "contribution_weight"})
 _MARKS = {"create": "+", "update": "~", "retire": "-"}
 
 
@@ -307,7 +307,7 @@ def _controlled(change: PlannedChange) -> bool:
     """Whether change control looks at a change at all: definitions that score periods."""
     if change.kind == "objective":
         changed = {field.name for field in change.fields}
-        return change.action == "update" and bool(_OBJECTIVE_WEIGHTS & changed)
+        return change.action == "update" and bool(changed & set(GOVERNED_FIELDS))
     if change.kind == "kpi":
         return change.action != "create"
     return change.kind in (

@@ -19,6 +19,12 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
 ``measure_weight``
     subject: the objective code; payload: ``{"kpi": code, "weight": w}`` or
     ``{"kpi": code, "remove": true}``.
+``objective``
+    subject: the objective code; payload: the fields of
+    :data:`~scoreline.strategy.fields.OBJECTIVE` to change, as a move (``parent``,
+    ``perspective``, ``unit_id``, ``person_id``) or any other revision: ``parent``,
+    ``perspective`` and ``theme`` by code, ``unit_id``, ``person_id`` and ``owner_id`` by
+    id, ``horizon_start`` and ``horizon_end`` as dates (``{"parent": "GRP-CUST"}``).
 ``objective_weight``
     subject: the objective code; payload: ``weight`` and/or ``contribution_weight``.
 ``status_rules``
@@ -30,7 +36,8 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
 ``scorecard_policy``
     subject: the unit code, or ``""`` for the default policy; payload: ``{"combine": rule,
     "missing": policy, "cap_at_100": true or false, "cascade_share": share}``, the share of
-    contributing objectives from 0 to 1 optional (default 0.3).
+    contributing objectives from 0 to 1 optional (default 0.3); or ``{"end": true}`` to end
+    a unit's own policy, after which the unit follows the default.
 """
 
 from __future__ import annotations
@@ -72,7 +79,8 @@ from scoreline.scoring.actions.scorecards import (
     prepare_scorecard_policy,
 )
 from scoreline.scoring.fields import SCORECARD_POLICY
-from scoreline.strategy.models import Objective, Perspective
+from scoreline.strategy.actions.objectives import prepare_objective_update
+from scoreline.strategy.models import Objective, Perspective, Theme
 
 __all__ = [
     "CHANGE_KINDS",
@@ -120,13 +128,13 @@ def _unit(payload: Mapping[str, Any], key: str = "unit_id") -> OrgUnit | None:
     return unit
 
 
-def _person(payload: Mapping[str, Any]) -> Person | None:
-    pk = _object_id(payload, "person_id")
+def _person(payload: Mapping[str, Any], key: str = "person_id") -> Person | None:
+    pk = _object_id(payload, key)
     if pk is None:
         return None
     person = Person.objects.filter(pk=pk).first()
     if person is None:
-        raise Invalid.field("person_id", f"no person with id {pk}", code="not_found")
+        raise Invalid.field(key, f"no person with id {pk}", code="not_found")
     return person
 
 
@@ -137,11 +145,40 @@ def _kpi(code: object, field: str = "subject") -> Kpi:
     return kpi
 
 
-def _objective(code: str) -> Objective:
-    objective = Objective.objects.filter(code=code).first()
+def _objective(code: object, field: str = "subject") -> Objective:
+    objective = Objective.objects.filter(code=code).first() if isinstance(code, str) else None
     if objective is None:
-        raise Invalid.field("subject", f"no objective with code {code!r}", code="not_found")
+        raise Invalid.field(field, f"no objective with code {code!r}", code="not_found")
     return objective
+
+
+def _by_code(model: type[Perspective | Theme], payload: Mapping[str, Any], key: str) -> Any:
+    code = payload[key]
+    if code is None:
+        return None
+    row = model.objects.filter(code=code).first() if isinstance(code, str) else None
+    if row is None:
+        raise Invalid.field(key, f"no {key} with code {code!r}", code="not_found")
+    return row
+
+
+def _objective_changes(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """An ``objective`` payload as the fields of an objective (references as rows)."""
+    changes = dict(payload)
+    for key in payload.keys() & {"unit_id", "person_id", "owner_id"}:
+        del changes[key]
+        changes[key.removesuffix("_id")] = (
+            _unit(payload, key) if key == "unit_id" else _person(payload, key)
+        )
+    if "parent" in payload:
+        parent = payload["parent"]
+        changes["parent"] = None if parent is None else _objective(parent, "parent")
+    for key, model in (("perspective", Perspective), ("theme", Theme)):
+        if key in payload:
+            changes[key] = _by_code(model, payload, key)
+    for key in payload.keys() & {"horizon_start", "horizon_end"}:
+        changes[key] = _date(payload, key)
+    return changes
 
 
 def _only(payload: Mapping[str, Any], allowed: set[str]) -> None:
@@ -203,6 +240,10 @@ def change_from_payload(
         if "weight" not in payload:
             raise Invalid.field("weight", "give the new weight, or remove: true")
         return prepare_measure(_objective(subject), kpi, payload["weight"], day)
+    if kind == ChangeKind.OBJECTIVE:
+        if not payload:
+            raise Invalid.field("payload", "give the fields to change")
+        return prepare_objective_update(_objective(subject), _objective_changes(payload), day)
     if kind == ChangeKind.OBJECTIVE_WEIGHT:
         _only(payload, {"weight", "contribution_weight"})
         return prepare_objective_weights(
@@ -220,20 +261,29 @@ def change_from_payload(
             raise Invalid.field("weight", "is required")
         return prepare_perspective_weight(perspective, _unit(payload), payload["weight"], day)
     if kind == ChangeKind.SCORECARD_POLICY:
+        if payload.get("end") is True:
+            _only(payload, {"end"})
+            if not subject:
+                raise Invalid.field(
+                    "subject", "the default policy cannot be ended: give the unit's code"
+                )
+            return prepare_scorecard_policy(_policy_unit(subject), None, day)
         _only(payload, set(field_names(SCORECARD_POLICY)))
         for key in ("combine", "missing", "cap_at_100"):
             if key not in payload:
                 raise Invalid.field(key, "is required")
-        unit = None
-        if subject:
-            unit = OrgUnit.objects.filter(code=subject).first()
-            if unit is None:
-                raise Invalid.field("subject", f"no unit with code {subject!r}", "not_found")
         content = {
             spec.name: payload.get(spec.name, spec.default_value()) for spec in SCORECARD_POLICY
         }
-        return prepare_scorecard_policy(unit, content, day)
+        return prepare_scorecard_policy(_policy_unit(subject) if subject else None, content, day)
     raise Invalid.field("kind", f"{kind!r} is not one of {', '.join(CHANGE_KINDS)}")
+
+
+def _policy_unit(code: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise Invalid.field("subject", f"no unit with code {code!r}", "not_found")
+    return unit
 
 
 _TARGET_KEYS = {"unit_id", "person_id", "period_start"}

@@ -12,6 +12,7 @@ class ChangeKind(models.TextChoices):
     KPI = "kpi", "KPI definition"
     TARGET = "target", "Target"
     MEASURE_WEIGHT = "measure_weight", "KPI weight in an objective"
+    OBJECTIVE = "objective", "Objective (revision or move)"
     OBJECTIVE_WEIGHT = "objective_weight", "Objective weight"
     PERSPECTIVE_WEIGHT = "perspective_weight", "Perspective weight"
     STATUS_RULES = "status_rules", "Status rules"

@@ -35,9 +35,10 @@ class Change(ABC, Generic[Applied]):
     KPI catalogue; ``also_on`` lists further units where the right is needed, as both ends of
     a move). The change alters the days from ``starts`` up to ``until`` (None: open). A
     ``governed`` change alters what scores those days (a target, a weight, a rule, a KPI's
-    definition, first ones included): a closed period refuses it, and an open one takes it
-    only through an approved change request. Other changes (a name, a catalogue entry, a
-    new KPI or objective, which score nothing until measured) may be made any day.
+    definition, first ones included, or an objective's move): a closed period refuses it,
+    and an open one takes it only through an approved change request. Other changes (a
+    name, a catalogue entry, a new KPI or objective, which score nothing until measured)
+    may be made any day.
     """
 
     right: Capability

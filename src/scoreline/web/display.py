@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,9 @@ from scoreline.access.scope import AnyUser
 from scoreline.kpis.models import Status
 from scoreline.lib.months import add_months, month_start
 from scoreline.lib.versioned import VersionChange
-from scoreline.org.queries import people_for
+from scoreline.org.queries import people_for, units_for
 from scoreline.scoring.models import CombineRule, Score
+from scoreline.strategy.models import Objective, Perspective, Theme
 
 __all__ = [
     "HISTORY_MONTHS",
@@ -28,6 +29,7 @@ __all__ = [
     "combine_label",
     "describe_value",
     "number_or_nan",
+    "objective_names",
     "recent_months",
     "related_ids",
     "status_palette",
@@ -167,3 +169,19 @@ def related_ids(history: Sequence[VersionChange], name: str) -> set[int]:
 def visible_names(user: AnyUser, ids: Iterable[int]) -> dict[int, str]:
     """Full names of those of ``ids`` the viewer may see."""
     return {person.pk: person.full_name for person in people_for(user).filter(pk__in=list(ids))}
+
+
+def objective_names(user: AnyUser, ids: Callable[[str], set[int]]) -> dict[str, Mapping[int, str]]:
+    """What an objective version's references (``ids`` of each) are called, for a reader:
+    perspectives and themes by name, parents by code, units and people the reader may see."""
+    people = visible_names(user, ids("person") | ids("owner"))
+    return {
+        "perspective": dict(
+            Perspective.objects.filter(pk__in=ids("perspective")).values_list("pk", "name")
+        ),
+        "theme": dict(Theme.objects.filter(pk__in=ids("theme")).values_list("pk", "name")),
+        "unit": dict(units_for(user).filter(pk__in=ids("unit")).values_list("pk", "name")),
+        "parent": dict(Objective.objects.filter(pk__in=ids("parent")).values_list("pk", "code")),
+        "person": people,
+        "owner": people,
+    }

@@ -33,6 +33,7 @@ __all__ = [
     "ObjectiveWeightChange",
     "PerspectiveWeightChange",
     "PolicyChange",
+    "do_end_scorecard_policy",
     "do_set_objective_weights",
     "do_set_perspective_weight",
     "do_set_scorecard_policy",
@@ -160,8 +161,12 @@ class PolicyChange(Change[ScorecardPolicy | None]):
     def validate(self) -> None:
         if self.content is None:
             if self.current is None:
+                where = self.scorecard_unit.name if self.scorecard_unit else "The default"
                 raise Invalid.field(
-                    "unit", "no scorecard policy of its own is in force", code="not_in_force"
+                    "effective",
+                    f"{where} has no scorecard policy of its own in force on "
+                    f"{self.starts.isoformat()} to end",
+                    code="not_in_force",
                 )
             return
         combine, missing = self.content["combine"], self.content["missing"]
@@ -236,6 +241,19 @@ def do_set_scorecard_policy(
     }
     change = prepare_scorecard_policy(unit, content, effective)
     return carry_out(actor, change, reason=reason, source=source)
+
+
+@transaction.atomic
+def do_end_scorecard_policy(
+    actor: AnyUser, unit: OrgUnit, *, effective: dt.date, reason: str = "", source: str = "page"
+) -> None:
+    """End ``unit``'s own scorecard policy on ``effective`` (its last day is the day before):
+    from then on the unit follows the organisation's default, and its scores are redone.
+
+    Governed like setting one: refused in a closed period, and in an open one taken only by
+    an approved change request. Refused when the unit has no policy of its own then.
+    """
+    carry_out(actor, prepare_scorecard_policy(unit, None, effective), reason=reason, source=source)
 
 
 @dataclass(kw_only=True)

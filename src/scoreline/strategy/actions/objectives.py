@@ -1,8 +1,8 @@
 """Objectives and individual goals: created, revised and retired as effective-dated
 versions, with their place in the cascade checked.
 
-A revision or retirement changes how scorecards roll up, so it is carried out, and rescored,
-by :mod:`scoreline.scoring.actions.objectives`; this module prepares it."""
+A creation, revision or retirement can change how scorecards roll up, so it is carried out,
+and rescored, by :mod:`scoreline.scoring.actions.objectives`; this module prepares it."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from scoreline.lib.errors import Invalid
 from scoreline.lib.fields import column
 from scoreline.lib.validation import fields_error
 from scoreline.lib.versioned import end_version, save_version, version_fields, version_on
-from scoreline.org.models import OrgUnit, Person
-from scoreline.planning.changes import Change, perform
+from scoreline.org.models import OrgUnit
+from scoreline.planning.changes import Change
 from scoreline.strategy.actions.links import end_links
 from scoreline.strategy.actions.shared import (
     holder_unit,
@@ -37,28 +37,36 @@ from scoreline.strategy.models import (
     EsgPillar,
     Objective,
     ObjectiveVersion,
-    Perspective,
     RequiredBy,
-    Theme,
 )
 from scoreline.strategy.rules import check_acyclic, check_parent_version, check_placement
 
 __all__ = [
     "GOVERNED_FIELDS",
+    "PLACEMENT",
+    "WEIGHTS",
     "ObjectiveCreation",
     "ObjectiveRetirement",
     "ObjectiveUpdate",
     "apply_objective_weights",
     "audit_version",
     "current_version",
-    "do_create_objective",
     "prepare_objective",
     "prepare_objective_retirement",
     "prepare_objective_update",
 ]
 
-# Changes to these alter scores of periods already running: they are governed.
-GOVERNED_FIELDS = ("weight", "contribution_weight")
+WEIGHTS = ("weight", "contribution_weight")
+"""An objective's weight in its perspective and its contribution weight in its parent."""
+
+PLACEMENT = ("parent", "unit", "person", "perspective")
+"""Where an objective sits: a change of these moves it (in the cascade, to another unit or
+person, to another perspective)."""
+
+GOVERNED_FIELDS = (*WEIGHTS, *PLACEMENT)
+"""Changes to these alter how scorecards roll up on the days they reach: they are governed."""
+
+_GOVERNED_COLUMNS = frozenset(column(spec) for spec in OBJECTIVE if spec.name in GOVERNED_FIELDS)
 
 
 def _content(version: ObjectiveVersion) -> dict[str, Any]:
@@ -77,7 +85,7 @@ def _check_values(draft: ObjectiveVersion) -> None:
                 "person": ["set exactly one of unit and person"],
             },
         )
-    for field in GOVERNED_FIELDS:
+    for field in WEIGHTS:
         value = getattr(draft, field)
         if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             raise Invalid.field(field, f"must be a finite number of at least 0, got {value!r}")
@@ -180,18 +188,25 @@ def _duplicate(code: str) -> Invalid:
 
 @dataclass(kw_only=True)
 class ObjectiveCreation(Change[Objective]):
-    """A new objective (or individual goal) with its first version, placed in the cascade."""
+    """A new objective (or individual goal) with its first version, placed in the cascade.
+
+    No KPI measures it yet, so it has no score. Where the scorecards it rolls into skip
+    missing data that alters nothing; where one counts missing data (as zero, or blanking
+    the parent) it alters its parent's score and all above: ``counts_missing`` says so (set
+    by scoring, which knows the policies), and then every score is redone.
+    """
 
     code: str
     draft: ObjectiveVersion
+    counts_missing: bool = False
 
     @property
     def unchanged(self) -> bool:
         return False
 
     @property
-    def affected(self) -> frozenset[int]:
-        return frozenset()  # no KPI measures it yet
+    def affected(self) -> frozenset[int] | None:
+        return None if self.counts_missing else frozenset()
 
     def validate(self) -> None:
         require_nonblank("code", self.code)
@@ -267,8 +282,9 @@ def _next_version_start(objective: Objective, day: dt.date) -> dt.date | None:
 class ObjectiveUpdate(Change[ObjectiveVersion]):
     """The version in force with some fields changed, as the version from ``starts``.
 
-    A change of weight or contribution weight is governed up to the objective's next
-    version; a move needs the right at both ends. The whole version is checked, its place in
+    A change of weight or contribution weight, or a move (another parent, unit, person or
+    perspective), is governed up to the objective's next version; a move to another unit
+    needs the right at both ends. The whole version is checked, its place in
     the cascade included, whatever changed: no save keeps a parent the rules refuse.
     """
 
@@ -339,65 +355,12 @@ def prepare_objective_update(
         current=current,
         draft=draft,
     )
-    if change.changed & set(GOVERNED_FIELDS):
+    if change.changed & _GOVERNED_COLUMNS:
         change.governed = True
     moved = change.changed & {"unit_id", "person_id"}
     if moved and (draft.unit is not None or draft.person is not None):
         change.also_on = (holder_unit(draft),)
     return change
-
-
-@transaction.atomic
-def do_create_objective(
-    actor: AnyUser,
-    *,
-    code: str,
-    name: str,
-    perspective: Perspective,
-    horizon_start: dt.date,
-    horizon_end: dt.date,
-    valid_from: dt.date,
-    unit: OrgUnit | None = None,
-    person: Person | None = None,
-    description: str = "",
-    theme: Theme | None = None,
-    owner: Person | None = None,
-    parent: Objective | None = None,
-    contribution_weight: float = 1.0,
-    weight: float = 1.0,
-    esg_pillar: str = "",
-    disclosure_ref: str = "",
-    required_by: str = "",
-    reason: str = "",
-    source: str = "page",
-) -> Objective:
-    """Create an objective of ``unit`` (or an individual goal of ``person``) from ``valid_from``.
-
-    Its first version places it in the cascade under ``parent``, which must be in force on
-    that day and belong to the same unit or one above it (for an individual goal: the
-    person's primary unit or one above it).
-    """
-    fields = {
-        "name": name,
-        "description": description,
-        "perspective": perspective,
-        "theme": theme,
-        "unit": unit,
-        "person": person,
-        "owner": owner,
-        "parent": parent,
-        "contribution_weight": contribution_weight,
-        "weight": weight,
-        "horizon_start": horizon_start,
-        "horizon_end": horizon_end,
-        "esg_pillar": esg_pillar,
-        "disclosure_ref": disclosure_ref,
-        "required_by": required_by,
-    }
-    change = prepare_objective(code, fields, valid_from)
-    created = perform(actor, change, reason=reason, source=source)
-    assert created is not None  # a creation always changes something
-    return created
 
 
 @transaction.atomic

@@ -51,7 +51,10 @@ from scoreline.scoring.perspectives import (
     PerspectiveWeights,
     perspective_weights_in_force,
 )
-from scoreline.web.display import FieldChange, describe_value, visible_names
+from scoreline.strategy.actions.objectives import ObjectiveUpdate
+from scoreline.strategy.fields import OBJECTIVE
+from scoreline.strategy.models import ObjectiveVersion
+from scoreline.web.display import FieldChange, describe_value, objective_names, visible_names
 from scoreline.web.spec_forms import field_label
 
 __all__ = ["ChangeDiff", "change_diff", "field_facts", "in_force", "rule_text"]
@@ -106,13 +109,21 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
     if isinstance(change, StatusRulesChange):
         return _rules_diff(change, day, when)
     if isinstance(change, PolicyChange):
-        unit = change.scorecard_unit
-        in_force = change.current or version_on(ScorecardPolicy, day, unit=None)
-        current = {spec.name: getattr(in_force, spec.name, None) for spec in SCORECARD_POLICY}
-        after = change.content or {}
-        lines = _field_lines(ScorecardPolicy, SCORECARD_POLICY, current, after, {})
-        where = unit.name if unit is not None else "every unit (the default)"
-        return f"Scorecard policy of {where} from {when}", lines
+        return _policy_diff(change, day, when)
+    if isinstance(change, ObjectiveUpdate):
+        before = {column(spec): getattr(change.current, column(spec)) for spec in OBJECTIVE}
+        after = {name: getattr(change.draft, name) for name in change.changed}
+
+        def ids(name: str) -> set[int]:
+            return {
+                value
+                for value in (before.get(f"{name}_id"), after.get(f"{name}_id"))
+                if isinstance(value, int)
+            }
+
+        names = objective_names(user, ids)
+        lines = _field_lines(ObjectiveVersion, OBJECTIVE, before, after, names, attnames=True)
+        return f"Objective {change.objective.code} from {when}", lines
     if isinstance(change, MeasureChange):
         old = _number(change.current.weight if change.current else None)
         new = "removed" if change.weight is None else _number(change.weight)
@@ -146,6 +157,23 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
             )
         ]
     raise TypeError(f"no diff for a {type(change).__name__}")  # every kind is listed above
+
+
+def _policy_diff(change: PolicyChange, day: dt.date, when: str) -> tuple[str, list[FieldChange]]:
+    """A scorecard policy set, or a unit's own ended (the unit then follows the default)."""
+    unit = change.scorecard_unit
+    default = version_on(ScorecardPolicy, day, unit=None)
+    in_force = change.current or default
+    current = {spec.name: getattr(in_force, spec.name, None) for spec in SCORECARD_POLICY}
+    where = unit.name if unit is not None else "every unit (the default)"
+    if change.content is not None:
+        after = change.content
+        lines = _field_lines(ScorecardPolicy, SCORECARD_POLICY, current, after, {})
+        return f"Scorecard policy of {where} from {when}", lines
+    after = {spec.name: getattr(default, spec.name, None) for spec in SCORECARD_POLICY}
+    follows = FieldChange("Follows", "its own policy", "the organisation's default")
+    lines = _field_lines(ScorecardPolicy, SCORECARD_POLICY, current, after, {})
+    return f"Scorecard policy of {where} from {when}", [follows, *lines]
 
 
 def _field_lines(

@@ -20,7 +20,13 @@ urlpatterns = [
     path("<int:pk>/units/<int:unit_pk>/target/", targets.target_at, name="target"),
     path("scorecards/", scorecards.scorecard, name="scorecard"),
     path("scorecards/<int:unit_pk>/", scorecards.scorecard, name="scorecard-unit"),
+    path("scorecards/policy/", policy.default_scorecard_policy, name="scorecard-default-policy"),
     path("scorecards/<int:unit_pk>/policy/", policy.scorecard_policy, name="scorecard-policy"),
+    path(
+        "scorecards/<int:unit_pk>/policy/end/",
+        policy.end_scorecard_policy,
+        name="scorecard-policy-end",
+    ),
     path("changes/", changes.change_inbox, name="changes"),
     path("changes/<int:pk>/decide/", changes.decide_change, name="decide"),
 ]

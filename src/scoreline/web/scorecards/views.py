@@ -26,6 +26,7 @@ from scoreline.web.kpis.forms import (
     MonthForm,
     month_label,
 )
+from scoreline.web.scorecards.policy import may_set_default_policy
 from scoreline.web.strategy.forms import UnitPickerForm
 
 __all__ = [
@@ -90,6 +91,7 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "month_form": MonthForm(initial={"month": month}),
         "picker": _picker(user, unit),
         "may_set_policy": holds_on_unit(user, Capability.EDIT_STRATEGY, unit),
+        "may_set_default_policy": may_set_default_policy(user),
     }
     return render(request, "kpis/scorecard.html", context)
 

@@ -24,7 +24,7 @@ from scoreline.lib.dates import today
 from scoreline.lib.fields import FieldSpec, FieldType, code, values_of
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import people_for
-from scoreline.strategy.actions.objectives import GOVERNED_FIELDS
+from scoreline.strategy.actions.objectives import WEIGHTS
 from scoreline.strategy.fields import OBJECTIVE
 from scoreline.strategy.models import Objective, ObjectiveVersion, Perspective, Theme
 from scoreline.strategy.queries import objectives_for
@@ -52,10 +52,11 @@ CREATE_FIELDS: tuple[FieldSpec, ...] = (
 )
 """A new objective of the unit the page is about: its code and content."""
 
-REVISE_FIELDS = tuple(spec for spec in OBJECTIVE if spec.name not in (*_PLACE, *GOVERNED_FIELDS))
-"""What a revision changes directly; the weights are governed and have a form of their own."""
+REVISE_FIELDS = tuple(spec for spec in OBJECTIVE if spec.name not in (*_PLACE, *WEIGHTS))
+"""What a revision changes, its parent and perspective included (a move, governed); the
+weights have a form of their own."""
 
-WEIGHT_FIELDS = tuple(spec for spec in OBJECTIVE if spec.name in GOVERNED_FIELDS)
+WEIGHT_FIELDS = tuple(spec for spec in OBJECTIVE if spec.name in WEIGHTS)
 """An objective's weight in its scorecard and its contribution weight in its parent."""
 
 MEASURE_WEIGHT_FIELDS = tuple(spec for spec in MEASURE if spec.name != "kpi")

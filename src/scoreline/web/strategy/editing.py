@@ -3,9 +3,9 @@ KPIs measuring it, and the perspective weights of a unit's scorecard.
 
 Each page answers 404 to a viewer who may not see its unit or objective and 403 to one who
 may see it but not edit its strategy, before any form is read. A form goes through the
-action the API uses; a refusal is shown beside its field and nothing is written. A weight
-change refused because it would alter an open planning period is offered as a change
-request (:mod:`scoreline.web.changes.proposals`).
+action the API uses; a refusal is shown beside its field and nothing is written. A move or
+a weight change refused because it would alter an open planning period is offered as a
+change request (:mod:`scoreline.web.changes.proposals`).
 """
 
 from __future__ import annotations
@@ -36,14 +36,18 @@ from scoreline.lib.versioned import version_on
 from scoreline.org.models import OrgUnit
 from scoreline.org.queries import units_for
 from scoreline.scoring.actions.definitions import do_remove_measure, do_set_measure
-from scoreline.scoring.actions.objectives import do_retire_objective, do_update_objective
+from scoreline.scoring.actions.objectives import (
+    do_create_objective,
+    do_retire_objective,
+    do_update_objective,
+)
 from scoreline.scoring.actions.scorecards import (
     do_set_objective_weights,
     do_set_perspective_weight,
 )
 from scoreline.scoring.fields import PERSPECTIVE_WEIGHT
 from scoreline.scoring.queries import perspective_weights
-from scoreline.strategy.actions.objectives import GOVERNED_FIELDS, do_create_objective
+from scoreline.strategy.actions.objectives import WEIGHTS
 from scoreline.strategy.actions.shared import holder_unit
 from scoreline.strategy.models import Objective, ObjectiveVersion
 from scoreline.strategy.queries import may_see_objective
@@ -259,20 +263,43 @@ def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
         REVISE_FIELDS, references, posted(request), stored_initial(version, REVISE_FIELDS)
     )
 
-    def write() -> Written:
-        changes = references.resolve(REVISE_FIELDS, form.cleaned_data)
-        do_update_objective(user, objective, **_dated(form), **changes)
-        return f"{objective.code} saved from {_on(_day(form))}.", _objective_url(objective)
+    def change() -> Governed:
+        changes, day = references.resolve(REVISE_FIELDS, form.cleaned_data), _day(form)
+        before = version_on(ObjectiveVersion, day, objective=objective) or version
+        return Governed(
+            Proposal(ChangeKind.OBJECTIVE, objective.code, _requested(changes, before), day),
+            lambda: do_update_objective(user, objective, **_dated(form), **changes),
+            f"{objective.code} saved from {_on(day)}.",
+            _objective_url(objective),
+        )
 
     page = EditPage(
         title=f"Revise {version.name}",
         intro=f"{objective.code}: the changes apply from the effective day; the version in "
-        "force until then stays in the history. Weights are changed on their own page.",
+        "force until then stays in the history. Moving it to another parent or perspective "
+        "changes how scorecards roll up: inside an open planning period that needs an "
+        "approved change request. Weights are changed on their own page.",
         back=_objective_url(objective),
         back_label=objective.code,
         submit="Save revision",
     )
-    return serve_form(request, form, page, write)
+    return serve_governed(request, form, page, change)
+
+
+def _requested(changes: dict[str, Any], before: ObjectiveVersion) -> dict[str, Any]:
+    """The fields of ``changes`` that differ from ``before``, as an ``objective`` change
+    request names them (parent, perspective and theme by code, people by id)."""
+    payload: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value == getattr(before, name):
+            continue
+        if name == "owner":
+            payload["owner_id"] = value.pk if value is not None else None
+        elif name in ("parent", "perspective", "theme"):
+            payload[name] = value.code if value is not None else None
+        else:
+            payload[name] = value
+    return payload
 
 
 @login_required
@@ -292,9 +319,7 @@ def objective_weights(request: HttpRequest, pk: int) -> HttpResponse:
     def change() -> Governed:
         day, data = _day(form), form.cleaned_data
         before = version_on(ObjectiveVersion, day, objective=objective) or version
-        changed = {
-            name: data[name] for name in GOVERNED_FIELDS if data[name] != getattr(before, name)
-        }
+        changed = {name: data[name] for name in WEIGHTS if data[name] != getattr(before, name)}
         return Governed(
             Proposal(ChangeKind.OBJECTIVE_WEIGHT, objective.code, changed, day),
             lambda: do_set_objective_weights(

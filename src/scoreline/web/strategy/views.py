@@ -39,7 +39,6 @@ from scoreline.strategy.models import (
     ObjectiveVersion,
     Perspective,
     RequiredBy,
-    Theme,
     WorkshopState,
 )
 from scoreline.strategy.queries import (
@@ -56,6 +55,7 @@ from scoreline.web.display import (
     VersionLine,
     combine_label,
     describe_value,
+    objective_names,
     recent_months,
     related_ids,
     status_palette,
@@ -291,21 +291,7 @@ class MeasureLine:
 def _history(user: AnyUser, detail: ObjectiveDetail) -> list[VersionLine]:
     """The objective's versions, newest first, with ids turned into names the viewer may see."""
     history = detail.history
-
-    def ids(name: str) -> set[int]:
-        return related_ids(history, name)
-
-    people = visible_names(user, ids("person") | ids("owner"))
-    names: dict[str, Mapping[int, str]] = {
-        "perspective": dict(
-            Perspective.objects.filter(pk__in=ids("perspective")).values_list("pk", "name")
-        ),
-        "theme": dict(Theme.objects.filter(pk__in=ids("theme")).values_list("pk", "name")),
-        "unit": dict(units_for(user).filter(pk__in=ids("unit")).values_list("pk", "name")),
-        "parent": dict(Objective.objects.filter(pk__in=ids("parent")).values_list("pk", "code")),
-        "person": people,
-        "owner": people,
-    }
+    names = objective_names(user, lambda name: related_ids(history, name))
     return version_lines(ObjectiveVersion, history, names, skip=frozenset({"objective"}))
 
 
