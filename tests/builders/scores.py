@@ -9,9 +9,9 @@ from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.kpis.validation import RuleSpec
 from scoreline.scoring.actions.definitions import do_set_measure, do_set_status_rules, do_set_target
+from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.scoring.actions.scorecards import do_set_scorecard_policy
 from scoreline.scoring.actions.values import do_record_value
-from scoreline.strategy.actions.objectives import do_create_objective
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders.enterprise import Enterprise
 
