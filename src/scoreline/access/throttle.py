@@ -3,8 +3,10 @@
 An attempt is written down before its password is checked, and only then are the attempts
 counted: whichever attempts race, the n-th to be written sees at least n of them, so no more
 than the allowed number of passwords are ever checked within the window, on any database and
-without locks. An attempt refused by the lock is struck off again (it checked nothing); one
-whose password was wrong stays as a failure; a successful sign-in clears the account's.
+without locks (attempts that arrive together may see each other and all be refused, which
+errs on the safe side). An attempt refused by the lock is struck off again (it checked
+nothing); one whose password was wrong stays as a failure; a successful sign-in clears the
+account's.
 """
 
 from __future__ import annotations
