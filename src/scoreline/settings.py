@@ -128,6 +128,7 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SCORELINE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("SCORELINE_SESSION_SECONDS", 8 * 3600, minimum=60)
 # With secure cookies the site is served over HTTPS only: browsers are told to keep to it.
 SECURE_HSTS_SECONDS = (
     env_int("SCORELINE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if SESSION_COOKIE_SECURE else 0
@@ -151,7 +152,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-SESSION_COOKIE_AGE = env_int("SCORELINE_SESSION_SECONDS", 8 * 3600, minimum=60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
