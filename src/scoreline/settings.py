@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
+
 from scoreline.lib.env import (
     ConfigError,
     env_bool,
@@ -15,6 +17,7 @@ from scoreline.lib.env import (
     parse_database_url,
     sqlite_database,
 )
+from scoreline.lib.proxies import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "treebeard",
@@ -82,9 +86,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scoreline.lib.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "scoreline.lib.request_id.RequestIdMiddleware",
+    "scoreline.api.middleware.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,6 +138,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SCORELINE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SCORELINE_SESSION_SECONDS", 8 * 3600, minimum=60)
+# With secure cookies the site is served over HTTPS only: browsers are told to keep to it.
+SECURE_HSTS_SECONDS = (
+    env_int("SCORELINE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if SESSION_COOKIE_SECURE else 0
+)
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (docs/operations.md).
+TRUSTED_PROXIES = parse_networks(
+    env_list("SCORELINE_TRUSTED_PROXIES", []), "SCORELINE_TRUSTED_PROXIES"
+)
+
+# No inline script or style anywhere: scripts and style sheets come from the site itself,
+# and the one style block built per page (the status colours) carries the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -17,6 +20,7 @@ from scoreline.scoring.actions.objectives import do_create_objective
 from scoreline.strategy.models import Perspective
 from tests.builders.enterprise import PASSWORD, Enterprise, build_enterprise
 from tests.builders.reference import install_reference_data
+from tests.builders.strategy_pages import build_strategy
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # beside one unless told the calls are synchronous, which they are here.
@@ -288,3 +292,82 @@ def test_the_ceo_sets_the_default_scorecard_policy(
     assert "applies from" in page.locator(".messages").inner_text()
     assert "Minimum (weakest link)" in page.get_by_test_id("in-force").inner_text()
     page.close()
+
+
+# Who looks, and the pages the crawl does not reach by links: the admin's, the API's
+# documentation and an error page. The administrator reaches nearly every kind of page;
+# the others then visit their landing page and the kinds that only they are shown.
+POLICY_VISITS = {
+    "admin": ["/admin/", "/admin/access/grant/", "/admin/access/grant/add/", "/admin/auth/user/"],
+    "ceo": ["/api/v1/docs", "/no-such-page/"],
+    "steward": [],
+    "manager": [],
+    "comp": [],
+    "employee": [],
+}
+NOT_CRAWLED = ("/static/", "/admin/", "/api/", "/logout/")
+
+
+def page_kind(url: str) -> str:
+    """A page's path with its numbers left out, and its query's keys: one visit per kind."""
+    parts = urlsplit(url)
+    keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
+    return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
+
+
+def same_site_links(page: Any, base_url: str) -> list[str]:
+    found = []
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    for href in hrefs:
+        parts = urlsplit(urljoin(page.url, href))
+        link = parts.path + (f"?{parts.query}" if parts.query else "")
+        if base_url.endswith(parts.netloc) and not link.startswith(NOT_CRAWLED):
+            found.append(link)
+    return found
+
+
+def visit_every_kind_of_page(page: Any, base_url: str, extra: list[str], visited: set[str]) -> None:
+    """From the page shown, follow the site's links to one page of each kind not visited."""
+    queue = deque([*extra, *same_site_links(page, base_url)])
+    while queue:
+        path = queue.popleft()
+        if page_kind(path) in visited:
+            continue
+        visited.add(page_kind(path))
+        page.goto(base_url + path)
+        queue.extend(same_site_links(page, base_url))
+
+
+def watch_policy(context: Any, violations: list[str]) -> None:
+    """Collect what Chromium's console reports as refused by the Content-Security-Policy."""
+
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", note)
+
+
+def test_no_page_breaks_the_content_security_policy(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    build_strategy(world)
+    violations: list[str] = []
+    visited = {page_kind("/")}
+    for persona, extra in POLICY_VISITS.items():
+        context = browser.new_context()
+        watch_policy(context, violations)
+        page = sign_in(context, live_server.url, persona)  # the sign-in and landing pages
+        visit_every_kind_of_page(page, live_server.url, extra, visited)
+        context.close()
+    assert not violations, "\n".join(violations)
+    assert len(visited) > 40, sorted(visited)
+
+    # The watch does catch a violation: a style set on the page is refused and reported.
+    context = browser.new_context()
+    watch_policy(context, violations)
+    page = sign_in(context, live_server.url, "employee")
+    page.evaluate("document.body.setAttribute('style', 'color: red')")
+    page.wait_for_timeout(100)
+    assert violations and "style-src" in violations[0], violations
+    context.close()

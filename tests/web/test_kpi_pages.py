@@ -113,7 +113,7 @@ def test_the_chart_draws_each_months_value_over_the_target_band(
     ys = [float(y) for y in re.findall(r'class="chart-point" cx="[^"]+" cy="([^"]+)"', chart)]
     assert ys.index(min(ys)) == ON_TIME.index(max(ON_TIME))
     # Colours follow the stored statuses (the default green is #1e8449).
-    assert "fill: #1e8449" in chart
+    assert 'fill="#1e8449"' in chart
 
 
 def test_the_chart_shows_at_most_the_last_36_months(

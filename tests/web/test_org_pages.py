@@ -25,7 +25,7 @@ def test_the_tree_lists_every_unit_indented_with_kind_manager_and_head_count(
     html = page_of("steward", reverse("org:tree"))
     for unit in enterprise.units.values():
         assert unit.name in html
-    assert 'style="--depth: 3"' in html  # Sales North sits three levels below the group
+    assert 'class="tree-node depth-3"' in html  # Sales North sits three levels below the group
     assert "Shared service centre" not in html and "Legal entity" in html
     assert enterprise.people["manager"].full_name in html
     # Sales North holds six people; Finance three, hidden from a steward who cannot see them.

@@ -72,10 +72,10 @@ def test_each_card_is_coloured_by_the_status_of_the_objectives_latest_score(
     card = html.split('data-objective="grow"')[1].split("</a>")[0]
     assert f"Score {expected:.1f}" in card
     assert expected >= 200 / 3  # at or above the goal's score: the green band
-    assert "fill: hsl(140 45% 88%)" in card
+    assert 'class="fill-green"' in card
     assert "green from 66.7, amber from 33.3, red below" in html
     unscored = html.split('data-objective="learn"')[1].split("</a>")[0]
-    assert "hsl(220 14% 94%)" in unscored  # grey: nothing to score
+    assert 'class="fill-none"' in unscored  # grey: nothing to score
 
 
 def test_cause_and_effect_links_are_drawn_and_listed(

@@ -9,7 +9,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
-from scoreline.access.throttle import clear_failures, is_locked_out, note_failure
+from scoreline.access.throttle import begin_attempt, clear_failures
 
 __all__ = ["ThrottledAdminAuthenticationForm", "ThrottledAuthenticationForm", "client_address"]
 
@@ -19,7 +19,8 @@ LOCKED_MESSAGE = (
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The address the request came from, as the server saw it."""
+    """The address the request came from: the peer's, or the client's behind a trusted proxy
+    (``lib.proxies``)."""
     if request is None:
         return ""
     return str(request.META.get("REMOTE_ADDR", ""))
@@ -32,15 +33,14 @@ class _Throttled(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
-        address = client_address(self.request)
-        if is_locked_out(username, address):
-            # Checked before the password, so the right password does not reveal itself.
+        if not (username and self.cleaned_data.get("password")):
+            # No password is checked, so nothing counts (the fields say what is missing).
+            return super().clean() or self.cleaned_data
+        # Counted before the password is checked, so the right password does not reveal
+        # itself to a locked account and racing attempts cannot all slip under the limit.
+        if not begin_attempt(username, client_address(self.request)):
             raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
-        try:
-            cleaned: dict[str, Any] = super().clean() or self.cleaned_data
-        except forms.ValidationError:
-            note_failure(username, address)
-            raise
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
         clear_failures(username)
         return cleaned
 

@@ -2,8 +2,10 @@
 
 Every error leaves as ``{"code": ..., "message": ..., "fields": {field: [reason, ...]}}``
 with a 4xx status, whatever raised it: an action (``Invalid``, ``AccessDenied``,
-``NotFound``), the input validation of django-ninja, a model's ``full_clean`` or a
-request that failed authentication.
+``NotFound``), the input validation of django-ninja, a model's ``full_clean``, a
+request that failed authentication or a body over the size limit. What the framework
+answers around the API (a method a path does not take, an uncaught exception) is made the
+same shape by ``api.middleware``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.db.models import QuerySet
@@ -37,6 +40,8 @@ __all__ = [
     "Input",
     "PageQuery",
     "Text",
+    "code_of_status",
+    "error_body",
     "install_error_handlers",
     "page_of",
     "request_user",
@@ -123,6 +128,13 @@ def page_of(queryset: QuerySet[M], page: PageQuery) -> tuple[list[M], int]:
     return list(queryset[start : start + size]), queryset.count()
 
 
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The JSON of every API error."""
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
 def _error(
     api: NinjaAPI,
     request: HttpRequest,
@@ -131,8 +143,7 @@ def _error(
     message: str,
     fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
-    body = {"code": code, "message": message, "fields": fields or {}}
-    response = api.create_response(request, body, status=status)
+    response = api.create_response(request, error_body(code, message, fields), status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="scoreline"'
     return response
@@ -155,7 +166,22 @@ def _field_name(loc: Sequence[Any]) -> str:
     return name
 
 
-_HTTP_CODES = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+_HTTP_CODES = {
+    400: "malformed",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+def code_of_status(status: int) -> str:
+    """The error code of an HTTP status that no more particular reason explains."""
+    return _HTTP_CODES.get(status, "error")
+
+
 Problem = tuple[int, str, str, dict[str, list[str]]]
 
 
@@ -187,7 +213,13 @@ def _http_problem(exc: HttpError) -> Problem:
     message = exc.message
     if isinstance(exc, AuthenticationError) and message == "Unauthorized":
         message = "Authentication required: send a bearer token or log in."
-    return exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, {}
+    return exc.status_code, code_of_status(exc.status_code), message, {}
+
+
+def _too_large_problem() -> Problem:
+    limit: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    reason = f"larger than the limit of {limit} bytes"
+    return 413, "too_large", f"The request body is {reason}.", {"body": [reason]}
 
 
 def _problem(exc: object) -> Problem:
@@ -206,6 +238,8 @@ def _problem(exc: object) -> Problem:
         return 409, "conflict", "The change conflicts with existing data.", {}
     if isinstance(exc, HttpError):
         return _http_problem(exc)
+    if isinstance(exc, RequestDataTooBig):
+        return _too_large_problem()
     raise TypeError(f"no JSON error for {exc!r}")
 
 
@@ -218,6 +252,7 @@ HANDLED: tuple[type[Exception], ...] = (
     DjangoValidationError,
     IntegrityError,
     HttpError,
+    RequestDataTooBig,
 )
 
 

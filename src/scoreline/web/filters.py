@@ -10,13 +10,16 @@ from scoreline.kpis.defaults import BELOW_BANDS, SCORE_BANDS
 from scoreline.scoring.models import Score
 from scoreline.scoring.queries import Coverage, coverage_of
 
-__all__ = ["band_of", "coverage", "register", "score_bands", "score_fill"]
+__all__ = ["band_of", "coverage", "depth_class", "register", "score_bands", "score_fill_class"]
 
 register = Library()
 
-# Light fills of the default statuses, behind a score.
-FILLS = {"green": "hsl(140 45% 88%)", "amber": "hsl(38 85% 87%)", "red": "hsl(6 70% 90%)"}
-NO_SCORE_FILL = "hsl(220 14% 94%)"
+# The style sheet's classes (scoreline.css): pages carry no inline styles, which the
+# Content-Security-Policy refuses. Light fills of the default statuses, behind a score:
+FILL_CLASSES = {"green": "fill-green", "amber": "fill-amber", "red": "fill-red"}
+NO_SCORE_FILL = "fill-none"
+# Indents of a tree: levels deeper than this are drawn at this depth.
+MAX_DEPTH_CLASS = 12
 
 
 def band_of(score: float) -> str:
@@ -25,12 +28,18 @@ def band_of(score: float) -> str:
 
 
 @register.filter
-def score_fill(score: float | None) -> str:
-    """A background colour for a score: the light fill of its status by the score bands,
+def score_fill_class(score: float | None) -> str:
+    """The class of a score's background: the light fill of its status by the score bands,
     grey if none."""
     if score is None or not math.isfinite(score):
         return NO_SCORE_FILL
-    return FILLS.get(band_of(score), NO_SCORE_FILL)
+    return FILL_CLASSES.get(band_of(score), NO_SCORE_FILL)
+
+
+@register.filter
+def depth_class(depth: int) -> str:
+    """The class that indents a row of a tree ``depth`` levels: ``depth-3``."""
+    return f"depth-{min(max(depth, 0), MAX_DEPTH_CLASS)}"
 
 
 @register.filter

@@ -21,7 +21,7 @@ from scoreline.scoring.models import NodeKind
 from scoreline.scoring.queries import scores_for, settled_month, unit_scorecard
 from scoreline.strategy.queries import strategy_unit
 from scoreline.web.display import combine_label, status_palette
-from scoreline.web.filters import score_fill
+from scoreline.web.filters import score_fill_class
 from scoreline.web.kpis.forms import (
     MonthForm,
     month_label,
@@ -80,7 +80,7 @@ def scorecard(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
         "coverage": card.coverage,
         "month_over": month_end(month) < today(),
         "settled": settled if settled != month else None,
-        "unit_fill": score_fill(unit_score.score if unit_score else None),
+        "unit_fill": score_fill_class(unit_score.score if unit_score else None),
         "unit_combine": combine_label(unit_score),
         "perspectives": card.perspectives,
         "children": card.children,

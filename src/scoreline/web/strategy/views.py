@@ -62,7 +62,7 @@ from scoreline.web.display import (
     version_lines,
     visible_names,
 )
-from scoreline.web.filters import score_fill
+from scoreline.web.filters import score_fill_class
 from scoreline.web.strategy.editing import may_edit_strategy
 from scoreline.web.strategy.forms import UnitPickerForm
 from scoreline.web.strategy.workshop_editing import may_enter_points
@@ -202,7 +202,7 @@ def layout_map(
                     ObjectiveVersion, "owner", version.owner_id, {"owner": owners}
                 ),
                 score=score,
-                fill=score_fill(score.score if score else None),
+                fill=score_fill_class(score.score if score else None),
                 unmeasured=version.objective_id in unmeasured,
             )
             cards.append(card)
@@ -348,7 +348,7 @@ def objective_page(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "in_force": detail.version is not None,
         "score": latest,
-        "score_fill": score_fill(latest.score if latest else None),
+        "score_fill": score_fill_class(latest.score if latest else None),
         "combine": combine_label(latest),
         "split": cascade_split(latest),
         "measures": _measure_lines(user, detail),
@@ -524,7 +524,7 @@ def esg_view(request: HttpRequest) -> HttpResponse:
         elif item.kpi is not None:
             score = kpi_scores.get(item.kpi.pk)
             item.status = score.status if score is not None else ""
-        lines.append(EsgLine(item, score, score_fill(score.score if score else None)))
+        lines.append(EsgLine(item, score, score_fill_class(score.score if score else None)))
     context = {
         "lines": lines,
         "palette": status_palette(),
