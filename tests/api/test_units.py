@@ -86,30 +86,39 @@ def test_a_unit_manager_can_be_removed_with_null(
 def test_a_headcount_by_grade_shows_groups_large_enough_to_everyone(
     api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
 ) -> None:
-    sales = enterprise.units["SALES"]
+    uk = enterprise.units["UK"]
 
-    body = api_as("employee").get(f"/units/{sales.pk}/headcount?by=grade").json()
+    body = api_as("employee").get(f"/units/{uk.pk}/headcount?by=grade").json()
 
-    assert body["groups"] == [{"key": "G3", "count": 7, "suppressed": False}]
+    assert body["groups"] == [{"key": "G3", "count": 10}]
+    assert body["other"] is None and body["total"] == 10 and not body["withheld"]
 
 
-def test_a_gender_split_of_a_small_team_is_suppressed_without_the_protected_right(
+def test_a_gender_split_of_a_small_team_is_merged_without_the_protected_right(
     api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
 ) -> None:
     team = enterprise.units["SALES-N"]  # four women and two men
     path = f"/units/{team.pk}/headcount?by=gender"
 
-    for persona in ["employee", "manager", "ceo"]:
-        groups = api_as(persona).get(path).json()["groups"]
-        assert groups == [
-            {"key": "female", "count": None, "suppressed": True},
-            {"key": "male", "count": None, "suppressed": True},
-        ], persona
-    groups = api_as("hr").get(path).json()["groups"]
-    assert groups == [
-        {"key": "female", "count": 4, "suppressed": False},
-        {"key": "male", "count": 2, "suppressed": False},
-    ]
+    # The men are too few; the women join them, so the six are one group with no names.
+    body = api_as("manager").get(path).json()
+    assert body["groups"] == [] and body["other"] == 6 and body["total"] == 6
+    body = api_as("hr").get(path).json()
+    assert body["groups"] == [{"key": "female", "count": 4}, {"key": "male", "count": 2}]
+    assert body["other"] is None
+
+
+def test_a_unit_of_one_gives_neither_the_key_nor_the_count_of_its_member(
+    api_as: Callable[[str | None], ApiClient], enterprise: Enterprise
+) -> None:
+    project = enterprise.units["PRJ"]  # its manager is its one member
+
+    for by in ["gender", "grade", "country", "job_family"]:
+        response = api_as("employee").get(f"/units/{project.pk}/headcount?by={by}")
+        body = response.json()
+        assert body["withheld"] and body["groups"] == [], by
+        assert body["total"] is None and body["other"] is None
+        assert "female" not in response.content.decode() and "G3" not in response.content.decode()
 
 
 def test_a_headcount_by_country_covers_the_whole_subtree(
@@ -119,10 +128,7 @@ def test_a_headcount_by_country_covers_the_whole_subtree(
 
     body = api_as("admin").get(f"/units/{group.pk}/headcount?by=country").json()
 
-    assert body["groups"] == [
-        {"key": "DE", "count": 3, "suppressed": False},
-        {"key": "GB", "count": 14, "suppressed": False},
-    ]
+    assert body["groups"] == [{"key": "DE", "count": 3}, {"key": "GB", "count": 14}]
 
 
 def test_a_unit_shows_the_fiscal_calendar_of_its_legal_entity_with_todays_period(

@@ -70,10 +70,10 @@ def test_the_executive_summary_gives_head_counts_by_legal_entity(
 ) -> None:
     html = page_of("ceo", reverse("home"))
     assert "Scoreline UK" in html and "Scoreline GmbH" in html
-    # UK: manager + employee + 5 sellers + 3 in finance; DE: 3; outside an entity: ceo, hr, comp, lead.
+    # UK: manager + employee + 5 sellers + 3 in finance; DE: 3 (the CEO sees everyone).
     assert '<td class="num">10</td>' in html
     assert '<td class="num">3</td>' in html
-    assert "Outside any legal entity" in html
+    assert '<span class="stat-value">17</span><span class="stat-label">People</span>' in html
 
 
 def test_the_pay_overview_averages_base_salary_by_grade_per_currency(

@@ -28,9 +28,10 @@ def test_the_tree_lists_every_unit_indented_with_kind_manager_and_head_count(
     assert 'class="tree-node depth-3"' in html  # Sales North sits three levels below the group
     assert "Shared service centre" not in html and "Legal entity" in html
     assert enterprise.people["manager"].full_name in html
-    # Sales North holds six people; Finance three, hidden from a steward who cannot see them.
-    assert '<td class="num">6</td>' in html
-    assert "fewer than 5" in html
+    # The steward (data steward) sees no one: the group's seventeen show, units of fewer
+    # than five (Finance) are hidden, and so is all it would take to subtract them.
+    assert '<td class="num">17</td>' in html
+    assert ">hidden</span>" in html
 
 
 def test_an_outsider_sees_an_empty_tree_and_an_empty_directory(
@@ -85,12 +86,12 @@ def test_the_unit_page_lists_only_the_people_the_viewer_may_see(
 def test_team_composition_hides_small_gender_groups_from_a_manager(
     enterprise: Enterprise, page_of: PageOf
 ) -> None:
-    # Sales: manager, employee and three sellers are women, two sellers are men.
+    # Sales: manager, employee and three sellers are women, two sellers are men. The men
+    # are too few, and the women are merged with them so that 7 - 5 gives nothing away.
     html = page_of("manager", unit_url(enterprise, "SALES"))
     composition = html.split('id="composition"')[1].split("</section>")[0]
-    assert '<td>Female</td><td class="num">5</td>' in composition
-    assert '<td>Male</td><td class="num"><span class="suppressed"' in composition
-    assert "fewer than 5" in composition
+    assert "Female" not in composition and "Male" not in composition
+    assert 'Other groups, merged</span></td><td class="num">7</td>' in composition
     assert '<td>G3</td><td class="num">7</td>' in composition
 
 
@@ -100,7 +101,7 @@ def test_team_composition_shows_small_groups_to_those_who_may_see_protected_attr
     html = page_of("hr", unit_url(enterprise, "SALES"))
     composition = html.split('id="composition"')[1].split("</section>")[0]
     assert '<td>Male</td><td class="num">2</td>' in composition
-    assert "fewer than" not in composition
+    assert "Other groups, merged" not in composition
 
 
 def test_the_directory_searches_by_name(enterprise: Enterprise, page_of: PageOf) -> None:

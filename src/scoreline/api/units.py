@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from scoreline.access.aggregates import summarise_people
+from scoreline.access.aggregates import unit_breakdowns
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import require_anywhere, require_on_unit
 from scoreline.api.fields import Day, Reason
@@ -25,18 +25,17 @@ from scoreline.api.lookups import (
 from scoreline.api.support import ERRORS, Choice, Id, Input, PageQuery, Text, page_of, request_user
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
-from scoreline.lib.tree import subtree_q
 from scoreline.org.actions import (
     do_create_unit,
     do_update_unit,
 )
 from scoreline.org.models import (
     OrgUnit,
-    Person,
     UnitKind,
     UnitVersion,
 )
 from scoreline.org.queries import (
+    active_people,
     fiscal_calendar_of,
     units_for,
 )
@@ -125,16 +124,24 @@ class UnitVersionPage(Schema):
 
 
 class HeadcountGroup(Schema):
-    key: str | None
-    count: int | None = Field(description="Null when the group is too small to show")
-    suppressed: bool
+    key: str | None = Field(description="Null for people with no value recorded")
+    count: int
 
 
 class HeadcountOut(Schema):
     unit_id: int
     by: str
     min_group_size: int
-    groups: list[HeadcountGroup]
+    withheld: bool = Field(
+        description="True when the unit holds too few people the caller may not see to show"
+        " any split: then there are no groups, no other and no total"
+    )
+    total: int | None = Field(description="People in the unit and below; null when withheld")
+    groups: list[HeadcountGroup] = Field(description="The groups large enough to show")
+    other: int | None = Field(
+        description="People in the groups too small to show (and as many others as it takes"
+        " that no group can be worked out), merged and not named; null when none are hidden"
+    )
 
 
 HeadcountBy = Literal["grade", "gender", "job_family", "country"]
@@ -287,29 +294,23 @@ def unit_headcount(
 ) -> dict[str, Any]:
     """Current head count of the unit and everything below it, grouped.
 
-    Groups smaller than the minimum group size are suppressed unless the caller may see
-    every person in them (a split by gender needs the right to see protected attributes).
+    Groups of fewer than the minimum group size of people the caller may not see are merged
+    into "other" with enough further groups that none can be worked out, from this or any
+    other count (a split by gender needs the right to see protected attributes to see them).
     """
     user = request_user(request)
     unit = visible_unit_by_id(user, unit_id)
-    day = today()
-    people = Person.objects.filter(
-        subtree_q(unit.path, "primary_unit__path"),
-        Q(hire_date__lte=day),
-        Q(leave_date__isnull=True) | Q(leave_date__gt=day),
-    )
     capability = Capability.VIEW_PROTECTED if by == "gender" else Capability.VIEW_PEOPLE
-    groups = summarise_people(user, people, by, capability=capability)
+    breakdown = unit_breakdowns(user, active_people(), by, capability=capability).of(unit.pk)
     return {
         "unit_id": unit.pk,
         "by": by,
         "min_group_size": settings.MIN_GROUP_SIZE,
+        "withheld": breakdown.withheld,
+        "total": breakdown.total,
         "groups": [
-            {
-                "key": str(group.key) if group.key not in (None, "") else None,
-                "count": group.count,
-                "suppressed": group.suppressed,
-            }
-            for group in groups
+            {"key": str(group.key) if group.key not in (None, "") else None, "count": group.count}
+            for group in breakdown.groups
         ],
+        "other": breakdown.other,
     }

@@ -1,16 +1,16 @@
-"""Summaries about people for the landing pages: small groups are always suppressed."""
+"""Summaries about people for the landing pages: small groups are always hidden."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Case, DecimalField, IntegerField, Value, When
+from django.db.models import Avg, DecimalField
 
-from scoreline.access.aggregates import Group, summarise_people
+from scoreline.access.aggregates import Breakdown, summarise_people, unit_head_counts
 from scoreline.access.capabilities import Capability
 from scoreline.access.scope import AnyUser, capability_paths
-from scoreline.lib.tree import subtree_q, subtrees_q
+from scoreline.lib.tree import subtrees_q
 from scoreline.org.models import OrgUnit, UnitKind
 from scoreline.org.queries import active_people, units_for
 
@@ -21,34 +21,22 @@ ENTITY_KINDS = [UnitKind.LEGAL_ENTITY, UnitKind.JOINT_VENTURE, UnitKind.ACQUIRED
 
 @dataclass(frozen=True)
 class EntityRow:
-    unit: OrgUnit | None
-    head_count: Group
+    unit: OrgUnit
+    head_count: int | None
 
 
 def organisation_summary(user: AnyUser) -> dict[str, Any]:
-    """Head counts by legal entity and by kind of person, small groups suppressed."""
-    # Deepest first, so a person in an entity nested inside another counts for the inner one.
-    entities = list(units_for(user).filter(kind__in=ENTITY_KINDS).order_by("-depth", "path"))
-    entity_of = Case(
-        *[
-            When(subtree_q(unit.path, "primary_unit__path"), then=Value(unit.pk))
-            for unit in entities
-        ],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    groups = summarise_people(user, active_people().annotate(entity=entity_of), "entity")
-    by_pk = {unit.pk: unit for unit in entities}
-    rows = sorted(
-        (EntityRow(by_pk.get(group.key), group) for group in groups),
-        key=lambda row: (row.unit is None, row.unit.path if row.unit else ""),
-    )
-    everyone = active_people().annotate(everyone=Value(1, output_field=IntegerField()))
-    total = summarise_people(user, everyone, "everyone")
+    """Head counts of the organisation and of each legal entity with the units below it, and
+    the split by kind of person: all with small groups hidden as every aggregate hides them."""
+    counts = unit_head_counts(user, active_people())
+    entities = units_for(user).filter(kind__in=ENTITY_KINDS).order_by("path")
+    tops = [
+        counts.head_count(pk) for pk in OrgUnit.objects.filter(depth=1).values_list("pk", flat=True)
+    ]
     return {
-        "entities": rows,
+        "entities": [EntityRow(unit, counts.head_count(unit.pk)) for unit in entities],
         "by_kind": summarise_people(user, active_people(), "kind"),
-        "total": total[0] if total else None,
+        "total": None if None in tops else sum(top or 0 for top in tops),
         "unit_count": units_for(user).count(),
     }
 
@@ -56,7 +44,7 @@ def organisation_summary(user: AnyUser) -> dict[str, Any]:
 @dataclass(frozen=True)
 class PayTable:
     currency: str
-    grades: list[Group]
+    grades: Breakdown
 
 
 def pay_by_grade(user: AnyUser) -> list[PayTable]:

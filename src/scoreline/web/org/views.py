@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
 from scoreline.access.actions import do_record_shown_fields
-from scoreline.access.aggregates import Group, summarise_people
+from scoreline.access.aggregates import Breakdown, unit_breakdowns, unit_head_counts
 from scoreline.access.capabilities import Capability, FieldClass
 from scoreline.access.scope import AnyUser, holds_on_unit, shown_field_classes
 from scoreline.lib.dates import today
@@ -58,14 +58,14 @@ SEARCH_MAX_LENGTH = 100
 class TreeRow:
     unit: OrgUnit
     indent: int
-    head_count: Group | None
+    head_count: int | None
 
 
 def tree_context(user: AnyUser) -> dict[str, Any]:
     units = list(units_for(user))
-    counts = {group.key: group for group in summarise_people(user, active_people(), "primary_unit")}
+    counts = unit_head_counts(user, active_people())
     top = min((unit.depth for unit in units), default=1)
-    rows = [TreeRow(unit, unit.depth - top, counts.get(unit.pk)) for unit in units]
+    rows = [TreeRow(unit, unit.depth - top, counts.head_count(unit.pk)) for unit in units]
     return {"rows": rows, "min_group_size": settings.MIN_GROUP_SIZE}
 
 
@@ -74,9 +74,12 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "org/tree.html", tree_context(request.user))
 
 
-def _labelled_genders(groups: list[Group]) -> list[tuple[str, Group]]:
+def _labelled_genders(breakdown: Breakdown) -> Breakdown:
     labels = dict(Gender.choices)
-    return [(labels.get(group.key, "Not recorded"), group) for group in groups]
+    groups = [
+        replace(group, key=labels.get(group.key, "Not recorded")) for group in breakdown.groups
+    ]
+    return replace(breakdown, groups=groups)
 
 
 @login_required
@@ -95,7 +98,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-valid_from")
     )
     people = Paginator(people_in_subtree(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
-    in_subtree = active_people().filter(subtree_q(unit.path, "primary_unit__path"))
     calendar = fiscal_calendar_of(unit)
     day = today()
     context = {
@@ -108,9 +110,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "versions": versions,
         "people": people,
-        "by_grade": summarise_people(user, in_subtree, "grade"),
+        "by_grade": unit_breakdowns(user, active_people(), "grade").of(unit.pk),
         "by_gender": _labelled_genders(
-            summarise_people(user, in_subtree, "gender", capability=Capability.VIEW_PROTECTED)
+            unit_breakdowns(
+                user, active_people(), "gender", capability=Capability.VIEW_PROTECTED
+            ).of(unit.pk)
         ),
         "min_group_size": settings.MIN_GROUP_SIZE,
     }
