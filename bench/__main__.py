@@ -12,7 +12,7 @@ from rich.console import Console
 
 from bench import environment
 
-SCENARIOS = ("queries", "scoring")
+SCENARIOS = ("queries", "scoring", "recompute")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import generation, queries, scoring
+    from bench import generation, queries, recompute, scoring
     from bench.report import Report
 
     console = Console()
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             queries.run(report, console, repeats)
         if "scoring" in chosen:
             scoring.run(report, console)
+        if "recompute" in chosen:
+            recompute.run(report, console)
     finally:
         connection.close()
         if not args.keep:
