@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from rich.console import Console
@@ -80,7 +81,7 @@ def _as_stored(value: object) -> object:
     )
 
 
-def _chunks(path: Path) -> Iterator[list[tuple[object, ...]]]:
+def _chunks(path: Path) -> Iterator[list[tuple[Any, ...]]]:
     with path.open("rb") as source:
         while True:
             try:
