@@ -217,7 +217,7 @@ def run_engine(day: dt.date, loaded: Loaded, steps: dict[str, float]) -> Scored:
     from scoreline.scoring.pipeline import build_graph, derive_values, leaf_matrix, score_rows
 
     with timed(steps, "derive_values"):
-        values = derive_values(loaded.defs, loaded.raw, day)
+        values = derive_values(loaded.defs, loaded.raw, day, loaded.targets)
     with timed(steps, "score_rows (phase and score)"):
         leaves = score_rows(loaded.defs, loaded.targets, values)
     with timed(steps, "build_graph (RollupPlan)"):

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from scoreline.demo.build import DemoPlan
 from scoreline.kpis.models import KpiValue, KpiVersion
+from scoreline.lib.dates import today
+from scoreline.lib.months import month_start
 from scoreline.planning.control import closed_periods
 from scoreline.scoring.actions.values import do_record_value
 from scoreline.scoring.pipeline import recompute
@@ -57,22 +59,28 @@ def candidates(world_demo_200: DemoPlan) -> Candidates:
 )
 @given(
     changes=st.lists(
-        st.tuples(st.integers(min_value=0), st.integers(min_value=0)), min_size=1, max_size=3
+        st.tuples(st.integers(min_value=0), st.integers(min_value=0), st.booleans()),
+        min_size=1,
+        max_size=3,
     )
 )
 def test_values_entered_one_at_a_time_store_what_a_full_recompute_stores(
-    candidates: Candidates, changes: list[tuple[int, int]]
+    candidates: Candidates, changes: list[tuple[int, int, bool]]
 ) -> None:
     """Each change enters at one KPI, subject and month a value the same KPI holds somewhere
-    (the same value again, or another one that passes its checks)."""
+    (the same value again, or another one that passes its checks), or enters it first in
+    the month in progress, where every other unit expected to report is still missing (a
+    sum over units must then wait for them, as a full recompute does)."""
     admin = User.objects.get(username="admin")
+    this_month = month_start(today())
     with transaction.atomic():
-        for pick, other in changes:
+        for pick, other, early in changes:
             entered = candidates[pick % len(candidates)]
             same_kpi = [v.value for v in candidates if v.kpi_id == entered.kpi_id]
             do_record_value(
                 admin, entered.kpi, unit=entered.unit, person=entered.person,
-                period=entered.period, value=same_kpi[other % len(same_kpi)], note="entered again",
+                period=this_month if early else entered.period,
+                value=same_kpi[other % len(same_kpi)], note="entered again",
             )  # fmt: skip
         incremental = stored_scores()
         recompute()

@@ -269,6 +269,24 @@ def test_one_changed_value_updates_every_ancestor_as_a_full_recompute_would(
     assert _all_scores() == pytest.approx(after_incremental)
 
 
+def test_a_missing_reporter_and_its_late_value_rescore_as_a_full_recompute_would(
+    enterprise: Enterprise, scorecard: dict[str, Kpi]
+) -> None:
+    recompute()
+    admin, units, revenue = enterprise.users["admin"], enterprise.units, scorecard["revenue"]
+    april = dt.date(2025, 4, 1)
+    group = {"kind": NodeKind.KPI, "kpi": revenue, "unit": units["GRP"], "period": april}
+    found = []
+    for code, value in (("UK", 120.0), ("DE", 80.0)):
+        do_record_value(admin, revenue, unit=units[code], period=april, value=value, note="ok")
+        incremental = _all_scores()
+        recompute()
+        assert _all_scores() == incremental
+        found.append(Score.objects.filter(**group).values_list("value", flat=True).first())
+    # UK alone leaves the group without a value (DE is expected too); DE completes the sum.
+    assert found == [None, 200.0]
+
+
 def test_recompute_value_touches_only_the_month_of_the_change(
     enterprise: Enterprise, scorecard: dict[str, Kpi]
 ) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "aggregate_time",
     "aggregate_tree",
     "aggregate_tree_entries",
+    "ancestor_pairs",
     "ancestors_csr",
 ]
 
@@ -436,6 +437,50 @@ def aggregate_tree(
     return result[:, 0] if data.ndim == 1 else result
 
 
+def _pairs(
+    entry_unit: IndexArray, indptr: IndexArray, index: IndexArray
+) -> tuple[IndexArray, IndexArray, IndexArray]:
+    """Each entry once per ancestor-or-self of its unit (checked inputs)."""
+    first, count = indptr[entry_unit], indptr[entry_unit + 1] - indptr[entry_unit]
+    entry = np.repeat(np.arange(entry_unit.size, dtype=np.intp), count)
+    step = np.arange(entry.size, dtype=np.intp) - np.repeat(np.cumsum(count) - count, count)
+    return entry, index[first[entry] + step], step
+
+
+def ancestor_pairs(
+    unit: ArrayLike, ancestors_indptr: ArrayLike, ancestors_index: ArrayLike
+) -> tuple[IndexArray, IndexArray, IndexArray]:
+    """Every entry once per ancestor-or-self of its unit, as (entry, ancestor, step).
+
+    ``step`` is the ancestor's place in the unit's list: 0 for the unit itself, then 1,
+    2, ... (in a tree as :func:`ancestors_csr` lists it, the parent, the grandparent, ...).
+    The pairs come in entry order, each entry's in the order of its list.
+
+    Examples
+    --------
+    >>> indptr, index = ancestors_csr([-1, 0, 1])
+    >>> [column.tolist() for column in ancestor_pairs([2, 0], indptr, index)]
+    [[0, 0, 0, 1], [2, 1, 0, 0], [0, 1, 2, 0]]
+    """
+    n_units = max(np.asarray(ancestors_indptr).size - 1, 0)
+    indptr, index = _checked_csr(ancestors_indptr, ancestors_index, n_units)
+    return _pairs(_indices(unit, "unit", 0, max(n_units, 1)), indptr, index)
+
+
+def _at_or_above_holders(
+    pair_key: NDArray[np.int64], step: IndexArray, held_key: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Pairs (as :func:`_pairs` lays them out, entry by entry from the unit up) whose
+    ancestor is, or lies above, the nearest holder strictly above the entry's unit."""
+    holder = (step > 0) & np.isin(pair_key, held_key)
+    seen = np.cumsum(holder)
+    # Each entry's run starts at its step 0; holders seen in earlier runs do not count.
+    starts = np.flatnonzero(step == 0)
+    run = np.cumsum(step == 0) - 1
+    blocked: NDArray[np.bool_] = np.greater(seen - (seen[starts] - holder[starts])[run], 0)
+    return blocked
+
+
 def aggregate_tree_entries(
     unit: ArrayLike,
     group: ArrayLike,
@@ -444,6 +489,8 @@ def aggregate_tree_entries(
     ancestors_index: ArrayLike,
     how: int,
     headcount: ArrayLike | None = None,
+    *,
+    stop_at_holders: bool = False,
 ) -> tuple[IndexArray, NDArray[np.int64], FloatArray]:
     """:func:`aggregate_tree` for sparse data: values given as (unit, group, value) entries.
 
@@ -463,13 +510,20 @@ def aggregate_tree_entries(
         The values; NaN entries are left out.
     ancestors_indptr, ancestors_index, how, headcount
         As for :func:`aggregate_tree`.
+    stop_at_holders : bool, default False
+        A unit's own value stands for its whole subtree: an entry counts towards the
+        ancestors up to, not including, the nearest one holding an entry of its own in the
+        same group, so a total is not added to the parts it already holds. It needs each
+        unit's ancestors listed nearest first, as :func:`ancestors_csr` lists them.
 
     Returns
     -------
     unit, group, aggregate : ndarrays
         One element per (unit, group) whose subtree holds a value in that group, sorted
         by group then unit; the aggregate equals what :func:`aggregate_tree` gives that
-        unit for that series (NaN where headcounts sum to 0).
+        unit for that series (NaN where headcounts sum to 0), or with ``stop_at_holders``
+        the aggregate of the values nearest to it in each line (a unit holding a value
+        gets that value).
 
     Examples
     --------
@@ -479,6 +533,17 @@ def aggregate_tree_entries(
     ... )
     >>> unit.tolist(), group.tolist(), total.tolist()
     ([0, 1, 2, 0, 2], [0, 0, 0, 1, 1], [12.0, 5.0, 7.0, 1.0, 1.0])
+
+    A department (1) reporting its total of 9 and one of its teams (3) its 4: the group
+    adds the department's total, not the team's part of it again:
+
+    >>> indptr, index = ancestors_csr([-1, 0, 0, 1])
+    >>> unit, group, total = aggregate_tree_entries(
+    ...     [1, 2, 3], [0, 0, 0], [9.0, 7.0, 4.0], indptr, index, TreeAggregation.SUM,
+    ...     stop_at_holders=True,
+    ... )
+    >>> unit.tolist(), total.tolist()
+    ([0, 1, 2, 3], [16.0, 9.0, 7.0, 4.0])
     """
     data = _series(values, "values")
     if data.ndim != 1:
@@ -501,12 +566,13 @@ def aggregate_tree_entries(
         order = np.lexsort((entry_unit, entry_group))
         return entry_unit[order], entry_group[order], data[order]
 
-    # Each entry once per ancestor-or-self of its unit.
-    first, count = indptr[entry_unit], indptr[entry_unit + 1] - indptr[entry_unit]
-    entry = np.repeat(np.arange(entry_unit.size, dtype=np.intp), count)
-    offset = np.arange(entry.size, dtype=np.intp) - np.repeat(np.cumsum(count) - count, count)
-    ancestor = index[first[entry] + offset]
-    keys, slot = np.unique(entry_group[entry] * max(n_units, 1) + ancestor, return_inverse=True)
+    entry, ancestor, step = _pairs(entry_unit, indptr, index)
+    pair_key = entry_group[entry] * max(n_units, 1) + ancestor
+    if stop_at_holders:
+        held = entry_group * max(n_units, 1) + entry_unit
+        counted = ~_at_or_above_holders(pair_key, step, held)
+        entry, pair_key = entry[counted], pair_key[counted]
+    keys, slot = np.unique(pair_key, return_inverse=True)
     spread = data[entry]
     result: FloatArray
     if code in (TreeAggregation.MIN, TreeAggregation.MAX):

@@ -80,6 +80,7 @@ from scoreline.scoring.pipeline import (
     PARAMS,
     MonthlyTargets,
     derive_values,
+    sum_targets,
 )
 
 __all__ = [
@@ -188,7 +189,8 @@ def _derived(defs: Definitions, kpi_ids: Collection[int]) -> ValueRows:
     wanted = set(kpi_ids)
     formula = any(defs.kpis[k].formula.strip() for k in wanted if k in defs.kpis)
     raw = load_values(month_index(defs.day), kpi_ids=None if formula else wanted)
-    rows = derive_values(defs, raw, defs.day)
+    targets = sum_targets(defs, defs.day, None if formula else wanted)
+    rows = derive_values(defs, raw, defs.day, targets)
     return rows.take(np.isin(rows.kpi, list(wanted)))
 
 

@@ -35,6 +35,7 @@ from scoreline.engine import (
     rollup,
     scoring,
     status,
+    subtrees,
 )
 from scoreline.engine.directions import HIGHER_IS_BETTER, TARGET_RANGE
 from scoreline.engine.nodes import (
@@ -94,6 +95,7 @@ __all__ = [
     "recompute_kpis",
     "recompute_value",
     "status_of_value",
+    "sum_targets",
     "summarise",
 ]
 
@@ -107,18 +109,40 @@ PIECE = 1 << 19
 # ---------------------------------------------------------------- derived values
 
 
-def derive_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRows:
+def derive_values(
+    defs: Definitions, values: ValueRows, day: dt.date, targets: TargetTable
+) -> ValueRows:
     """Fill tree-aggregated units, then calculate formula KPIs (their stored values give way).
 
     Units are filled before formulas so that a group's ratio is the ratio of its sums, not
     a sum of its units' ratios; calculated KPIs are then filled up the tree in turn.
+    ``targets`` (those in force, of every unit) say which units are expected to report a
+    summed KPI (see :func:`_tree_values`).
     """
     is_formula = np.isin(values.kpi, [k for k, v in defs.kpis.items() if v.formula])
     base = values.take(~is_formula) if is_formula.any() else values
-    filled = _tree_values(defs, base, day)
+    filled = _tree_values(defs, base, day, targets)
     calculated = _formula_values(defs, [base, filled])
     # One concatenation at the end: the values are by far the largest arrays here.
-    return ValueRows.concat([base, filled, calculated, _tree_values(defs, calculated, day)])
+    return ValueRows.concat(
+        [base, filled, calculated, _tree_values(defs, calculated, day, targets)]
+    )
+
+
+def sum_targets(
+    defs: Definitions,
+    day: dt.date,
+    kpi_ids: Collection[int] | None = None,
+    months: Collection[int] | None = None,
+) -> TargetTable:
+    """The targets in force that say who is expected to report the summed KPIs among
+    ``kpi_ids`` (all by default) in ``months`` (all by default), for :func:`derive_values`."""
+    summed = [
+        k
+        for k, v in defs.kpis.items()
+        if v.tree_aggregation == "sum" and (kpi_ids is None or k in kpi_ids)
+    ]
+    return load_targets(day, kpi_ids=summed, months=months)
 
 
 def _formula_values(defs: Definitions, parts: list[ValueRows]) -> ValueRows:
@@ -161,11 +185,20 @@ def _formula_values(defs: Definitions, parts: list[ValueRows]) -> ValueRows:
     return ValueRows.concat(parts)
 
 
-def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRows:
+def _tree_values(
+    defs: Definitions, values: ValueRows, day: dt.date, targets: TargetTable
+) -> ValueRows:
     """Units without a value of their own get the aggregate of their subtree's values.
 
     Only the units holding values are spread up the tree (one engine call per tree
     rule), so the work follows the values, not units x months x KPIs.
+
+    A sum counts each unit's value once, for its whole subtree (a total is not added to
+    the parts below it), and is formed only when every unit expected to report in the
+    month is in (:func:`scoreline.engine.subtrees.complete_subtrees`): a unit that has not
+    reported yet would otherwise count as zero. A unit whose scorecard policy counts
+    missing values as zero keeps the partial sum. The average, headcount-weighted mean,
+    minimum and maximum are estimates from the units present, whoever is missing.
     """
     tree_kpis = [k for k, v in defs.kpis.items() if v.tree_aggregation != "none"]
     at_units = np.flatnonzero(values.unit > 0)
@@ -188,11 +221,19 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
     parts = []
     for how in np.unique(rule).tolist():
         mine = rule == how
+        summed = how == aggregation.TreeAggregation.SUM
         weights = heads if how == aggregation.TreeAggregation.HEADCOUNT_WEIGHTED else None
         units, groups, total = aggregation.aggregate_tree_entries(
-            position[mine], group[mine], own.value[mine], indptr, index, how, headcount=weights
-        )
+            position[mine], group[mine], own.value[mine], indptr, index, how,
+            headcount=weights, stop_at_holders=summed,
+        )  # fmt: skip
         fill = np.isfinite(total) & ~np.isin(groups * len(unit_ids) + units, held)
+        if summed:
+            at = np.flatnonzero(fill)
+            fill[at] = _complete_sums(
+                defs, targets, day, unit_ids, indptr, index, units[at], groups[at],
+                position[mine], group[mine],
+            )  # fmt: skip
         parts.append(
             ValueRows(
                 groups[fill] // MONTHS,
@@ -203,6 +244,50 @@ def _tree_values(defs: Definitions, values: ValueRows, day: dt.date) -> ValueRow
             )
         )
     return ValueRows.concat(parts)
+
+
+def _complete_sums(
+    defs: Definitions,
+    targets: TargetTable,
+    day: dt.date,
+    unit_ids: IntArray,
+    indptr: npt.NDArray[np.intp],
+    index: npt.NDArray[np.intp],
+    units: npt.NDArray[np.intp],
+    groups: IntArray,
+    held_units: npt.NDArray[np.intp],
+    held_groups: IntArray,
+) -> npt.NDArray[np.bool_]:
+    """Which sums may stand, of units (positions in ``unit_ids``) in KPI-month groups:
+    those with every expected value of their subtree in, and partial ones where the unit's
+    scorecard policy counts missing values as zero.
+
+    A unit is expected to report a KPI in a month when a target of its own covers the
+    month and the KPI's refresh cycle makes it due there, as coverage expects a value
+    (:func:`expected_values`).
+    """
+    if not units.size:
+        return np.zeros(0, dtype=bool)
+    asked = distinct(groups)
+    at_units = targets.take((targets.unit > 0) & np.isin(targets.kpi, distinct(asked // MONTHS)))
+    # Each target against each month asked of its KPI (groups sort by KPI, then month).
+    first = np.searchsorted(asked // MONTHS, at_units.kpi, side="left")
+    count = np.searchsorted(asked // MONTHS, at_units.kpi, side="right") - first
+    row = np.repeat(np.arange(len(at_units)), count)
+    slot = first[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    leaf = leaf_codes(at_units.kpi[row], at_units.unit[row], at_units.person[row])
+    spans = MonthlyTargets(defs, at_units).spans
+    due = expected_values(defs, spans, leaf, asked[slot] % MONTHS)
+    by_id = np.argsort(unit_ids)
+    expected_unit = by_id[np.searchsorted(unit_ids, at_units.unit[row[due]], sorter=by_id)]
+    complete = subtrees.complete_subtrees(
+        units, groups, expected_unit, asked[slot[due]], held_units, held_groups, indptr, index
+    )
+    waiting = np.flatnonzero(~complete)
+    if waiting.size:
+        policies = unit_policies(day, unit_ids[units[waiting]].tolist())
+        complete[waiting] = [policy.missing == rollup.Missing.ZERO for policy in policies]
+    return complete
 
 
 # ---------------------------------------------------------------- targets
@@ -455,15 +540,21 @@ class Graph:
         return np.where(found, at, -1)
 
 
+def unit_policies(day: dt.date, unit_ids: list[int]) -> list[Policy]:
+    """Each unit's scorecard policy on ``day``: its own, else the organisation's default
+    (also for unit id 0, no unit)."""
+    by_unit = load_policies(day, [u for u in unit_ids if u])
+    default = by_unit.get(None, Policy(rollup.Combine.WEIGHTED_MEAN, rollup.Missing.SKIP, 100.0))
+    return [by_unit.get(u, default) if u else default for u in unit_ids]
+
+
 def build_graph(edges: Edges, day: dt.date) -> Graph:
     codes = distinct(np.concatenate([edges.child, edges.parent]))
     # Each node follows its unit's policy, or the organisation's default.
     unit = np.zeros(len(codes), dtype=np.int64)
     unit[np.searchsorted(codes, edges.policy_node)] = edges.policy_unit
     units, unit_slot = np.unique(unit, return_inverse=True)
-    by_unit = load_policies(day, [u for u in units.tolist() if u])
-    default = by_unit.get(None, Policy(rollup.Combine.WEIGHTED_MEAN, rollup.Missing.SKIP, 100.0))
-    policies = [by_unit.get(u, default) if u else default for u in units.tolist()]
+    policies = unit_policies(day, units.tolist())
     combine = np.array([p.combine for p in policies], dtype=np.int64)[unit_slot]
     missing = np.array([p.missing for p in policies], dtype=np.int64)[unit_slot]
     cap = np.array([p.cap for p in policies], dtype=np.float64)[unit_slot]
@@ -499,37 +590,42 @@ def build_graph(edges: Edges, day: dt.date) -> Graph:
 def expected_leaves(
     defs: Definitions, targets: TargetTable, graph: Graph, months: IntArray
 ) -> npt.NDArray[np.bool_]:
-    """Graph leaves x months: whether each KPI value is expected in each month.
+    """Graph leaves x months: whether each KPI value is expected in each month
+    (:func:`expected_values`)."""
+    codes = graph.codes[: graph.n_leaves]
+    spans = MonthlyTargets(defs, targets).spans
+    leaf, month = np.repeat(codes, len(months)), np.tile(months, len(codes))
+    return expected_values(defs, spans, leaf, month).reshape(len(codes), len(months))
+
+
+def expected_values(
+    defs: Definitions, spans: TargetSpans, leaf: IntArray, month: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Whether the value of each KPI leaf (KPI x subject code) is expected in its month.
 
     A value is expected when its KPI's refresh cycle makes it due in the month (counted
     in the span of the target covering the month) and it could be scored there: a target
     in force covers the month, or its method needs none (banded, rubric).
     """
-    codes = graph.codes[: graph.n_leaves]
-    kpi = (codes & PAYLOAD) >> SUBJECT_BITS
-    kpis, slot = np.unique(kpi, return_inverse=True)
-    versions = [defs.kpis.get(int(k)) for k in kpis.tolist()]
-    known = np.array([v is not None for v in versions], dtype=bool)[slot]
-    cycle = np.array(
-        [CYCLE[v.refresh_cycle] if v is not None else coverage.Cycle.MONTHLY for v in versions],
-        dtype=np.int64,
-    )[slot]
-    untargeted = np.array(
-        [v is not None and v.scoring in ("banded", "rubric") for v in versions], dtype=bool
-    )[slot]
-    spans = MonthlyTargets(defs, targets).spans
-    leaf, month = np.repeat(codes, len(months)), np.tile(months, len(codes))
+    kpi_ids = np.array(sorted(defs.kpis), dtype=np.int64)
+    at, known = lookup(kpi_ids, (leaf & PAYLOAD) >> SUBJECT_BITS)
+    # Unknown KPIs read the last slot, which no KPI has.
+    slot = np.where(known, at, len(kpi_ids))
+    versions = [defs.kpis[int(k)] for k in kpi_ids.tolist()]
+    cycles = [CYCLE[v.refresh_cycle] for v in versions] + [coverage.Cycle.MONTHLY]
+    cycle = np.array(cycles, dtype=np.int64)[slot]
+    untargeted = np.array([v.scoring in ("banded", "rubric") for v in versions] + [False])[slot]
     row = covering_rows(spans.segments, leaf, month)
     covered = row >= 0
-    at = np.maximum(row, 0)
-    first = spans.first[at] if len(spans.first) else np.zeros(len(row), dtype=np.int64)
-    end = spans.end[at] if len(spans.end) else np.ones(len(row), dtype=np.int64)
-    by_cycle = np.where(covered, np.repeat(cycle, len(months)), coverage.Cycle.MONTHLY)
+    found = np.maximum(row, 0)
+    first = spans.first[found] if len(spans.first) else np.zeros(len(row), dtype=np.int64)
+    end = spans.end[found] if len(spans.end) else np.ones(len(row), dtype=np.int64)
+    by_cycle = np.where(covered, cycle, coverage.Cycle.MONTHLY)
     is_due = coverage.due(
         by_cycle, np.where(covered, month - first, 0), np.where(covered, end - first, 1)
     )
-    scorable = covered | np.repeat(untargeted, len(months))
-    return (np.repeat(known, len(months)) & is_due & scorable).reshape(len(codes), len(months))
+    due: npt.NDArray[np.bool_] = known & is_due & (covered | untargeted)
+    return due
 
 
 def count_coverage(
@@ -588,9 +684,9 @@ def compute(
     defs = load_definitions(day)
     if raw is None:
         raw = load_values(month_index(day), months=months)
-    values = derive_values(defs, raw, day)
     if targets is None:
         targets = load_targets(day, months=months)
+    values = derive_values(defs, raw, day, targets)
     leaves = score_rows(defs, targets, values)
     graph = build_graph(load_edges(day), day)
     done_months, matrix = leaf_matrix(graph, leaves)
@@ -754,7 +850,7 @@ def _recompute_segment(
         unit_ids=None if everyone else units,
         person_ids=None if everyone else persons,
     )
-    rows = derive_values(defs, raw, day)
+    rows = derive_values(defs, raw, day, sum_targets(defs, day, needed, months))
     keep = np.isin(rows.kpi, list(affected))
     if units is not None or persons is not None:
         keep &= np.isin(rows.unit, list(units or ())) | np.isin(rows.person, list(persons or ()))

@@ -28,6 +28,7 @@ from scoreline.scoring.pipeline import (
     derive_values,
     formula_closure,
     score_values,
+    sum_targets,
 )
 
 __all__ = ["PERIOD_KINDS", "KpiPeriod", "kpi_periods"]
@@ -71,7 +72,7 @@ def kpi_periods(
         unit_ids=subject[0] if own_only else None,
         person_ids=subject[1] if own_only else None,
     )
-    values = derive_values(defs, raw, day)
+    values = derive_values(defs, raw, day, sum_targets(defs, day, needed))
     code = np.int64(kpi.pk)
     mine = values.kpi == code
     if unit is not None:
