@@ -16,6 +16,9 @@ Versions of the rules:
    sufficient or complete state; the status of a score follows its score band unless the
    KPI has status rules; an objective with KPIs of its own and contributing objectives
    takes the policy's cascade share from the latter.
+2. A summed subtree is formed only when every unit expected to report has (otherwise the
+   unit has no value, unless its policy counts missing values as zero), and a unit's own
+   value stands for its whole subtree instead of being added to its units' values.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ __all__ = [
 ]
 
 #: The scoring rules of this version (see the module's list).
-RULES = 1
+RULES = 2
 
 
 class StaleScores(Exception):
