@@ -189,3 +189,16 @@ def test_the_scorecard_page_shows_no_score_for_the_incomplete_group_month(
     revenue_row = next(part for part in row if "Revenue" in part.split("</tr>")[0])
     assert "No score" in revenue_row.split("</tr>")[0]
     assert 'data-testid="provisional"' in html
+
+
+def test_the_kpi_page_at_the_group_charts_the_sums_it_holds_no_entry_for(
+    enterprise: Enterprise, revenue: Kpi, client_for: ClientFor
+) -> None:
+    recompute()
+    url = reverse("kpis:kpi-unit", args=[revenue.pk, enterprise.units["GRP"].pk])
+    html = client_for("ceo").get(url).content.decode()
+    assert "No values at" not in html
+    # January summed: 30 + 25 + 50 = 105; February waits for DE and has no point.
+    assert "Jan 2025: 105" in html
+    assert "Feb 2025:" not in html
+    assert f"show the value calculated for {enterprise.units['GRP'].name}" in html

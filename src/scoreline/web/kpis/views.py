@@ -142,6 +142,7 @@ def _kpi_context(
     palette = status_palette()
     colours = {status.code: status.colour for status in palette}
     chart = explanation = None
+    calculated = False
     targets: list[Any] = []
     rows: list[tuple[dt.date, Any, Score | None]] = []
     this_month = month_start(today())
@@ -150,16 +151,22 @@ def _kpi_context(
         latest = values_for(user, kpi, unit=unit).order_by("-period").first()
         months = recent_months(latest.period if latest else this_month)
         values = {row.period: row for row in values_for(user, kpi, unit=unit, months=months)}
-        if values:  # the chart starts at the first value of the window
-            months = [month for month in months if month >= min(values)]
-            next_to_enter = min(add_months(max(values), 1), this_month)
         scores = {
             row.period: row
             for row in scores_for(user, kind=NodeKind.KPI, kpi=kpi, unit=unit, months=months)
         }
+        # Months without an entered value show the value scored there: one calculated from
+        # the units below or by the KPI's formula.
+        shown = {month: row.value for month, row in scores.items() if row.value is not None}
+        shown |= {month: row.value for month, row in values.items()}
+        calculated = bool(shown.keys() - values.keys())
+        if shown:  # the chart starts at the first value of the window
+            months = [month for month in months if month >= min(shown)]
+        if values:
+            next_to_enter = min(add_months(max(values), 1), this_month)
         chart = history_chart(
             months,
-            {month: row.value for month, row in values.items()},
+            shown,
             {
                 month: row.explanation.get("inputs", {})
                 for month, row in scores.items()
@@ -206,6 +213,7 @@ def _kpi_context(
             initial={"unit": unit.pk if unit else None}, units=_subject_units(user, kpi)
         ),
         "chart": chart,
+        "calculated": calculated,
         "explanation": explanation,
         "palette": palette,
         "rows": rows,
