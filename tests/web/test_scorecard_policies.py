@@ -173,6 +173,20 @@ def test_a_manager_ends_their_departments_own_policy(
     )
 
 
+def test_a_unit_without_a_policy_of_its_own_is_told_there_is_nothing_to_end(
+    enterprise: Enterprise, plain: StrategyWorld, client_for: ClientFor
+) -> None:
+    html = client_for("manager").get(end_url(enterprise)).content.decode()
+    assert "has no policy of its own, today or later" in html
+    assert "there is nothing to end" in html
+    assert '<form method="post" class="edit-form"' not in html
+
+    own_policy(enterprise)
+    html = client_for("manager").get(end_url(enterprise)).content.decode()
+    assert "follows its own policy today" in html
+    assert '<form method="post" class="edit-form"' in html
+
+
 def test_ending_a_policy_the_unit_does_not_have_is_refused_beside_the_day(
     enterprise: Enterprise, plain: StrategyWorld, client_for: ClientFor
 ) -> None:

@@ -199,7 +199,14 @@ def end_scorecard_policy(request: HttpRequest, unit_pk: int) -> HttpResponse:
         if submission.done:
             return redirect(policy_page)
     scorecard = reverse("kpis:scorecard-unit", args=[unit.pk])
-    if own is None:
+    later = ScorecardPolicy.objects.filter(unit=unit, valid_from__gt=today()).exists()
+    nothing_to_end = own is None and not later and request.method == "GET"
+    if nothing_to_end:  # the page says so and offers no form
+        today_says = (
+            f"{unit.name} has no policy of its own, today or later: it follows the default, "
+            "and there is nothing to end."
+        )
+    elif own is None:
         today_says = f"{unit.name} has no policy of its own today: it follows the default."
     else:
         today_says = f"{unit.name} follows its own policy today."
@@ -210,12 +217,14 @@ def end_scorecard_policy(request: HttpRequest, unit_pk: int) -> HttpResponse:
             (scorecard, unit.name),
             (policy_page, "Scorecard policy"),
         ],
-        "intro": (
+        "intro": today_says
+        if nothing_to_end
+        else (
             f"{today_says} From the effective day on its scorecard rolls up by the "
             "organisation's default policy, and every score of the unit is recomputed."
         ),
         **in_force(ScorecardPolicy, SCORECARD_POLICY, own),
-        "form": form,
+        "form": None if nothing_to_end else form,
         "submit": "End the policy",
         "danger": True,
         "cancel": policy_page,
