@@ -75,7 +75,7 @@ def test_a_retirement_in_an_open_period_is_filed_approved_by_someone_else_and_re
         f"{strategy.start:%b %Y}</del> &rarr; <ins>retired from {on}</ins>"
     )
     assert line in section(html, "change-diff")
-    assert "Objective north-deliver</strong>" in section(html, "change-offer")
+    assert "Objective north-deliver (Deliver on time in the north)</strong>" in section(html, "change-offer")
 
     assert manager.post(retire, posted | JUSTIFIED).status_code == 302
     request = ChangeRequest.objects.get(kind="objective")

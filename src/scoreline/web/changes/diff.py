@@ -102,7 +102,8 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
     if isinstance(change, KpiRetirement):
         return f"Definition of {change.kpi.code}", [_retired(change.current.valid_from, when)]
     if isinstance(change, ObjectiveRetirement):
-        return f"Objective {change.objective.code}", [_retired(change.current.valid_from, when)]
+        named = f"Objective {change.objective.code} ({change.current.name})"
+        return named, [_retired(change.current.valid_from, when)]
     if isinstance(change, ObjectiveCreation):
         return _creation_diff(user, change, when)
     if isinstance(change, TargetChange):
