@@ -6,11 +6,9 @@ and under the default policy, which skips missing data, a new objective is made 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from scoreline.governance.actions import do_decide_change, do_request_change
 from scoreline.governance.models import ChangeRequest, ChangeState
@@ -31,9 +29,7 @@ from tests.builders.measured import (
     FEBRUARY,
     HORIZON,
     JANUARY,
-    NOW,
     START,
-    measured_group_objective,
     objective_score,
 )
 
@@ -42,16 +38,11 @@ pytestmark = pytest.mark.django_db
 YEAR_END = dt.date(2026, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def _march_2025() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
-def grow(enterprise: Enterprise) -> Objective:
-    """The group's objective, measured by one KPI at 80% of its target (score 80)."""
-    return measured_group_objective(enterprise)
+def grow(measured_grow: Objective) -> Objective:
+    """The group's objective, measured by one KPI at 80% of its target (score 80), in March
+    2025."""
+    return measured_grow
 
 
 def _request(

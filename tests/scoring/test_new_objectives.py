@@ -4,10 +4,7 @@ its creation rescores what it alters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import time_machine
 
 from scoreline.scoring import pipeline
 from scoreline.scoring.actions.objectives import do_create_objective
@@ -17,25 +14,18 @@ from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import recomputed_scores, stored_scores
 from tests.builders.measured import (
     HORIZON,
-    NOW,
     START,
-    measured_group_objective,
     objective_score,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _march_2025() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
-def grow(enterprise: Enterprise) -> Objective:
-    """The group's objective, measured by one KPI at 80% of its target (score 80)."""
-    return measured_group_objective(enterprise)
+def grow(measured_grow: Objective) -> Objective:
+    """The group's objective, measured by one KPI at 80% of its target (score 80), in March
+    2025."""
+    return measured_grow
 
 
 def _add_child(enterprise: Enterprise, parent: Objective) -> Objective:

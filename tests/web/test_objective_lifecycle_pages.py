@@ -5,8 +5,6 @@ policy, which skips missing data, a new objective is created directly."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
 from scoreline.governance.models import ChangeRequest
@@ -19,32 +17,10 @@ from scoreline.strategy.models import Objective, ObjectiveVersion
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import nothing_written, recomputed_scores, stored_scores
 from tests.builders.pages import ClientFor, section
-from tests.builders.strategy_pages import StrategyWorld
+from tests.builders.strategy_pages import StrategyWorld, objective_form
 
 DAY = today().isoformat()
 JUSTIFIED = {"file_request": "1", "justification": "The plan changed"}
-
-
-def _new_sales_objective(**fields: Any) -> dict[str, Any]:
-    """The create form of a Sales objective contributing to the group's ``deliver``."""
-    return {
-        "code": "sales-deliver",
-        "name": "Deliver every order in Sales on time",
-        "description": "",
-        "perspective": "internal-process",
-        "theme": "",
-        "owner": "",
-        "parent": "deliver",
-        "contribution_weight": "3",
-        "weight": "1",
-        "horizon_start": "2026-01-01",
-        "horizon_end": "2029-01-01",
-        "esg_pillar": "",
-        "disclosure_ref": "",
-        "required_by": "",
-        "effective": DAY,
-        "reason": "Sales plan",
-    } | fields
 
 
 def _approve_in_inbox(client_for: ClientFor, request: ChangeRequest, line: str) -> None:
@@ -75,7 +51,9 @@ def test_a_retirement_in_an_open_period_is_filed_approved_by_someone_else_and_re
         f"{strategy.start:%b %Y}</del> &rarr; <ins>retired from {on}</ins>"
     )
     assert line in section(html, "change-diff")
-    assert "Objective north-deliver (Deliver on time in the north)</strong>" in section(html, "change-offer")
+    assert "Objective north-deliver (Deliver on time in the north)</strong>" in section(
+        html, "change-offer"
+    )
 
     assert manager.post(retire, posted | JUSTIFIED).status_code == 302
     request = ChangeRequest.objects.get(kind="objective")
@@ -99,7 +77,7 @@ def test_a_new_objective_under_the_default_policy_is_created_directly_in_an_open
 ) -> None:
     before = stored_scores()
     url = reverse("strategy:objective-new", args=[enterprise.units["SALES"].pk])
-    response = client_for("manager").post(url, _new_sales_objective())
+    response = client_for("manager").post(url, objective_form())
     created = Objective.objects.get(code="sales-deliver")
     assert response.status_code == 302
     assert response["Location"] == reverse("strategy:objective", args=[created.pk])
@@ -123,7 +101,7 @@ def test_a_new_objective_counted_as_missing_is_offered_filed_and_approved(
     url = reverse("strategy:objective-new", args=[sales.pk])
     manager = client_for("manager")
     with nothing_written():
-        offered = manager.post(url, _new_sales_objective())
+        offered = manager.post(url, objective_form())
     assert offered.status_code == 400
     html = offered.content.decode()
     on = f"{today().day} {today():%b %Y}"
@@ -135,7 +113,7 @@ def test_a_new_objective_counted_as_missing_is_offered_filed_and_approved(
     assert line in diff
     assert "<ins>Deliver every order in Sales on time</ins>" in diff
 
-    filed = manager.post(url, _new_sales_objective() | JUSTIFIED)
+    filed = manager.post(url, objective_form() | JUSTIFIED)
     assert filed.status_code == 302
     assert filed["Location"] == reverse("strategy:unit-map", args=[sales.pk])
     request = ChangeRequest.objects.get(kind="new_objective")
