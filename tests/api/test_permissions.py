@@ -105,6 +105,8 @@ ARCHITECTURE_ENDPOINTS: dict[str, Endpoint] = {
         "update objective": ("PATCH", "/objectives/{CODE:SALES-GROW}", {
             "effective_from": "2024-07-01", "reason": "Sharper", "name": "Grow sales"}),
         "objective history": ("GET", "/objectives/{CODE:SALES-GROW}/history", None),
+        "retire objective": ("POST", "/objectives/{CODE:SALES-NPS}/retirement", {
+            "effective_from": "2024-03-01", "reason": "Folded into growth"}),
         "link objectives": ("POST", "/objectives/{CODE:SALES-N-CALLS}/links", {
             "effect": "SALES-NPS", "effective_from": "2024-03-01"}),
         "unlink objectives": ("DELETE", "/objectives/{CODE:SALES-NPS}/links"
@@ -249,6 +251,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "create objective": (401, 201, 201, 403, 403, 201, 403, 403, 403),
     "get objective":    (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "update objective": (401, 200, 200, 403, 403, 200, 403, 403, 404),
+    "retire objective": (401, 200, 200, 403, 403, 200, 403, 403, 404),
     "objective history": (401, 200, 200, 200, 200, 200, 200, 200, 404),
     "link objectives":  (401, 201, 201, 403, 403, 201, 403, 403, 404),
     "unlink objectives": (401, 200, 200, 403, 403, 200, 403, 403, 404),

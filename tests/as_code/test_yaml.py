@@ -547,6 +547,51 @@ def test_a_governed_change_in_an_open_period_needs_a_change_request(
     assert Theme.objects.get(code="growth").name == "Growth"
 
 
+def _add_objective(code: str, unit: str, parent: str) -> Callable[[dict[str, Any]], None]:
+    """Another objective like sales-up, without measures, in ``unit`` under ``parent``."""
+
+    def change(data: dict[str, Any]) -> None:
+        [model] = [row for row in data["objectives"] if row["code"] == "sales-up"]
+        added = copy.deepcopy(model) | {"code": code, "unit": unit, "parent": parent}
+        data["objectives"].append(added | {"name": f"Objective {code}", "measures": []})
+
+    return change
+
+
+def test_retiring_an_objective_or_adding_one_that_counts_as_missing_needs_a_request(
+    world: Enterprise, tmp_path: Path
+) -> None:
+    """Sales blanks missing data: a new objective under sales-up alters its score; the
+    default policy skips it, so one under grow in Finance alters nothing."""
+    PlanningPeriod.objects.create(label="FY2026", start=START, end=YEAR_END, state="open")
+    path, _ = _export_text(tmp_path)
+    _edit(path, _drop_objective("lead"))
+    _edit(path, _add_objective("north-up", "SALES-N", parent="sales-up"))
+    _edit(path, _add_objective("fin-save", "FIN", parent="grow"))
+    before = _counts()
+
+    plan = plan_architecture(path, DAY)
+    with pytest.raises(Invalid) as refused:
+        apply_architecture(path, DAY, reason="reshape")
+
+    assert [change.label for change in plan.in_open_period] == [
+        "objective 'lead'",
+        "objective 'north-up'",
+        "measure 'leadership' of objective 'lead'",
+    ]
+    assert refused.value.code == "change_request_required"
+    assert "objective 'lead'; objective 'north-up'; measure" in refused.value.message
+    assert _counts() == before
+
+    path, _ = _export_text(tmp_path)
+    _edit(path, _add_objective("fin-save", "FIN", parent="grow"))
+    applied = apply_architecture(path, DAY, reason="save costs")
+    assert [(change.label, change.governed) for change in applied.changes] == [
+        ("objective 'fin-save'", False)
+    ]
+    assert Objective.objects.filter(code="fin-save").exists()
+
+
 def test_a_change_reaching_into_a_closed_period_is_refused(
     world: Enterprise, tmp_path: Path
 ) -> None:

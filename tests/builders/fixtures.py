@@ -4,9 +4,11 @@ periods and objectives built through the actions, and the audit architecture."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 
 from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
@@ -17,7 +19,16 @@ from scoreline.strategy.models import Objective, Perspective
 from tests.builders import audits
 from tests.builders.enterprise import Enterprise
 from tests.builders.kpis import DAY, KPI_DEFAULTS, YEAR_END, MakeKpi, MakeObjective, MakePeriod
+from tests.builders.measured import NOW, measured_group_objective
 from tests.builders.worlds import WORLDS
+
+
+@pytest.fixture
+def measured_grow(enterprise: Enterprise) -> Iterator[Objective]:
+    """In March 2025, the group's objective ``grow`` measured by one KPI at 80% of its target
+    in January and February (tests/builders/measured.py)."""
+    with time_machine.travel(NOW, tick=False):
+        yield measured_group_objective(enterprise)
 
 
 @pytest.fixture

@@ -234,3 +234,25 @@ def reread(built: StrategyWorld) -> StrategyWorld:
 def build_plain_strategy(world: Enterprise) -> StrategyWorld:
     """The strategy without values and without an open period or a change request."""
     return build_strategy(world, with_values=False, with_request=False)
+
+
+def objective_form(parent: str = "deliver", **fields: Any) -> dict[str, Any]:
+    """A new Sales objective contributing to a group objective."""
+    return {
+        "code": "sales-deliver",
+        "name": "Deliver every order in Sales on time",
+        "description": "",
+        "perspective": "internal-process",
+        "theme": "",
+        "owner": "",
+        "parent": parent,
+        "contribution_weight": "3",
+        "weight": "2",
+        "horizon_start": "2026-01-01",
+        "horizon_end": "2029-01-01",
+        "esg_pillar": "",
+        "disclosure_ref": "",
+        "required_by": "",
+        "effective": today().isoformat(),
+        "reason": "Sales plan",
+    } | fields

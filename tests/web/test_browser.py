@@ -275,6 +275,57 @@ def test_a_manager_moves_an_objective_by_a_request_the_ceo_approves(
     page.close()
 
 
+def test_a_manager_retires_an_objective_by_a_request_the_ceo_approves(
+    browser: Any, live_server: Any, world: Enterprise
+) -> None:
+    start = dt.date(today().year, 1, 1)
+    ceo, admin = world.users["ceo"], world.users["admin"]
+    customer = Perspective.objects.get(code="customer")
+    since_last_year = start.replace(year=start.year - 1)  # so that it may end any day this year
+    horizon: dict[str, Any] = {
+        "horizon_start": since_last_year,
+        "horizon_end": start.replace(year=start.year + 3),
+        "valid_from": since_last_year,
+    }
+    parent = do_create_objective(
+        ceo, code="GRP-CUST", name="Delight our customers", unit=world.units["GRP"],
+        perspective=customer, **horizon,
+    )  # fmt: skip
+    retired = do_create_objective(
+        ceo, code="SALES-CUST", name="Win back lapsed customers", unit=world.units["SALES"],
+        perspective=customer, parent=parent, **horizon,
+    )  # fmt: skip
+    period = do_create_period(
+        admin, label="This year", start=start, end=start.replace(year=start.year + 1)
+    )
+    do_open_period(admin, period)
+    since = f"since 1 Jan {since_last_year.year}"
+
+    page = sign_in(browser, live_server.url, "manager")
+    page.goto(f"{live_server.url}/strategy/objectives/{retired.pk}/")
+    page.get_by_test_id("edit-links").get_by_role("link", name="Retire").click()
+    page.fill("#id_reason", "Folded into the customer programme")
+    page.get_by_role("button", name="Retire objective").click()
+    offer = page.get_by_test_id("change-offer")
+    assert f"In force {since} → retired from" in " ".join(offer.inner_text().split())
+    page.fill("#id_justification", "The customer programme covers it")
+    page.get_by_role("button", name="File the change request").click()
+    assert "filed" in page.locator(".messages").inner_text()
+    page.goto(f"{live_server.url}/strategy/objectives/{retired.pk}/")
+    assert "Not in force" not in page.locator("h1").inner_text()  # until approved
+    page.close()
+
+    page = sign_in(browser, live_server.url, "ceo")
+    page.goto(f"{live_server.url}/kpis/changes/")
+    waiting = page.get_by_test_id("decidable")
+    assert f"In force {since} → retired from" in " ".join(waiting.inner_text().split())
+    waiting.get_by_role("button", name="Approve and apply").click()
+    assert "approved and applied" in page.locator(".messages").inner_text()
+    page.goto(f"{live_server.url}/strategy/objectives/{retired.pk}/")
+    assert "Not in force" in page.locator("h1").inner_text()
+    page.close()
+
+
 def test_the_ceo_sets_the_default_scorecard_policy(
     browser: Any, live_server: Any, world: Enterprise
 ) -> None:

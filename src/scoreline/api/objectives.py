@@ -1,4 +1,4 @@
-"""Objectives and individual goals: list, create, read, revise and their history."""
+"""Objectives and individual goals: list, create, read, revise, retire and their history."""
 
 from __future__ import annotations
 
@@ -40,7 +40,11 @@ from scoreline.kpis.measures import (
 from scoreline.lib.dates import today
 from scoreline.lib.errors import Invalid
 from scoreline.org.models import OrgUnit, Person
-from scoreline.scoring.actions.objectives import do_create_objective, do_update_objective
+from scoreline.scoring.actions.objectives import (
+    do_create_objective,
+    do_retire_objective,
+    do_update_objective,
+)
 from scoreline.scoring.explanations import cascade_split
 from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.queries import scores_for
@@ -181,6 +185,11 @@ class ObjectiveCreateIn(Input):
     esg_pillar: Choice[EsgPillar] = EsgPillar.NONE
     disclosure_ref: str = Field("", max_length=60)
     required_by: Choice[RequiredBy] = RequiredBy.NONE
+    reason: str = Reason
+
+
+class ObjectiveRetireIn(Input):
+    effective_from: Day = Field(description="The first day it is no longer in force")
     reason: str = Reason
 
 
@@ -329,7 +338,13 @@ def list_objectives(
 
 @router.post("/objectives", response={201: ObjectiveDetailOut, **ERRORS}, tags=["objectives"])
 def create_objective(request: HttpRequest, payload: ObjectiveCreateIn) -> Status:
-    """Create an objective of a unit, or an individual goal of a person."""
+    """Create an objective of a unit, or an individual goal of a person.
+
+    Where a scorecard it rolls into counts missing data (policy ``zero`` or ``blank``), a
+    new objective changes scores: inside an open planning period it answers 400 with the
+    code ``change_request_required`` (file a ``new_objective`` request at
+    ``/change-requests``), and in a closed one ``period_closed``.
+    """
     user = request_user(request)
     require_anywhere(user, Capability.EDIT_STRATEGY)
     day = payload.valid_from
@@ -415,8 +430,8 @@ def update_objective(
 ) -> dict[str, Any]:
     """Change an objective from ``effective_from`` on; the earlier version stays as history.
 
-    A weight change that would alter an open planning period answers 400 with the code
-    ``change_request_required``: file it at ``/change-requests`` instead.
+    A weight change or a move that would alter an open planning period answers 400 with
+    the code ``change_request_required``: file it at ``/change-requests`` instead.
     """
     user = request_user(request)
     objective = visible_objective(user, code)
@@ -428,6 +443,31 @@ def update_objective(
         reason=payload.reason,
         source="api",
         **_objective_changes(user, payload),
+    )
+    return _detail(user, objective, payload.effective_from)
+
+
+@router.post(
+    "/objectives/{code}/retirement",
+    response={200: ObjectiveDetailOut, **ERRORS},
+    tags=["objectives"],
+)
+def retire_objective(
+    request: HttpRequest, code: Code, payload: ObjectiveRetireIn
+) -> dict[str, Any]:
+    """End an objective on ``effective_from`` (its last day is the day before), with its
+    strategy-map links; its history stays.
+
+    Refused while objectives still contribute to it (``has_children``). The scorecards it
+    rolled into no longer count it, so inside an open planning period it answers 400 with
+    the code ``change_request_required`` (file an ``objective`` request with the payload
+    ``{"retire": true}`` at ``/change-requests``), and in a closed one ``period_closed``.
+    """
+    user = request_user(request)
+    objective = visible_objective(user, code)
+    require_anywhere(user, Capability.EDIT_STRATEGY)
+    do_retire_objective(
+        user, objective, effective=payload.effective_from, reason=payload.reason, source="api"
     )
     return _detail(user, objective, payload.effective_from)
 

@@ -7,9 +7,10 @@ a link, a target... An item only in the files is created, one only in force is r
 one in both with other content is updated, field by field.
 
 Change control follows the actions. Changes to what scores a period (a KPI definition, a
-target, a status rule set, a perspective weight, a measure, an objective's weights, a
-scorecard policy), first ones included, that alter a closed planning period are refused;
-those that alter an open one need change requests. A change alters the days from the day
+target, a status rule set, a perspective weight, a measure, an objective's weights, move or
+retirement, a new objective where a scorecard counts missing data, a scorecard policy),
+first ones included, that alter a closed planning period are refused; those that alter an
+open one need change requests. A change alters the days from the day
 it applies on; a target only the months of its span.
 """
 
@@ -31,6 +32,7 @@ from scoreline.kpis.models import Assessment, KpiVersion, StatusRule
 from scoreline.lib.dates import effective_on
 from scoreline.org.models import OrgUnit
 from scoreline.planning.models import PeriodState, PlanningPeriod
+from scoreline.scoring.actions.objectives import counts_missing
 from scoreline.scoring.models import PerspectiveWeight, Score
 from scoreline.strategy.actions.objectives import GOVERNED_FIELDS
 from scoreline.strategy.models import ObjectiveLink, ObjectiveVersion, WorkshopItem
@@ -303,11 +305,40 @@ def _periods(day: dt.date) -> list[PlanningPeriod]:
     )
 
 
-def _controlled(change: PlannedChange) -> bool:
+def _scoring_creations(changes: list[PlannedChange], day: dt.date) -> set[str]:
+    """Codes of the objectives ``changes`` create that alter scores: those whose scorecard,
+    or their parent's, counts missing data, as the action decides
+    (:func:`~scoreline.scoring.actions.objectives.prepare_objective_creation`)."""
+    planned = {
+        change.key[0]: change.after["unit"]
+        for change in changes
+        if change.kind == "objective" and change.after is not None
+    }
+    created = [c for c in changes if c.kind == "objective" and c.action == "create"]
+    parents = {c.after.get("parent") for c in created if c.after} - {None}
+    in_force = dict(
+        ObjectiveVersion.objects.filter(effective_on(day), objective__code__in=parents)
+        .exclude(unit=None)
+        .values_list("objective__code", "unit__code")
+    )
+    units = dict(OrgUnit.objects.values_list("code", "pk"))
+    scoring = set()
+    for change in created:
+        assert change.after is not None
+        parent = change.after.get("parent") or ""
+        codes = {change.after["unit"], planned.get(parent) or in_force.get(parent)}
+        if counts_missing({units[code] for code in codes if code in units}, day):
+            scoring.add(change.key[0])
+    return scoring
+
+
+def _controlled(change: PlannedChange, scoring_creations: set[str]) -> bool:
     """Whether change control looks at a change at all: definitions that score periods."""
     if change.kind == "objective":
+        if change.action == "create":
+            return change.key[0] in scoring_creations
         changed = {field.name for field in change.fields}
-        return change.action == "update" and bool(changed & set(GOVERNED_FIELDS))
+        return change.action == "retire" or bool(changed & set(GOVERNED_FIELDS))
     if change.kind == "kpi":
         return change.action != "create"
     return change.kind in (
@@ -335,9 +366,10 @@ def _mark(changes: list[PlannedChange], day: dt.date) -> list[PlannedChange]:
     a change request, and one that alters a closed period is refused.
     """
     periods = _periods(day)
+    scoring_creations = _scoring_creations(changes, day)
     marked = []
     for change in changes:
-        if not _controlled(change):
+        if not _controlled(change, scoring_creations):
             marked.append(change)
             continue
         starts, until = _window(change, day)

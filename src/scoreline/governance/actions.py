@@ -19,12 +19,20 @@ Payloads (JSON; dates as ``YYYY-MM-DD`` text) by kind:
 ``measure_weight``
     subject: the objective code; payload: ``{"kpi": code, "weight": w}`` or
     ``{"kpi": code, "remove": true}``.
+``new_objective``
+    subject: the new objective's code; payload: its fields of
+    :data:`~scoreline.strategy.fields.OBJECTIVE`, named as for ``objective``; ``name``,
+    ``perspective``, ``horizon_start``, ``horizon_end`` and ``unit_id`` (or ``person_id``,
+    for an individual goal) are required (``{"name": "Grow", "perspective": "financial",
+    "unit_id": 4, "parent": "GRP-GROW", "horizon_start": "2026-01-01", "horizon_end":
+    "2029-01-01"}``). Needed where a scorecard it rolls into counts missing data.
 ``objective``
     subject: the objective code; payload: the fields of
     :data:`~scoreline.strategy.fields.OBJECTIVE` to change, as a move (``parent``,
     ``perspective``, ``unit_id``, ``person_id``) or any other revision: ``parent``,
     ``perspective`` and ``theme`` by code, ``unit_id``, ``person_id`` and ``owner_id`` by
-    id, ``horizon_start`` and ``horizon_end`` as dates (``{"parent": "GRP-CUST"}``).
+    id, ``horizon_start`` and ``horizon_end`` as dates (``{"parent": "GRP-CUST"}``); or
+    ``{"retire": true}`` to retire the objective from the effective day.
 ``objective_weight``
     subject: the objective code; payload: ``weight`` and/or ``contribution_weight``.
 ``status_rules``
@@ -72,6 +80,7 @@ from scoreline.planning.control import (
     require_direct_change_allowed,
     require_not_closed,
 )
+from scoreline.scoring.actions.objectives import prepare_objective_creation
 from scoreline.scoring.actions.rescoring import rescore
 from scoreline.scoring.actions.scorecards import (
     prepare_objective_weights,
@@ -79,7 +88,10 @@ from scoreline.scoring.actions.scorecards import (
     prepare_scorecard_policy,
 )
 from scoreline.scoring.fields import SCORECARD_POLICY
-from scoreline.strategy.actions.objectives import prepare_objective_update
+from scoreline.strategy.actions.objectives import (
+    prepare_objective_retirement,
+    prepare_objective_update,
+)
 from scoreline.strategy.models import Objective, Perspective, Theme
 
 __all__ = [
@@ -164,6 +176,10 @@ def _by_code(model: type[Perspective | Theme], payload: Mapping[str, Any], key: 
 
 def _objective_changes(payload: Mapping[str, Any]) -> dict[str, Any]:
     """An ``objective`` payload as the fields of an objective (references as rows)."""
+    misnamed = sorted(payload.keys() & _REFERENT.keys())
+    if misnamed:
+        key = misnamed[0]
+        raise Invalid.field(key, f"give {key}_id, the id of the {_REFERENT[key]}")
     changes = dict(payload)
     for key in payload.keys() & {"unit_id", "person_id", "owner_id"}:
         del changes[key]
@@ -179,6 +195,21 @@ def _objective_changes(payload: Mapping[str, Any]) -> dict[str, Any]:
     for key in payload.keys() & {"horizon_start", "horizon_end"}:
         changes[key] = _date(payload, key)
     return changes
+
+
+_REFERENT = {"unit": "unit", "person": "person", "owner": "owner (a person)"}
+
+_NEW_OBJECTIVE_REQUIRED = ("name", "perspective", "horizon_start", "horizon_end")
+
+
+def _new_objective(code: str, payload: Mapping[str, Any], day: dt.date) -> Change:
+    """A ``new_objective`` payload as the creation the page and the API make."""
+    for key in _NEW_OBJECTIVE_REQUIRED:
+        if payload.get(key) is None:
+            raise Invalid.field(key, "is required")
+    if payload.get("unit_id") is None and payload.get("person_id") is None:
+        raise Invalid.field("unit_id", "give the unit's id, or person_id for an individual goal")
+    return prepare_objective_creation(code, _objective_changes(payload), day)
 
 
 def _only(payload: Mapping[str, Any], allowed: set[str]) -> None:
@@ -240,9 +271,14 @@ def change_from_payload(
         if "weight" not in payload:
             raise Invalid.field("weight", "give the new weight, or remove: true")
         return prepare_measure(_objective(subject), kpi, payload["weight"], day)
+    if kind == ChangeKind.NEW_OBJECTIVE:
+        return _new_objective(subject, payload, day)
     if kind == ChangeKind.OBJECTIVE:
         if not payload:
             raise Invalid.field("payload", "give the fields to change")
+        if payload.get("retire") is True:
+            _only(payload, {"retire"})
+            return prepare_objective_retirement(_objective(subject), day)
         return prepare_objective_update(_objective(subject), _objective_changes(payload), day)
     if kind == ChangeKind.OBJECTIVE_WEIGHT:
         _only(payload, {"weight", "contribution_weight"})

@@ -35,10 +35,11 @@ class Change(ABC, Generic[Applied]):
     KPI catalogue; ``also_on`` lists further units where the right is needed, as both ends of
     a move). The change alters the days from ``starts`` up to ``until`` (None: open). A
     ``governed`` change alters what scores those days (a target, a weight, a rule, a KPI's
-    definition, first ones included, or an objective's move): a closed period refuses it,
-    and an open one takes it only through an approved change request. Other changes (a
-    name, a catalogue entry, a new KPI or objective, which score nothing until measured)
-    may be made any day.
+    definition, first ones included, an objective's move or retirement, or a new objective
+    where a scorecard counts missing data): a closed period refuses it, and an open one
+    takes it only through an approved change request. Other changes (a name, a catalogue
+    entry, a new KPI, or a new objective where the scorecards skip missing data, which
+    score nothing until measured) may be made any day.
     """
 
     right: Capability

@@ -40,6 +40,7 @@ from scoreline.strategy.models import (
 )
 
 __all__ = [
+    "counts_missing",
     "do_agree_weights",
     "do_create_objective",
     "do_retire_objective",
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 
-def _counts_missing(units: set[int], day: dt.date) -> bool:
+def counts_missing(units: set[int], day: dt.date) -> bool:
     """Whether a scorecard policy of ``units``, or the default, in force on ``day`` or later
     counts missing data (as zero, or blanking the parent) instead of skipping it."""
     policies = ScorecardPolicy.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=units))
@@ -61,7 +62,8 @@ def prepare_objective_creation(
 ) -> ObjectiveCreation:
     """A new objective (see :func:`~scoreline.strategy.actions.objectives.prepare_objective`)
     that knows whether it alters scores: it does where the scorecard of its unit (or its
-    person's unit) or of its parent's unit counts missing data, as it has no score yet."""
+    person's unit) or of its parent's unit counts missing data, as it has no score yet, and
+    then it is governed (an open period takes it only by approved change request)."""
     change = prepare_objective(code, fields, day)
     draft = change.draft
     units = set()
@@ -71,7 +73,8 @@ def prepare_objective_creation(
         parent = version_on(ObjectiveVersion, day, objective_id=draft.parent_id)
         if parent is not None:
             units.add(holder_unit(parent).pk)
-    change.counts_missing = _counts_missing(units, day)
+    change.counts_missing = counts_missing(units, day)
+    change.governed = change.counts_missing
     return change
 
 
@@ -104,7 +107,10 @@ def do_create_objective(
 
     Its first version places it in the cascade under ``parent``, which must be in force on
     that day and belong to the same unit or one above it (for an individual goal: the
-    person's primary unit or one above it).
+    person's primary unit or one above it). Where a scorecard it rolls into counts missing
+    data, the creation alters scores: inside an open planning period it then needs a change
+    request (code ``change_request_required``), and a closed one refuses it
+    (``period_closed``).
     """
     fields = {
         "name": name,
@@ -155,16 +161,23 @@ def do_update_objective(
 
 @transaction.atomic
 def do_retire_objective(
-    actor: AnyUser, objective: Objective, *, effective: dt.date, reason: str = ""
+    actor: AnyUser,
+    objective: Objective,
+    *,
+    effective: dt.date,
+    reason: str = "",
+    source: str = "page",
 ) -> ObjectiveVersion:
     """End an objective on ``effective`` (its last day is the day before), with its map links,
     and rescore the scorecards it rolled into.
 
     Refused while objectives still contribute to it in the cascade from that day on: they
-    must be moved or retired first.
+    must be moved or retired first. It changes how scorecards roll up, so inside an open
+    planning period it needs a change request (code ``change_request_required``), and a
+    closed one refuses it (``period_closed``).
     """
     change = prepare_objective_retirement(lock_objective(objective), effective)
-    retired = carry_out(actor, change, reason=reason, source="page")
+    retired = carry_out(actor, change, reason=reason, source=source)
     assert retired is not None  # a retirement always changes something
     return retired
 

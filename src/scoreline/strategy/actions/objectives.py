@@ -193,7 +193,8 @@ class ObjectiveCreation(Change[Objective]):
     No KPI measures it yet, so it has no score. Where the scorecards it rolls into skip
     missing data that alters nothing; where one counts missing data (as zero, or blanking
     the parent) it alters its parent's score and all above: ``counts_missing`` says so (set
-    by scoring, which knows the policies), and then every score is redone.
+    by scoring, which knows the policies), and then the creation is governed like any other
+    change to what scores a period, and every score is redone.
     """
 
     code: str
@@ -394,7 +395,9 @@ def apply_objective_weights(
 
 @dataclass(kw_only=True)
 class ObjectiveRetirement(Change[ObjectiveVersion]):
-    """The objective ends on ``starts`` (its last day is the day before), with its map links."""
+    """The objective ends on ``starts`` (its last day is the day before), with its map links.
+
+    The scorecards it rolled into lose it from that day on, so the retirement is governed."""
 
     objective: Objective
     current: ObjectiveVersion
@@ -455,7 +458,7 @@ def prepare_objective_retirement(objective: Objective, day: dt.date) -> Objectiv
         right=Capability.EDIT_STRATEGY,
         unit=holder_unit(current),
         starts=day,
-        governed=False,
+        governed=True,
         objective=objective,
         current=current,
     )

@@ -24,9 +24,9 @@ def holder_unit(version: ObjectiveVersion) -> OrgUnit:
     return version.person.primary_unit
 
 
-def require_nonblank(field: str, value: str) -> None:
-    if not value.strip():
-        raise Invalid.field(field, "must not be empty")
+def require_nonblank(field: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid.field(field, "must be text, not empty")
 
 
 def lock_objective(objective: Objective) -> Objective:

@@ -51,7 +51,11 @@ from scoreline.scoring.perspectives import (
     PerspectiveWeights,
     perspective_weights_in_force,
 )
-from scoreline.strategy.actions.objectives import ObjectiveUpdate
+from scoreline.strategy.actions.objectives import (
+    ObjectiveCreation,
+    ObjectiveRetirement,
+    ObjectiveUpdate,
+)
 from scoreline.strategy.fields import OBJECTIVE
 from scoreline.strategy.models import ObjectiveVersion
 from scoreline.web.display import FieldChange, describe_value, objective_names, visible_names
@@ -96,10 +100,12 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
         lines = _field_lines(KpiVersion, KPI, before, change.content, names, attnames=True)
         return f"Definition of {change.kpi.code} from {when}", lines
     if isinstance(change, KpiRetirement):
-        return f"Definition of {change.kpi.code}", [
-            FieldChange("In force", f"since {date_format(change.current.valid_from, 'j M Y')}",
-                        f"retired from {when}")
-        ]  # fmt: skip
+        return f"Definition of {change.kpi.code}", [_retired(change.current.valid_from, when)]
+    if isinstance(change, ObjectiveRetirement):
+        named = f"Objective {change.objective.code} ({change.current.name})"
+        return named, [_retired(change.current.valid_from, when)]
+    if isinstance(change, ObjectiveCreation):
+        return _creation_diff(user, change, when)
     if isinstance(change, TargetChange):
         where = change.subject_unit.name if change.subject_unit else _person(user, change)
         current = {spec.name: getattr(change.current, spec.name, None) for spec in TARGET}
@@ -111,17 +117,9 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
     if isinstance(change, PolicyChange):
         return _policy_diff(change, day, when)
     if isinstance(change, ObjectiveUpdate):
-        before = {column(spec): getattr(change.current, column(spec)) for spec in OBJECTIVE}
+        before = _objective_content(change.current)
         after = {name: getattr(change.draft, name) for name in change.changed}
-
-        def ids(name: str) -> set[int]:
-            return {
-                value
-                for value in (before.get(f"{name}_id"), after.get(f"{name}_id"))
-                if isinstance(value, int)
-            }
-
-        names = objective_names(user, ids)
+        names = _objective_names(user, before, after)
         lines = _field_lines(ObjectiveVersion, OBJECTIVE, before, after, names, attnames=True)
         return f"Objective {change.objective.code} from {when}", lines
     if isinstance(change, MeasureChange):
@@ -157,6 +155,49 @@ def _describe(user: AnyUser, change: Change[Any], day: dt.date) -> tuple[str, li
             )
         ]
     raise TypeError(f"no diff for a {type(change).__name__}")  # every kind is listed above
+
+
+def _retired(since: dt.date, when: str) -> FieldChange:
+    return FieldChange("In force", f"since {date_format(since, 'j M Y')}", f"retired from {when}")
+
+
+def _objective_content(version: ObjectiveVersion) -> dict[str, Any]:
+    """An objective version's fields, keyed by column (references as ids)."""
+    return {column(spec): getattr(version, column(spec)) for spec in OBJECTIVE}
+
+
+def _objective_names(user: AnyUser, *contents: Mapping[str, Any]) -> dict[str, Mapping[int, str]]:
+    """What the references of objective versions' ``contents`` are called, for ``user``."""
+
+    def ids(name: str) -> set[int]:
+        values = (content.get(f"{name}_id") for content in contents)
+        return {value for value in values if isinstance(value, int)}
+
+    return objective_names(user, ids)
+
+
+def _creation_diff(
+    user: AnyUser, change: ObjectiveCreation, when: str
+) -> tuple[str, list[FieldChange]]:
+    """A new objective: "New objective SALES-UK under GRP-GROW in Sales from 1 Apr 2026",
+    with every field it is given."""
+    draft = change.draft
+    after = {
+        name: value
+        for name, value in _objective_content(draft).items()
+        if value is not None and value != ""
+    }
+    names = _objective_names(user, after)
+    if draft.person_id is not None:
+        person = names["person"].get(draft.person_id, "a person not visible to you")
+        about = f"New individual goal {change.code} of {person}"
+    else:
+        unit = names["unit"].get(draft.unit_id or 0, "a unit not visible to you")
+        about = f"New objective {change.code} in {unit}"
+    if draft.parent_id is not None:
+        about += f" under {names['parent'].get(draft.parent_id, 'an objective')}"
+    lines = _field_lines(ObjectiveVersion, OBJECTIVE, {}, after, names, attnames=True)
+    return f"{about} from {when}", lines
 
 
 def _policy_diff(change: PolicyChange, day: dt.date, when: str) -> tuple[str, list[FieldChange]]:

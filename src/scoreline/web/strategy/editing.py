@@ -3,8 +3,9 @@ KPIs measuring it, and the perspective weights of a unit's scorecard.
 
 Each page answers 404 to a viewer who may not see its unit or objective and 403 to one who
 may see it but not edit its strategy, before any form is read. A form goes through the
-action the API uses; a refusal is shown beside its field and nothing is written. A move or
-a weight change refused because it would alter an open planning period is offered as a
+action the API uses; a refusal is shown beside its field and nothing is written. A change to
+what scores a period (a new objective where a scorecard counts missing data, a move, a
+weight, a retirement) refused because it would alter an open planning period is offered as a
 change request (:mod:`scoreline.web.changes.proposals`).
 """
 
@@ -136,12 +137,12 @@ def serve_form(
 class Governed:
     """A change that an open planning period takes only by approved request: the request it
     would be, the action's call (``direct``, None back when nothing changed), what to say once
-    it is saved and the page to go to next."""
+    it is saved and the page to go to next (or what finds it once the change is made)."""
 
     proposal: Proposal
     direct: Callable[[], object]
     saved: str
-    next_url: str
+    next_url: str | Callable[[], str]
 
 
 def serve_governed(
@@ -156,7 +157,8 @@ def serve_governed(
             request, governed.proposal, governed.direct, place=form, saved=governed.saved
         )
         if submission.done:
-            return redirect(governed.next_url)
+            next_url = governed.next_url
+            return redirect(next_url if isinstance(next_url, str) else next_url())
     return _form_page(request, form, page, submission)
 
 
@@ -228,28 +230,46 @@ def objective_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     form.fields["code"].help_text = "A short unique code, such as SALES-CUST-01."
     form.fields["effective"].help_text = "The first day the objective is in force."
 
-    def write() -> Written:
-        values = references.resolve(CREATE_FIELDS, form.cleaned_data)
-        objective = do_create_objective(
-            user,
-            unit=unit,
-            valid_from=_day(form),
-            reason=form.cleaned_data["reason"],
-            source="page",
-            **values,
-        )
-        return f"Objective {objective.code} created.", _objective_url(objective)
-
     back = reverse("strategy:unit-map", args=[unit.pk])
+
+    def change() -> Governed:
+        values = references.resolve(CREATE_FIELDS, form.cleaned_data)
+        code, day = values.pop("code"), _day(form)
+        made: list[Objective] = []
+
+        def direct() -> Objective:
+            made.append(
+                do_create_objective(
+                    user,
+                    code=code,
+                    unit=unit,
+                    valid_from=day,
+                    reason=form.cleaned_data["reason"],
+                    source="page",
+                    **values,
+                )
+            )
+            return made[0]
+
+        payload = {"unit_id": unit.pk, **_payload(values)}
+        return Governed(
+            Proposal(ChangeKind.NEW_OBJECTIVE, code, payload, day),
+            direct,
+            f"Objective {code} created.",
+            lambda: _objective_url(made[0]) if made else back,
+        )
+
     page = EditPage(
         title=f"New objective of {unit.name}",
         intro="Give the parent it contributes to with its contribution weight (its share "
-        "among the parent's contributing objectives), and its weight in its perspective.",
+        "among the parent's contributing objectives), and its weight in its perspective. "
+        "Where a scorecard it rolls into counts missing data, a new objective changes scores: "
+        "inside an open planning period that needs an approved change request.",
         back=back,
         back_label=f"Strategy map · {unit.name}",
         submit="Create objective",
     )
-    return serve_form(request, form, page, write)
+    return serve_governed(request, form, page, change)
 
 
 @login_required
@@ -288,11 +308,17 @@ def objective_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _requested(changes: dict[str, Any], before: ObjectiveVersion) -> dict[str, Any]:
     """The fields of ``changes`` that differ from ``before``, as an ``objective`` change
-    request names them (parent, perspective and theme by code, people by id)."""
+    request names them."""
+    return _payload(
+        {name: value for name, value in changes.items() if value != getattr(before, name)}
+    )
+
+
+def _payload(fields: dict[str, Any]) -> dict[str, Any]:
+    """An objective's ``fields`` as a change request names them: parent, perspective and
+    theme by code, the owner by id."""
     payload: dict[str, Any] = {}
-    for name, value in changes.items():
-        if value == getattr(before, name):
-            continue
+    for name, value in fields.items():
         if name == "owner":
             payload["owner_id"] = value.pk if value is not None else None
         elif name in ("parent", "perspective", "theme"):
@@ -353,24 +379,28 @@ def objective_retire(request: HttpRequest, pk: int) -> HttpResponse:
     objective, version = _editable_objective(request, pk)
     form = DatedForm(posted(request))
 
-    def write() -> Written:
-        do_retire_objective(
-            user, objective, effective=_day(form), reason=form.cleaned_data["reason"]
-        )
-        return f"{objective.code} ends on {_on(_day(form))}.", reverse(
-            "strategy:unit-map", args=[holder_unit(version).pk]
+    def change() -> Governed:
+        day = _day(form)
+        return Governed(
+            Proposal(ChangeKind.OBJECTIVE, objective.code, {"retire": True}, day),
+            lambda: do_retire_objective(
+                user, objective, effective=day, reason=form.cleaned_data["reason"]
+            ),
+            f"{objective.code} ends on {_on(day)}.",
+            reverse("strategy:unit-map", args=[holder_unit(version).pk]),
         )
 
     page = EditPage(
         title=f"Retire {version.name}",
         intro=f"{objective.code} stops on the effective day (its last day is the day before), "
         "with its cause-and-effect links; its history stays. Objectives still contributing "
-        "to it must be moved or retired first.",
+        "to it must be moved or retired first. The scorecards it rolled into no longer count "
+        "it: inside an open planning period that needs an approved change request.",
         back=_objective_url(objective),
         back_label=objective.code,
         submit="Retire objective",
     )
-    return serve_form(request, form, page, write)
+    return serve_governed(request, form, page, change)
 
 
 # ---------------------------------------------------------------- measures
