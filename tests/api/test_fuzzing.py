@@ -68,26 +68,74 @@ def in_process() -> Iterator[WSGIHandler]:
         request_finished.connect(close_old_connections)
 
 
-def _identifiers() -> dict[str, list[Any]]:
-    """The world's identifiers by the parameters that name them."""
-    codes = [
-        *Objective.objects.values_list("code", flat=True),
-        *Kpi.objects.values_list("code", flat=True),
-        *Perspective.objects.values_list("code", flat=True),
-        *Theme.objects.values_list("code", flat=True),
-    ]
-    unit_codes = list(OrgUnit.objects.values_list("code", flat=True))
+def _known_values() -> dict[str, list[Any]]:
+    """Identifiers of the world, and days and months it has data for, by the parameter or
+    body field they fill."""
+    objectives = list(Objective.objects.values_list("code", flat=True))
+    kpis = list(Kpi.objects.values_list("code", flat=True))
+    units = list(OrgUnit.objects.values_list("code", flat=True))
+    people = list(Person.objects.values_list("employee_id", flat=True))
+    days = ["2024-01-01", "2024-03-01", "2024-07-01"]
     return {
-        "path.code": codes,
         "path.unit_id": list(OrgUnit.objects.values_list("pk", flat=True)),
-        "path.unit_code": unit_codes,
-        "query.unit": unit_codes,
+        "path.unit_code": units,
         "path.person_id": list(Person.objects.values_list("pk", flat=True)),
-        "path.employee_id": list(Person.objects.values_list("employee_id", flat=True)),
+        "path.employee_id": people,
         "path.grant_id": list(Grant.objects.values_list("pk", flat=True)),
         "path.workshop_id": list(Workshop.objects.values_list("pk", flat=True)),
         "path.request_id": list(ChangeRequest.objects.values_list("pk", flat=True)),
+        "query.unit": units,
+        "body.unit": units,
+        "body.parent_id": list(OrgUnit.objects.values_list("pk", flat=True)),
+        "body.person": people,
+        "body.perspective": list(Perspective.objects.values_list("code", flat=True)),
+        "body.parent": objectives,
+        "body.effect": objectives,
+        "body.kpi": kpis,
+        "body.subject": [*kpis, *objectives],
+        "body.effective_from": days,
+        "body.valid_from": days,
+        "body.period": ["2024-01", "2024-03", "2024-06"],
     }
+
+
+def _codes_by_resource() -> dict[str, list[str]]:
+    """The codes a ``{code}`` in a path names, by the resource the path is under."""
+    return {
+        "kpis": list(Kpi.objects.values_list("code", flat=True)),
+        "objectives": list(Objective.objects.values_list("code", flat=True)),
+        "perspectives": list(Perspective.objects.values_list("code", flat=True)),
+        "themes": list(Theme.objects.values_list("code", flat=True)),
+    }
+
+
+def _config(token: str) -> schemathesis.Config:
+    """Schemathesis's configuration (the keys of its ``schemathesis.toml``) for a token."""
+    known = _known_values()
+    codes = _codes_by_resource()
+
+    def drawn_from(dictionary: str) -> dict[str, Any]:
+        return {"dictionary": dictionary, "probability": KNOWN}
+
+    return schemathesis.Config.from_dict(
+        {
+            "headers": {"Authorization": f"Bearer {token}"},
+            "generation": {"max-examples": EXAMPLES},
+            "phases": {"coverage": {"enabled": False}},
+            "dictionaries": {
+                **{key.replace(".", "-"): {"values": values} for key, values in known.items()},
+                **{f"{resource}-codes": {"values": values} for resource, values in codes.items()},
+            },
+            "parameters": {key: drawn_from(key.replace(".", "-")) for key in known},
+            "operations": [
+                {
+                    "include-path-regex": f"^/api/v1/{resource}/",
+                    "parameters": {"path.code": drawn_from(f"{resource}-codes")},
+                }
+                for resource in codes
+            ],
+        }
+    )
 
 
 @pytest.fixture(params=PERSONAS)
@@ -99,20 +147,8 @@ def api_schema(
 ) -> schemathesis.BaseSchema:
     """The API's OpenAPI document, read from the application, with a persona's token."""
     user = enterprise.users[request.param]
-    _, secret = do_create_token(user, user, "fuzzing")
-    identifiers = _identifiers()
-    config = schemathesis.Config.from_dict(
-        {
-            "headers": {"Authorization": f"Bearer {secret}"},
-            "generation": {"max-examples": EXAMPLES},
-            "phases": {"coverage": {"enabled": False}},
-            "dictionaries": {name: {"values": values} for name, values in identifiers.items()},
-            "parameters": {
-                name: {"dictionary": name, "probability": KNOWN} for name in identifiers
-            },
-        }
-    )
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", in_process, config=config)
+    _, token = do_create_token(user, user, "fuzzing")
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", in_process, config=_config(token))
 
 
 @pytest.fixture
