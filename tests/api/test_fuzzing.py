@@ -2,15 +2,20 @@
 
 Schemathesis reads ``/api/v1/openapi.json`` and sends every operation the examples the
 document gives and requests generated from it, valid and invalid (its examples and fuzzing
-phases; ``EXAMPLES`` bounds the generated ones per operation). Path and unit parameters
-draw often from the identifiers of the test world, so that requests reach real objects as
-well as missing ones. No answer may be a 5xx, and each must be on the document: a
+phases; ``EXAMPLES`` bounds the generated ones per operation). Path parameters and the body
+fields that name things (a unit, a KPI, a day) often take the test world's identifiers and
+days, so that requests reach real objects as well as missing ones. No answer may be a 5xx, and each must be on the document: a
 documented status code with a body of its schema, else an error in the API's JSON shape.
 
 The requests go in process to the Django WSGI application, inside the test's transaction,
 in the shared world with the KPI architecture; each example's writes are rolled back before
-the next example starts. Hypothesis settings come from the loaded profile (tests/conftest.py):
-with CI set, the same examples run every time.
+the next example starts.
+
+Schemathesis runs on Hypothesis. Its configuration (``_config``, the keys of a
+``schemathesis.toml``) bounds the generated requests (``generation.max-examples``); every
+setting of the loaded Hypothesis profile (tests/conftest.py) that differs from Hypothesis's
+defaults wins over it: no deadline, and with CI set derandomised without an example database,
+so that every run sends the same requests.
 
 The coverage phase is off: every boundary and every invalid variant of every field is about
 8,500 requests for the two personas, minutes of CPU where the suite has seconds to spare.
