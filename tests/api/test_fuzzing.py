@@ -24,7 +24,7 @@ The coverage phase is off: every boundary and every invalid variant of every fie
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +32,6 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from pytest_django import Settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -46,7 +45,6 @@ from scoreline.governance.models import ChangeRequest
 from scoreline.kpis.models import Kpi
 from scoreline.org.models import OrgUnit, Person
 from scoreline.strategy.models import Objective, Perspective, Theme, Workshop
-from tests.builders.api import ApiClient
 from tests.builders.architecture import Architecture
 from tests.builders.enterprise import Enterprise
 
@@ -162,18 +160,12 @@ def audit_length(api_schema: schemathesis.BaseSchema) -> int:
     return AuditEvent.objects.count()
 
 
-# Django's and django-ninja's own answers to an unknown method or an oversized body are not
-# JSON yet. test_framework_errors_under_the_api_are_json fails (its xfail is strict) once
-# they are; then these go from here.
-NOT_YET_JSON = {405, 413}
-
-
 def documented_status_or_json_error(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
 ) -> None:
     """A status code the operation documents, else an error in the API's JSON shape."""
     documented = {int(code) for code in case.operation.responses.status_codes}
-    if response.status_code in documented | NOT_YET_JSON:
+    if response.status_code in documented:
         return
     try:
         body = json.loads(response.content)
@@ -203,22 +195,3 @@ def test_no_operation_answers_with_a_server_error_or_off_its_schema(
         case.call_and_validate(checks=CHECKS)
         transaction.set_rollback(True)
     assert AuditEvent.objects.count() == audit_length, "an example's writes outlived it"
-
-
-@pytest.mark.xfail(
-    strict=True, reason="the framework's own 405 and 413 under /api/ become JSON errors next"
-)
-@pytest.mark.parametrize(
-    ("method", "body"), [("TRACE", None), ("POST", {"name": "x" * 2048})], ids=["405", "413"]
-)
-def test_framework_errors_under_the_api_are_json(
-    api_as: Callable[[str | None], ApiClient],
-    settings: Settings,
-    method: str,
-    body: dict[str, str] | None,
-) -> None:
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    answer = api_as("ceo").call(method, "/units", body)
-    assert answer.status_code in NOT_YET_JSON
-    assert answer["Content-Type"].startswith("application/json")
-    assert {"code", "message"} <= answer.json().keys()

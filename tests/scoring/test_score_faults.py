@@ -186,11 +186,12 @@ def test_a_second_recompute_waits_or_is_refused_and_never_interleaves_with_the_f
     first.stdin.write("go\n")
     first.stdin.flush()
     assert first.wait(timeout=60) == 0
-    by_first = database.ids()
-    assert by_first and not by_first & before
     if connection.vendor == "sqlite":
+        # The second takes the write lock as soon as the first commits, and may finish
+        # before the first has even exited: only the end state can be read without a race.
         second.communicate(timeout=120)
         assert second.returncode == 0
-        by_second = database.ids()
-        assert len(by_second) == len(by_first) and not by_second & by_first
+    after = database.ids()
+    # One whole set of new scores, written by whichever came last: never a mix, no repeats.
+    assert len(after) == len(before) and not after & before
     assert database.repeated() == []
