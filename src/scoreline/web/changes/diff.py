@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.utils.dateformat import format as date_format
 
@@ -86,7 +87,10 @@ def change_diff(
         return ChangeDiff(subject or "default", [], invalid.message)
     about, lines = _describe(user, change, day)
     try:
-        change.validate()
+        # The checks lock what they read (a unit, a KPI): inside a transaction, as the
+        # database asks, and released as soon as the diff is known.
+        with transaction.atomic():
+            change.validate()
     except Invalid as invalid:
         return ChangeDiff(about, lines, invalid.message)
     return ChangeDiff(about, lines)
