@@ -22,7 +22,8 @@ MONTHS = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
 SPAN: dict[str, Any] = {"period_start": START, "period_end": dt.date(2026, 1, 1)}
 
 
-def _kpi(world: Enterprise, code: str, **fields: Any) -> Kpi:
+def scored_kpi(world: Enterprise, code: str, **fields: Any) -> Kpi:
+    """A monthly KPI from the ERP ledger, in force from ``START``; ``fields`` override."""
     defaults: dict[str, Any] = {
         "name": code.replace("-", " ").title() + " of the unit",
         "unit": "EUR",
@@ -48,21 +49,21 @@ def build_scorecards(enterprise: Enterprise) -> dict[str, Objective]:
     under the default policy and a weakest-link one without a cap."""
     admin, units, people = enterprise.users["admin"], enterprise.units, enterprise.people
     financial = Perspective.objects.get(code="financial")
-    revenue = _kpi(enterprise, "revenue", tree_aggregation="sum")
-    cost = _kpi(enterprise, "cost", direction="lower", scoring="percent_capped")
-    margin = _kpi(
+    revenue = scored_kpi(enterprise, "revenue", tree_aggregation="sum")
+    cost = scored_kpi(enterprise, "cost", direction="lower", scoring="percent_capped")
+    margin = scored_kpi(
         enterprise, "margin", unit="%", formula="100 * (revenue - cost) / revenue",
         time_aggregation="average", scoring="percent_capped", data_source="",
     )  # fmt: skip
-    quality = _kpi(
+    quality = scored_kpi(
         enterprise, "quality", unit="%", time_aggregation="average", scoring="banded",
         band_edges=[90.0, 95.0], band_scores=[0.0, 60.0, 100.0],
     )  # fmt: skip
-    stock = _kpi(
+    stock = scored_kpi(
         enterprise, "stock-days", unit="days", direction="range", time_aggregation="average",
         scoring="target_range",
     )  # fmt: skip
-    calls = _kpi(enterprise, "calls", unit="calls", scoring="linear")
+    calls = scored_kpi(enterprise, "calls", unit="calls", scoring="linear")
     for code in ("UK", "DE"):
         do_set_target(
             admin, revenue, unit=units[code], target_type="stay_above",

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 
 from scoreline.engine.scoring import score_percent_of_target, score_piecewise
-from scoreline.kpis.actions.definitions import do_create_kpi
 from scoreline.kpis.models import Kpi
 from scoreline.lib.months import month_of
 from scoreline.scoring import loading, pipeline
@@ -23,6 +22,7 @@ from scoreline.scoring.models import NodeKind, Score
 from scoreline.scoring.pipeline import compute_as_of, recompute, recompute_value
 from scoreline.strategy.models import Objective, Perspective
 from tests.builders.enterprise import Enterprise
+from tests.builders.scores import scored_kpi
 
 START = dt.date(2025, 1, 1)
 NOW = dt.datetime(2025, 4, 20, 12, 0, tzinfo=dt.UTC)
@@ -36,21 +36,7 @@ def _april_2025() -> Iterator[None]:
 
 
 def _kpi(world: Enterprise, code: str, **fields: Any) -> Kpi:
-    defaults: dict[str, Any] = {
-        "name": code.replace("-", " ").title() + " of the unit",
-        "unit": "EUR",
-        "direction": "higher",
-        "temporality": "lagging",
-        "kind": "output",
-        "time_aggregation": "sum",
-        "tree_aggregation": "sum",
-        "refresh_cycle": "monthly",
-        "data_source": "ERP general ledger",
-        "scoring": "piecewise",
-    }
-    return do_create_kpi(
-        world.users["admin"], code=code, valid_from=START, **{**defaults, **fields}
-    )
+    return scored_kpi(world, code, **{"tree_aggregation": "sum", **fields})
 
 
 @pytest.fixture
